@@ -1,0 +1,46 @@
+# Set-up and everyday commands. `make serve` and `make test` are the two README commands.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+
+.PHONY: serve test test-postgres install install-test translations migrate seed clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $@
+
+install: $(VENV)/.installed translations
+
+install-test: $(VENV)/.installed-test translations
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d ipcenter/translations --statistics 2>&1 | grep -v '^compiling' || true
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	$(BIN)/flask seed-demo
+
+## Serve the app on http://127.0.0.1:5000 with SQLite and the demo data.
+serve: seed
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## Run the whole test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL).
+test: install-test
+	$(BIN)/python -m pytest
+
+test-postgres: install-test
+	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

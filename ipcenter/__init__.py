@@ -1,0 +1,88 @@
+"""ipcenter: case tracker and patent search for an IP rapid-protection service center."""
+from pathlib import Path
+
+from flask import Flask
+
+from . import database  # noqa: F401  (registers the SQLite connection settings)
+from .config import PROJECT_ROOT, Config
+from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
+
+
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    """Build the application. `config` defaults to the environment's settings."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(overrides.get("INSTANCE_PATH") or Config.INSTANCE_PATH),
+    )
+    app.config.from_object(config or Config)
+    if config is None:
+        app.config.update(Config.from_environment())
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_request_boundary(app)
+    _register_templating(app)
+    from .errors import register_error_handlers
+    from .cli import register_commands
+
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from .database import render_migration_type
+    from .i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_item=render_migration_type)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts import bp as accounts_bp
+    from .accounts.admin import bp as users_admin_bp
+    from .main import bp as main_bp
+    from .organisations import bp as organisations_bp
+    from .organisations.admin import bp as organisations_admin_bp
+
+    for blueprint in (main_bp, accounts_bp, users_admin_bp, organisations_bp, organisations_admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_request_boundary(app: Flask) -> None:
+    """One commit per request, here; rollback on any error; mail after commit."""
+    from .mail import deliver_queued_mail, discard_queued_mail
+
+    @app.after_request
+    def commit_request(response):
+        if response.status_code < 400:
+            db.session.commit()
+            deliver_queued_mail()
+        else:
+            db.session.rollback()
+            discard_queued_mail()
+        return response
+
+    @app.teardown_request
+    def rollback_on_error(error):
+        if error is not None:
+            db.session.rollback()
+            discard_queued_mail()
+
+
+def _register_templating(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from .i18n import local_time, localized_name
+    from .permissions import can
+
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["localized_name"] = localized_name
+    app.jinja_env.globals.update(can=can, get_locale=get_locale)

@@ -1,0 +1,85 @@
+"""Managers' pages for center accounts: list, create, edit, deactivate."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from ..extensions import db
+from ..organisations.models import Post
+from ..permissions import requires
+from .forms import StaffUserForm
+from .models import Role, User
+from .operations import create_user, set_user_active, update_staff_user
+
+bp = Blueprint("users_admin", __name__, url_prefix="/admin/users")
+
+PAGE_SIZE = 50
+
+
+def _post_choices():
+    posts = db.session.scalars(select(Post).order_by(Post.id))
+    return [(post.id, post.name_zh + " / " + post.name_en) for post in posts]
+
+
+def _posts_by_id(ids):
+    return list(db.session.scalars(select(Post).where(Post.id.in_(ids)))) if ids else []
+
+
+@bp.route("/")
+@requires("admin.users")
+def list_users():
+    query = select(User).order_by(User.role, User.display_name)
+    role = request.args.get("role", type=int)
+    if role in set(Role):
+        query = query.where(User.role == Role(role))
+    term = request.args.get("q", "").strip()
+    if term:
+        pattern = f"%{term}%"
+        query = query.where(or_(User.email.ilike(pattern), User.display_name.ilike(pattern)))
+    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    return render_template("admin/users.html", page=page, roles=list(Role), role=role, term=term)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("admin.users")
+def create():
+    form = StaffUserForm(post_choices=_post_choices())
+    if form.validate_on_submit():
+        user = create_user(form.email.data, form.display_name.data, Role(form.role.data),
+                           posts=_posts_by_id(form.posts.data), invited_by=current_user)
+        flash(_("%(name)s is created and has been emailed a link to set a password.", name=user.display_name),
+              "success")
+        return redirect(url_for("users_admin.list_users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@requires("admin.users")
+def edit(user_id):
+    user = db.get_or_404(User, user_id)
+    if not user.is_center:
+        abort(404)
+    form = StaffUserForm(obj=user, post_choices=_post_choices(), editing=user)
+    if request.method == "GET":
+        form.posts.data = [post.id for post in user.posts]
+    if form.validate_on_submit():
+        if user.id == current_user.id and form.role.data != int(Role.MANAGER):
+            form.role.errors.append(_("You cannot take away your own manager role."))
+        else:
+            update_staff_user(user, form.display_name.data, Role(form.role.data), _posts_by_id(form.posts.data))
+            flash(_("%(name)s is saved.", name=user.display_name), "success")
+            return redirect(url_for("users_admin.list_users"))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.route("/<int:user_id>/active", methods=["POST"])
+@requires("admin.users")
+def toggle_active(user_id):
+    user = db.get_or_404(User, user_id)
+    if user.id == current_user.id:
+        flash(_("You cannot deactivate your own account."), "danger")
+    else:
+        set_user_active(user, not user.active)
+        message = _("%(name)s can log in again.") if user.active else _("%(name)s can no longer log in.")
+        flash(message % {"name": user.display_name}, "success")
+    return redirect(url_for("users_admin.list_users"))

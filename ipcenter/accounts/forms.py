@@ -1,0 +1,91 @@
+"""Forms for logging in, passwords, profiles and staff accounts."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from ..validators import StrongPassword
+from .models import Role
+from .operations import email_taken
+
+LANGUAGE_CHOICES = [SelectChoice("zh", "简体中文"), SelectChoice("en", "English")]
+
+
+def email_field(label=_l("Email")):
+    return EmailField(label, validators=[DataRequired(), Email(message=_l("Enter a valid email address.")),
+                                         Length(max=254)])
+
+
+def new_password_fields():
+    """A new password and its confirmation, as a pair of fields."""
+    password = PasswordField(_l("New password"), validators=[DataRequired(), StrongPassword(), Length(max=128)])
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+    return password, confirm
+
+
+class UniqueEmail:
+    def __call__(self, form, field):
+        if field.data and email_taken(field.data):
+            raise ValidationError(_l("An account with this email already exists."))
+
+
+class LoginForm(FlaskForm):
+    email = email_field()
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
+    submit = SubmitField(_l("Log in"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field()
+    submit = SubmitField(_l("Email me a reset link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password, confirm = new_password_fields()
+    submit = SubmitField(_l("Set password"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=128)])
+    password, confirm = new_password_fields()
+    submit = SubmitField(_l("Change password"))
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    submit = SubmitField(_l("Save"))
+
+
+class StaffUserForm(FlaskForm):
+    """A manager creates or edits a center account (staff or manager)."""
+
+    email = email_field()
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    role = SelectField(_l("Role"), coerce=int, choices=[])
+    posts = SelectMultipleField(_l("Posts"), coerce=int, choices=[])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, post_choices=(), editing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = [SelectChoice(int(r), r.label) for r in (Role.STAFF, Role.MANAGER)]
+        self.posts.choices = [SelectChoice(value, label) for value, label in post_choices]
+        self.editing = editing
+        if editing is not None:
+            del self.email
+
+    def validate_email(self, field):
+        UniqueEmail()(self, field)
+
+
+class InviteForm(FlaskForm):
+    """An invitation of a colleague or a unit reporter, by email."""
+
+    email = email_field()
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    submit = SubmitField(_l("Send invitation"))
+
+    def validate_email(self, field):
+        UniqueEmail()(self, field)

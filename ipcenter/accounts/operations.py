@@ -1,0 +1,173 @@
+"""Business rules for users: passwords, sessions, tokens, invitations."""
+import hashlib
+from typing import Optional
+
+from argon2 import PasswordHasher, profiles
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from ..database import utcnow
+from ..extensions import db
+from ..mail import queue_mail
+from .models import Role, User, new_session_token
+
+RESET_PURPOSE = "password-reset"
+INVITATION_PURPOSE = "invitation"
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _hasher() -> PasswordHasher:
+    return PasswordHasher.from_parameters(getattr(profiles, current_app.config["ARGON2_PROFILE"]))
+
+
+def set_password(user: User, password: str) -> None:
+    """Store a new hash; every session and every emailed link of the old one ends."""
+    user.password_hash = _hasher().hash(password)
+    user.session_token = new_session_token()
+
+
+def password_matches(user: User, password: str) -> bool:
+    if not user.password_hash:
+        return False
+    hasher = _hasher()
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return True
+
+
+def find_user_by_email(email: str) -> Optional[User]:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def email_taken(email: str) -> bool:
+    return db.session.scalar(select(func.count(User.id)).where(User.email == normalise_email(email))) > 0
+
+
+def authenticate(email: str, password: str) -> Optional[User]:
+    """The active user with these credentials, or None."""
+    user = find_user_by_email(email)
+    if user is None:
+        _hasher().hash(password)  # spend the same time whether or not the account exists
+        return None
+    if not password_matches(user, password) or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def end_other_sessions(user: User) -> None:
+    """Invalidate every login cookie issued for this user so far."""
+    user.session_token = new_session_token()
+
+
+def load_session_user(session_id: str) -> Optional[User]:
+    """Flask-Login's loader: the id must carry the user's current session token."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not token or token != user.session_token:
+        return None
+    return user
+
+
+def update_profile(user: User, display_name: str, language: str) -> None:
+    user.display_name = display_name.strip()
+    user.language = language
+
+
+def create_user(
+    email: str,
+    display_name: str,
+    role: Role,
+    *,
+    password: Optional[str] = None,
+    organisation=None,
+    unit=None,
+    posts=(),
+    invited_by: Optional[User] = None,
+) -> User:
+    """Create a user; without a password they get an emailed link to choose one."""
+    user = User(
+        email=normalise_email(email),
+        display_name=display_name.strip(),
+        role=role,
+        organisation=organisation,
+        unit=unit,
+        language=invited_by.language if invited_by else "zh",
+    )
+    user.posts = list(posts)
+    if password is not None:
+        set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    if password is None:
+        _send_invitation(user, invited_by)
+    return user
+
+
+def set_user_active(user: User, active: bool) -> None:
+    user.active = active
+    if not active:
+        end_other_sessions(user)
+
+
+def update_staff_user(user: User, display_name: str, role: Role, posts) -> None:
+    user.display_name = display_name.strip()
+    user.role = role
+    user.posts = list(posts)
+
+
+# Emailed links ------------------------------------------------------------
+
+def _fingerprint(user: User) -> str:
+    # Changes when the password is set, so each link works once.
+    return hashlib.sha256(f"{user.password_hash or ''}|{user.session_token}".encode()).hexdigest()[:20]
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
+
+
+def make_token(user: User, purpose: str) -> str:
+    return _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user)})
+
+
+def user_from_token(token: str, purpose: str, max_age: int) -> Optional[User]:
+    """The user a link was issued to, if it is genuine, unexpired and unused."""
+    try:
+        payload = _serializer(purpose).loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+    user = db.session.get(User, payload.get("u")) if isinstance(payload, dict) else None
+    if user is None or not user.active or payload.get("f") != _fingerprint(user):
+        return None
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if such an active account exists; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return
+    link = url_for("accounts.reset_password", token=make_token(user, RESET_PURPOSE), _external=True)
+    hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
+    queue_mail(user.email, _l("Reset your ipcenter password"), "password_reset",
+               language=user.language, user=user, link=link, hours=hours)
+
+
+def _send_invitation(user: User, invited_by: Optional[User]) -> None:
+    link = url_for("accounts.accept_invitation", token=make_token(user, INVITATION_PURPOSE), _external=True)
+    days = current_app.config["INVITATION_MAX_AGE"] // 86400
+    queue_mail(user.email, _l("You are invited to ipcenter"), "invitation",
+               language=user.language, user=user, inviter=invited_by, link=link, days=days)

@@ -1,0 +1,96 @@
+"""Settings, read from environment variables with safe defaults."""
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def development_secret_key(instance_path: Path) -> str:
+    """One key per instance, created once, so every worker and restart shares it."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+class Config:
+    """Base settings; `from_environment` fills them in at start-up."""
+
+    ENV_NAME = "development"
+    INSTANCE_PATH = Path(os.environ.get("IPCENTER_INSTANCE", DEFAULT_INSTANCE))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BOOTSWATCH_THEME = None
+    LANGUAGES = ("zh", "en")
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "ipcenter" / "translations")
+    PASSWORD_RESET_MAX_AGE = 3600
+    INVITATION_MAX_AGE = 7 * 24 * 3600
+    ARGON2_PROFILE = "RFC_9106_LOW_MEMORY"
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_SENDER = "ipcenter@localhost"
+
+    @classmethod
+    def from_environment(cls) -> dict:
+        env = os.environ
+        instance = Path(env.get("IPCENTER_INSTANCE", cls.INSTANCE_PATH))
+        production = env.get("IPCENTER_ENV", cls.ENV_NAME) == "production"
+        settings = {
+            "ENV_NAME": "production" if production else cls.ENV_NAME,
+            "INSTANCE_PATH": instance,
+            "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", f"sqlite:///{instance / 'ipcenter.sqlite3'}"),
+            "UPLOAD_FOLDER": Path(env.get("UPLOAD_FOLDER", instance / "uploads")),
+            "INDEX_FOLDER": Path(env.get("INDEX_FOLDER", instance / "index")),
+            "MAIL_FOLDER": Path(env.get("MAIL_FOLDER", instance / "mail")),
+            "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", cls.MAX_CONTENT_LENGTH)),
+            "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
+            "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
+            "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+            "MAIL_PORT": int(env.get("MAIL_PORT", cls.MAIL_PORT)),
+            "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", cls.MAIL_USE_TLS),
+            "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+            "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+            "MAIL_SENDER": env.get("MAIL_SENDER", cls.MAIL_SENDER),
+        }
+        secret = env.get("SECRET_KEY")
+        if not secret:
+            if production:
+                raise RuntimeError("SECRET_KEY must be set when IPCENTER_ENV=production.")
+            secret = development_secret_key(instance)
+        settings["SECRET_KEY"] = secret
+        return settings
+
+
+class TestConfig(Config):
+    """Used by the test suite; the fixtures add a database URL and folders."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    ARGON2_PROFILE = "CHEAPEST"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False

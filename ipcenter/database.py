@@ -1,0 +1,75 @@
+"""Column types and engine settings shared by every domain."""
+import enum
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime, Integer, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC timestamp on every engine (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; timestamps must be timezone-aware")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class IntEnum(TypeDecorator):
+    """Stores an `enum.IntEnum` member as its integer value."""
+
+    impl = Integer
+    cache_ok = True
+
+    def __init__(self, enum_class: type[enum.IntEnum]):
+        super().__init__()
+        self.enum_class = enum_class
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else int(self.enum_class(value))
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else self.enum_class(value)
+
+
+def enum_check(column: str, enum_class: type[enum.IntEnum]) -> str:
+    """SQL for a CHECK constraint limiting `column` to the enum's values."""
+    return f"{column} IN ({', '.join(str(int(m)) for m in enum_class)})"
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+def render_migration_type(type_, obj, autogen_context):
+    """Write our column types into migrations as the plain SQL types they store."""
+    if type_ == "type" and isinstance(obj, IntEnum):
+        return "sa.Integer()"
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False

@@ -1,0 +1,47 @@
+"""Error pages in the user's language; JSON for clients that ask for it."""
+from flask import render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+MESSAGES = {
+    400: _l("The request could not be understood."),
+    403: _l("You do not have permission to do this."),
+    404: _l("This page does not exist, or you may not see it."),
+    405: _l("This page cannot be used that way."),
+    413: _l("The upload is too large."),
+    500: _l("Something went wrong on our side. The error has been logged; please try again later."),
+}
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return request.path.startswith("/api/") or best == "application/json"
+
+
+def _render(code: int, message: str, template: str = "errors/generic.html"):
+    if _wants_json():
+        return {"error": code, "message": str(message)}, code
+    return render_template(template, code=code, message=message), code
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error):
+        app.logger.warning("CSRF failure on %s: %s", request.path, error.description)
+        return _render(400, error.description, "errors/csrf.html")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if error.code == 413:
+            limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+            return _render(413, _l("The upload is too large: files up to %(limit)s MB are accepted.", limit=limit))
+        return _render(error.code, MESSAGES.get(error.code, error.description))
+
+    @app.errorhandler(Exception)
+    def server_error(error):
+        app.logger.exception("unhandled error on %s", request.path)
+        db.session.rollback()
+        return _render(500, MESSAGES[500])

@@ -1,0 +1,33 @@
+"""Language choice and localized display of names and times."""
+from flask import current_app, has_request_context, request, session
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    """The user's preference, then the session's choice, then Accept-Language."""
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    chosen = session.get("language")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    return get_locale().language
+
+
+def localized_name(record) -> str:
+    """The English name in English when there is one, otherwise the Chinese name."""
+    if current_language() == "en" and getattr(record, "name_en", None):
+        return record.name_en
+    return record.name_zh
+
+
+def local_time(value, format: str = "medium") -> str:
+    """A UTC timestamp shown in the center's time zone (Asia/Shanghai)."""
+    return "" if value is None else format_datetime(value, format)

@@ -1,0 +1,36 @@
+from flask import current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..organisations.models import Organisation, OrganisationStatus
+from . import bp
+
+
+@bp.route("/")
+def home():
+    if not current_user.is_authenticated:
+        return render_template("main/welcome.html")
+    pending = None
+    if current_user.is_manager:
+        pending = db.session.scalar(
+            select(func.count(Organisation.id)).where(Organisation.status == OrganisationStatus.PENDING))
+    return render_template("main/dashboard.html", pending_organisations=pending)
+
+
+@bp.route("/language/<code>", methods=["POST"])
+def switch_language(code):
+    if code in current_app.config["LANGUAGES"]:
+        session["language"] = code
+        if current_user.is_authenticated:
+            current_user.language = code
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("main.home")
+    return redirect(target)
+
+
+@bp.route("/healthz")
+def health():
+    db.session.execute(select(1))
+    return {"status": "ok"}

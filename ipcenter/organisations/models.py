@@ -1,0 +1,170 @@
+"""Enterprises, demonstration units and the center's posts."""
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import IntEnum, UTCDateTime, enum_check, utcnow
+from ..extensions import db
+
+if TYPE_CHECKING:
+    from ..accounts.models import User
+
+
+class OrganisationStatus(enum.IntEnum):
+    PENDING = 1
+    RECORDED = 2
+    REJECTED = 3
+    SUSPENDED = 4
+
+    @property
+    def label(self) -> str:
+        return str(ORGANISATION_STATUS_LABELS[self])
+
+
+ORGANISATION_STATUS_LABELS = {
+    OrganisationStatus.PENDING: _l("Pending record"),
+    OrganisationStatus.RECORDED: _l("Recorded"),
+    OrganisationStatus.REJECTED: _l("Rejected"),
+    OrganisationStatus.SUSPENDED: _l("Suspended"),
+}
+
+
+class ReviewAction(enum.IntEnum):
+    APPROVE = 1
+    REJECT = 2
+    SUSPEND = 3
+    REINSTATE = 4
+
+    @property
+    def label(self) -> str:
+        return str(REVIEW_ACTION_LABELS[self])
+
+
+REVIEW_ACTION_LABELS = {
+    ReviewAction.APPROVE: _l("Approved"),
+    ReviewAction.REJECT: _l("Rejected"),
+    ReviewAction.SUSPEND: _l("Suspended"),
+    ReviewAction.REINSTATE: _l("Reinstated"),
+}
+
+
+class UnitKind(enum.IntEnum):
+    PATENT_AGENCY = 1
+    LAW_FIRM = 2
+    CHAMBER_OF_COMMERCE = 3
+    MODEL_ENTERPRISE = 4
+
+    @property
+    def label(self) -> str:
+        return str(UNIT_KIND_LABELS[self])
+
+
+UNIT_KIND_LABELS = {
+    UnitKind.PATENT_AGENCY: _l("Patent agency"),
+    UnitKind.LAW_FIRM: _l("Law firm"),
+    UnitKind.CHAMBER_OF_COMMERCE: _l("Chamber of commerce"),
+    UnitKind.MODEL_ENTERPRISE: _l("Model enterprise"),
+}
+
+
+class Organisation(db.Model):
+    """An enterprise served by the center."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (
+        CheckConstraint(enum_check("status", OrganisationStatus), name="status_known"),
+        CheckConstraint("length(credit_code) = 18", name="credit_code_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[Optional[str]] = mapped_column(String(200))
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    address: Mapped[str] = mapped_column(String(300))
+    contact_person: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str] = mapped_column(String(254))
+    main_products: Mapped[str] = mapped_column(Text)
+    status: Mapped[OrganisationStatus] = mapped_column(
+        IntEnum(OrganisationStatus), default=OrganisationStatus.PENDING, index=True
+    )
+    status_reason: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    users: Mapped[list["User"]] = relationship(back_populates="organisation", order_by="User.id")
+    reviews: Mapped[list["OrganisationReview"]] = relationship(
+        back_populates="organisation", order_by="OrganisationReview.id"
+    )
+
+    @property
+    def is_recorded(self) -> bool:
+        return self.status == OrganisationStatus.RECORDED
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.credit_code}>"
+
+
+class OrganisationReview(db.Model):
+    """One manager decision on an enterprise's record; the history is kept."""
+
+    __tablename__ = "organisation_reviews"
+    __table_args__ = (CheckConstraint(enum_check("action", ReviewAction), name="action_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[ReviewAction] = mapped_column(IntEnum(ReviewAction))
+    reason: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="reviews")
+    actor: Mapped["User"] = relationship()
+
+
+class DemonstrationUnit(db.Model):
+    """A partner that takes on delegated parts of cases and reports progress."""
+
+    __tablename__ = "demonstration_units"
+    __table_args__ = (CheckConstraint(enum_check("kind", UnitKind), name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(200), unique=True)
+    name_en: Mapped[Optional[str]] = mapped_column(String(200))
+    kind: Mapped[UnitKind] = mapped_column(IntEnum(UnitKind))
+    contact_person: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str] = mapped_column(String(254))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    reporters: Mapped[list["User"]] = relationship(back_populates="unit", order_by="User.id")
+
+
+post_members = Table(
+    "post_members",
+    db.metadata,
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Post(db.Model):
+    """A demonstration post: a service desk of the center that owns stages of the work."""
+
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(100), unique=True)
+    name_en: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list["User"]] = relationship(
+        secondary=post_members, back_populates="posts", order_by="User.display_name"
+    )

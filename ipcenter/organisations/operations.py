@@ -1,0 +1,123 @@
+"""Business rules for enterprises, units and posts."""
+from typing import Optional
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from ..accounts.models import Role, User
+from ..accounts.operations import create_user, normalise_email
+from ..extensions import db
+from ..mail import queue_mail
+from ..validators import compact_phone
+from .models import DemonstrationUnit, Organisation, OrganisationReview, OrganisationStatus, Post, ReviewAction, UnitKind
+
+
+class ReviewRefused(ValueError):
+    """A review decision that the enterprise's current status does not allow."""
+
+
+# Which decisions are possible from which status, and where each leads.
+REVIEW_TRANSITIONS = {
+    ReviewAction.APPROVE: ({OrganisationStatus.PENDING, OrganisationStatus.REJECTED}, OrganisationStatus.RECORDED),
+    ReviewAction.REJECT: ({OrganisationStatus.PENDING}, OrganisationStatus.REJECTED),
+    ReviewAction.SUSPEND: ({OrganisationStatus.RECORDED}, OrganisationStatus.SUSPENDED),
+    ReviewAction.REINSTATE: ({OrganisationStatus.SUSPENDED}, OrganisationStatus.RECORDED),
+}
+REASON_REQUIRED = {ReviewAction.REJECT, ReviewAction.SUSPEND}
+
+
+def register_enterprise(details: dict, display_name: str, email: str, password: str) -> User:
+    """Create a pending enterprise and its first user."""
+    organisation = Organisation(
+        name_zh=details["name_zh"].strip(),
+        name_en=(details.get("name_en") or "").strip() or None,
+        credit_code=details["credit_code"],
+        address=details["address"].strip(),
+        contact_person=details["contact_person"].strip(),
+        phone=compact_phone(details["phone"]),
+        email=normalise_email(details["organisation_email"]),
+        main_products=details["main_products"].strip(),
+        status=OrganisationStatus.PENDING,
+    )
+    db.session.add(organisation)
+    return create_user(email, display_name, Role.ENTERPRISE, password=password, organisation=organisation)
+
+
+def update_organisation_details(organisation: Organisation, details: dict) -> None:
+    organisation.name_en = (details.get("name_en") or "").strip() or None
+    organisation.address = details["address"].strip()
+    organisation.contact_person = details["contact_person"].strip()
+    organisation.phone = compact_phone(details["phone"])
+    organisation.email = normalise_email(details["email"])
+    organisation.main_products = details["main_products"].strip()
+
+
+def allowed_reviews(organisation: Organisation) -> list[ReviewAction]:
+    return [action for action, (sources, _) in REVIEW_TRANSITIONS.items() if organisation.status in sources]
+
+
+def review_organisation(organisation: Organisation, action: ReviewAction, actor: User,
+                        reason: Optional[str] = None) -> OrganisationReview:
+    """Approve, reject, suspend or reinstate an enterprise, keep the decision, tell its users."""
+    sources, target = REVIEW_TRANSITIONS[action]
+    if organisation.status not in sources:
+        raise ReviewRefused(_l("This decision is not possible while the enterprise is %(status)s.",
+                               status=organisation.status.label))
+    reason = (reason or "").strip() or None
+    if action in REASON_REQUIRED and not reason:
+        raise ReviewRefused(_l("Give a reason; the enterprise will see it."))
+    organisation.status = target
+    organisation.status_reason = reason
+    review = OrganisationReview(organisation=organisation, actor=actor, action=action, reason=reason)
+    db.session.add(review)
+    db.session.flush()
+    _tell_enterprise(organisation, review)
+    return review
+
+
+def _tell_enterprise(organisation: Organisation, review: OrganisationReview) -> None:
+    link = url_for("organisations.my_organisation", _external=True)
+    for user in organisation.users:
+        if user.active and not user.invitation_pending:
+            queue_mail(user.email, _l("Your enterprise record: %(status)s", status=organisation.status.label),
+                       "organisation_reviewed", language=user.language,
+                       organisation=organisation, review=review, link=link)
+
+
+def invite_colleague(organisation: Organisation, email: str, display_name: str, inviter: User) -> User:
+    return create_user(email, display_name, Role.ENTERPRISE, organisation=organisation, invited_by=inviter)
+
+
+def save_unit(unit: Optional[DemonstrationUnit], details: dict) -> DemonstrationUnit:
+    """Create a demonstration unit, or update it when one is given."""
+    if unit is None:
+        unit = DemonstrationUnit()
+        db.session.add(unit)
+    unit.name_zh = details["name_zh"].strip()
+    unit.name_en = (details.get("name_en") or "").strip() or None
+    unit.kind = UnitKind(details["kind"])
+    unit.contact_person = details["contact_person"].strip()
+    unit.phone = compact_phone(details["phone"])
+    unit.email = normalise_email(details["email"])
+    unit.active = bool(details["active"])
+    db.session.flush()
+    return unit
+
+
+def add_unit_reporter(unit: DemonstrationUnit, email: str, display_name: str, actor: User) -> User:
+    return create_user(email, display_name, Role.UNIT_REPORTER, unit=unit, invited_by=actor)
+
+
+def save_post(post: Optional[Post], details: dict, members: list[User]) -> Post:
+    """Create a post, or update it when one is given; only center accounts can be members."""
+    if post is None:
+        post = Post()
+        db.session.add(post)
+    post.code = details["code"].strip()
+    post.name_zh = details["name_zh"].strip()
+    post.name_en = details["name_en"].strip()
+    post.description = (details.get("description") or "").strip()
+    post.active = bool(details["active"])
+    post.members = [user for user in members if user.is_center]
+    db.session.flush()
+    return post

@@ -1,0 +1,86 @@
+"""The one place that answers "may this user do this (to this object)?".
+
+Views, the API and search all ask `can(user, action, target)`; `require`
+turns a refusal into a logged 403, or a 404 where existence must not leak.
+"""
+from functools import wraps
+
+from flask import abort, current_app, request
+from flask_login import current_user
+
+from .accounts.models import Role
+from .extensions import login_manager
+from .organisations.models import OrganisationStatus
+
+
+def _is_manager(user, target=None) -> bool:
+    return user.role == Role.MANAGER
+
+
+def _is_center(user, target=None) -> bool:
+    return user.role in (Role.STAFF, Role.MANAGER)
+
+
+def _belongs_to_organisation(user, organisation) -> bool:
+    if user.role == Role.MANAGER:
+        return True
+    return user.role == Role.ENTERPRISE and user.organisation_id == organisation.id
+
+
+def _may_invite(user, organisation) -> bool:
+    return (
+        user.role == Role.ENTERPRISE
+        and user.organisation_id == organisation.id
+        and organisation.status in (OrganisationStatus.PENDING, OrganisationStatus.RECORDED)
+    )
+
+
+RULES = {
+    "center.workspace": _is_center,
+    "admin.users": _is_manager,
+    "admin.organisations": _is_manager,
+    "admin.units": _is_manager,
+    "admin.posts": _is_manager,
+    "organisation.view": _belongs_to_organisation,
+    "organisation.invite": _may_invite,
+    "organisation.review": _is_manager,
+}
+
+# Actions whose targets an outsider must not learn exist.
+HIDE_EXISTENCE = {"organisation.view", "organisation.invite"}
+
+
+def can(user, action: str, target=None) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return RULES[action](user, target)
+
+
+def ensure(action: str, target=None) -> None:
+    """Abort the request unless the current user may perform `action`."""
+    if can(current_user, action, target):
+        return
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    current_app.logger.warning(
+        "permission denied: user=%s action=%s target=%r path=%s",
+        getattr(current_user, "id", None), action, target, request.path,
+    )
+    hide = action in HIDE_EXISTENCE and not (
+        current_user.is_authenticated and current_user.role == Role.MANAGER
+    )
+    abort(404 if hide else 403)
+
+
+def requires(action: str):
+    """Decorator for views whose permission does not depend on an object."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            ensure(action)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,236 @@
+"""Fixtures: an app per test on SQLite (default) or PostgreSQL (TEST_DATABASE_URL).
+
+The schema is created once per run; every test starts with empty tables.
+"""
+import contextvars
+import email
+import email.policy
+import itertools
+import os
+import re
+from pathlib import Path
+
+import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+from stdnum.cn import uscc
+
+from ipcenter import create_app
+from ipcenter.accounts.models import Role
+from ipcenter.accounts.operations import create_user
+from ipcenter.config import TestConfig
+from ipcenter.extensions import db
+from ipcenter.organisations.models import DemonstrationUnit, Organisation, OrganisationStatus, Post, UnitKind
+
+PASSWORD = "Lamp-shade-2026"
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def database_url(tmp_root: Path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_root / 'test.sqlite3'}"
+    try:
+        create_engine(url).connect().close()
+    except OperationalError as error:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"no PostgreSQL server answers at {url}: {error.orig}", allow_module_level=True)
+    return url
+
+
+@pytest.fixture(scope="session")
+def db_url(tmp_path_factory):
+    return database_url(tmp_path_factory.mktemp("db"))
+
+
+@pytest.fixture(scope="session")
+def schema(db_url):
+    """Create the schema once for the run; drop it at the end."""
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=db_url)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(table.name for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+class UserClient(FlaskClient):
+    """A test client that fills in the CSRF token the way a browser's form would.
+
+    Each request runs in a fresh context, with its own app context, `g` and
+    database session, as in production; the test's own work is committed first
+    and its objects are reloaded afterwards.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+    def open(self, *args, **kwargs):
+        if not has_app_context():  # a redirect being followed, already isolated
+            return super().open(*args, **kwargs)
+        db.session.commit()
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()
+        return response
+
+    def csrf_token(self, page: str = "/") -> str:
+        html = self.get(page).get_data(as_text=True)
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+        assert match, f"no CSRF token on {page}"
+        return match.group(1)
+
+    def submit(self, url: str, data: dict | None = None, *, page: str | None = None, **kwargs):
+        """POST a form as a user would after opening `page` (default: the form's own URL)."""
+        fields = dict(data or {})
+        fields.setdefault("csrf_token", self.csrf_token(page or url))
+        return self.post(url, data=fields, **kwargs)
+
+
+@pytest.fixture
+def app(schema, db_url, tmp_path):
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=db_url,
+        INSTANCE_PATH=tmp_path / "instance",
+        UPLOAD_FOLDER=tmp_path / "uploads",
+        INDEX_FOLDER=tmp_path / "index",
+        MAIL_FOLDER=tmp_path / "mail",
+        SERVER_NAME="ipcenter.test",
+    )
+    app.test_client_class = UserClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login_as(client):
+    """Log the test client in as `user` through the login form."""
+
+    def login(user, password: str = PASSWORD):
+        response = client.submit("/login", {"email": user.email, "password": password})
+        assert response.status_code == 302, f"login as {user.email} failed"
+        return user
+
+    return login
+
+
+@pytest.fixture
+def mailbox(app):
+    """The messages written to the development mail folder, oldest first."""
+
+    def read() -> list[email.message.EmailMessage]:
+        folder = Path(app.config["MAIL_FOLDER"])
+        if not folder.exists():
+            return []
+        return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+                for path in sorted(folder.glob("*.eml"))]
+
+    return read
+
+
+def link_in(message) -> str:
+    """The path of the first ipcenter link in an email."""
+    match = re.search(r"https?://ipcenter\.test(/\S+)", message.get_content())
+    assert match, "no link in the email"
+    return match.group(1)
+
+
+# Factories --------------------------------------------------------------
+
+_sequence = itertools.count(1)
+
+
+def valid_credit_code(number: int | None = None) -> str:
+    stem = f"91442000MA{(number or next(_sequence)):07d}"
+    return stem + uscc.calc_check_digit(stem)
+
+
+def make_organisation(**overrides) -> Organisation:
+    n = next(_sequence)
+    fields = dict(name_zh=f"中山市古镇测试灯饰{n}厂", name_en=f"Test Lighting {n}", credit_code=valid_credit_code(n),
+                  address="广东省中山市古镇镇", contact_person="何先生", phone="13800138000",
+                  email=f"org{n}@example.cn", main_products="吸顶灯", status=OrganisationStatus.RECORDED)
+    fields.update(overrides)
+    organisation = Organisation(**fields)
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def make_unit(**overrides) -> DemonstrationUnit:
+    n = next(_sequence)
+    fields = dict(name_zh=f"测试代理所{n}", kind=UnitKind.PATENT_AGENCY, contact_person="周先生",
+                  phone="13900139000", email=f"unit{n}@example.cn")
+    fields.update(overrides)
+    unit = DemonstrationUnit(**fields)
+    db.session.add(unit)
+    db.session.flush()
+    return unit
+
+
+def make_post(**overrides) -> Post:
+    n = next(_sequence)
+    fields = dict(code=f"post_{n}", name_zh=f"测试岗{n}", name_en=f"Test post {n}", description="")
+    fields.update(overrides)
+    post = Post(**fields)
+    db.session.add(post)
+    db.session.flush()
+    return post
+
+
+def make_user(role: Role = Role.ENTERPRISE, **overrides):
+    n = next(_sequence)
+    if role == Role.ENTERPRISE and "organisation" not in overrides:
+        overrides["organisation"] = make_organisation()
+    if role == Role.UNIT_REPORTER and "unit" not in overrides:
+        overrides["unit"] = make_unit()
+    email = overrides.pop("email", f"{role.name.lower()}{n}@example.cn")
+    name = overrides.pop("display_name", f"User {n}")
+    password = overrides.pop("password", PASSWORD)
+    language = overrides.pop("language", "en")
+    user = create_user(email, name, role, password=password, **overrides)
+    user.language = language
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def users(app):
+    """One user of each role, plus a second enterprise, committed."""
+    return {
+        "enterprise": make_user(Role.ENTERPRISE),
+        "other_enterprise": make_user(Role.ENTERPRISE),
+        "staff": make_user(Role.STAFF),
+        "manager": make_user(Role.MANAGER),
+        "reporter": make_user(Role.UNIT_REPORTER),
+    }

@@ -1,0 +1,83 @@
+"""The application factory, settings and database connection."""
+import os
+import stat
+
+import pytest
+from sqlalchemy import text
+
+from ipcenter import create_app
+from ipcenter.config import Config
+from ipcenter.extensions import db
+
+
+def test_development_secret_key_is_created_once_and_private(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("IPCENTER_INSTANCE", str(tmp_path))
+    first = Config.from_environment()["SECRET_KEY"]
+    second = Config.from_environment()["SECRET_KEY"]
+    key_file = tmp_path / "secret_key"
+    assert first == second and len(first) == 64
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("IPCENTER_INSTANCE", str(tmp_path))
+    monkeypatch.setenv("IPCENTER_ENV", "production")
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_production_cookies_are_secure_and_settings_come_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("IPCENTER_INSTANCE", str(tmp_path))
+    monkeypatch.setenv("IPCENTER_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("UPLOAD_FOLDER", str(tmp_path / "files"))
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert str(app.config["UPLOAD_FOLDER"]) == str(tmp_path / "files")
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'ipcenter.sqlite3'}"
+
+
+def test_sqlite_connections_are_configured(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite settings only apply to SQLite")
+    with db.engine.connect() as connection:
+        pragma = lambda name: connection.execute(text(f"PRAGMA {name}")).scalar()  # noqa: E731
+        assert pragma("foreign_keys") == 1
+        assert pragma("journal_mode") == "wal"
+        assert pragma("busy_timeout") == 5000
+        assert pragma("synchronous") == 2  # FULL
+
+
+def test_health_check_answers(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_unknown_page_is_a_friendly_404_in_html_and_json(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Error 404" in response.get_data(as_text=True) or "错误 404" in response.get_data(as_text=True)
+    response = client.get("/no-such-page", headers={"Accept": "application/json"})
+    assert response.status_code == 404 and response.get_json()["error"] == 404
+
+
+def test_a_crash_gives_the_500_page_and_rolls_back(app, client):
+    @app.route("/crash")
+    def crash():
+        raise RuntimeError("boom")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client.get("/crash", headers={"Accept-Language": "en"})
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.get_data(as_text=True)
+
+
+def test_too_large_request_gets_the_413_page(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = client.post("/login", data={"email": "x" * 5000}, headers={"Accept-Language": "en"})
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)
