@@ -96,6 +96,7 @@ def create_user(
     unit=None,
     posts=(),
     invited_by: Optional[User] = None,
+    language: Optional[str] = None,
 ) -> User:
     """Create a user; without a password they get an emailed link to choose one."""
     user = User(
@@ -104,7 +105,7 @@ def create_user(
         role=role,
         organisation=organisation,
         unit=unit,
-        language=invited_by.language if invited_by else "zh",
+        language=language or (invited_by.language if invited_by else "zh"),
     )
     user.posts = list(posts)
     if password is not None:

@@ -26,8 +26,8 @@ REVIEW_TRANSITIONS = {
 REASON_REQUIRED = {ReviewAction.REJECT, ReviewAction.SUSPEND}
 
 
-def register_enterprise(details: dict, display_name: str, email: str, password: str) -> User:
-    """Create a pending enterprise and its first user."""
+def register_enterprise(details: dict, display_name: str, email: str, password: str, language: str) -> User:
+    """Create a pending enterprise and its first user, who keeps the language they registered in."""
     organisation = Organisation(
         name_zh=details["name_zh"].strip(),
         name_en=(details.get("name_en") or "").strip() or None,
@@ -40,7 +40,8 @@ def register_enterprise(details: dict, display_name: str, email: str, password: 
         status=OrganisationStatus.PENDING,
     )
     db.session.add(organisation)
-    return create_user(email, display_name, Role.ENTERPRISE, password=password, organisation=organisation)
+    return create_user(email, display_name, Role.ENTERPRISE, password=password, organisation=organisation,
+                       language=language)
 
 
 def update_organisation_details(organisation: Organisation, details: dict) -> None:

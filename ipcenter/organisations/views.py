@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from ..accounts.forms import InviteForm
 from ..accounts.models import Role
 from ..accounts.views import start_session
+from ..i18n import current_language
 from ..permissions import can, ensure
 from . import bp
 from .forms import OrganisationDetailsForm, RegistrationForm
@@ -18,7 +19,8 @@ def register():
         return redirect(url_for("main.home"))
     form = RegistrationForm()
     if form.validate_on_submit():
-        user = register_enterprise(form.data, form.display_name.data, form.email.data, form.password.data)
+        user = register_enterprise(form.data, form.display_name.data, form.email.data, form.password.data,
+                                   current_language())
         start_session(user)
         flash(_("Your enterprise is registered and waits for the center to record it. "
                 "You will be emailed when it is recorded."), "success")

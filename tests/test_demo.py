@@ -1,0 +1,37 @@
+"""`flask seed-demo` creates a living center, and running it again changes nothing."""
+from sqlalchemy import func, select
+
+from ipcenter.accounts.models import Role, User
+from ipcenter.extensions import db
+from ipcenter.organisations.models import DemonstrationUnit, Organisation, OrganisationStatus, Post
+
+TABLES = (User, Organisation, DemonstrationUnit, Post)
+
+
+def counts():
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model)) for model in TABLES}
+
+
+def test_seed_demo_twice_is_harmless(runner):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "manager@demo.ipcenter.cn" in first.output and "Demo-2026-guzhen" in first.output
+    after_first = counts()
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0
+    assert counts() == after_first
+
+
+def test_seed_demo_creates_what_the_center_needs(runner, client):
+    runner.invoke(args=["seed-demo"])
+    codes = set(db.session.scalars(select(Post.code)))
+    assert {"intake", "pre_examination", "retrieval", "consultation", "foreign_assistance"} <= codes
+    statuses = sorted(s.name for s in db.session.scalars(select(Organisation.status)))
+    assert statuses == ["PENDING", "RECORDED", "RECORDED"]
+    assert db.session.scalar(select(func.count(DemonstrationUnit.id))) == 2
+    for post in db.session.scalars(select(Post)):
+        assert any(member.role == Role.STAFF for member in post.members), post.code
+    manager = db.session.scalar(select(User).where(User.role == Role.MANAGER))
+    response = client.submit("/login", {"email": manager.email, "password": "Demo-2026-guzhen"})
+    assert response.status_code == 302
+    assert OrganisationStatus.PENDING in set(db.session.scalars(select(Organisation.status)))
