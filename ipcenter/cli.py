@@ -19,4 +19,7 @@ def seed_demo_command():
 
 
 def register_commands(app) -> None:
+    from .translations_cli import translations_cli
+
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(translations_cli)

@@ -1,0 +1,63 @@
+"""First journey: an enterprise registers, the manager records it, the enterprise sees it recorded."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from ipcenter.accounts.models import Role
+from tests.conftest import PASSWORD, make_user, valid_credit_code
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, base, email, password):
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("#login-form [type=submit]")
+
+
+def log_out(page):
+    page.get_by_role("button", name=re.compile("Log out|退出")).click()
+
+
+def test_register_approve_and_see_the_record(page, live_server):
+    manager = make_user(Role.MANAGER, email="boss@center.cn")
+    base = live_server
+
+    page.goto(f"{base}/register")
+    page.fill("#name_zh", "中山市古镇浏览器灯饰厂")
+    page.fill("#credit_code", "not-a-code")
+    page.fill("#address", "广东省中山市古镇镇中兴大道8号")
+    page.fill("#contact_person", "林先生")
+    page.fill("#phone", "13812345678")
+    page.fill("#organisation_email", "info@browser-lamps.cn")
+    page.fill("#main_products", "LED 吊灯")
+    page.fill("#display_name", "林先生")
+    page.fill("#email", "lin@browser-lamps.cn")
+    page.fill("#password", "Browser-lamp-2026")
+    page.fill("#confirm", "Browser-lamp-2026")
+    page.click("#registration-form [type=submit]")
+    expect(page.locator("#credit_code + .invalid-feedback, #credit_code ~ .invalid-feedback")).to_contain_text(
+        "not a valid unified social credit code")
+
+    page.fill("#credit_code", valid_credit_code())
+    page.fill("#password", "Browser-lamp-2026")
+    page.fill("#confirm", "Browser-lamp-2026")
+    page.click("#registration-form [type=submit]")
+    expect(page.locator("[data-status=pending]")).to_be_visible()
+    log_out(page)
+
+    log_in(page, base, manager.email, PASSWORD)
+    expect(page.locator("#pending-count")).to_have_text("1")
+    page.get_by_role("link", name="Review them").click()
+    page.get_by_role("link", name="中山市古镇浏览器灯饰厂").click()
+    page.get_by_role("button", name="Approve (record)").click()
+    expect(page.locator("[data-status=recorded]")).to_be_visible()
+    expect(page.locator("#review-history")).to_contain_text("Approved")
+    log_out(page)
+
+    log_in(page, base, "lin@browser-lamps.cn", "Browser-lamp-2026")
+    expect(page.locator("[data-status=recorded]")).to_be_visible()
+    page.locator("#language-switch").click()
+    expect(page.locator("[data-status=recorded]")).to_have_text("已备案")

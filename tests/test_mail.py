@@ -1,0 +1,69 @@
+"""Mail goes through SMTP when configured; a failing server never breaks the request."""
+import logging
+import socketserver
+import threading
+
+import pytest
+
+from ipcenter.accounts.models import Role
+from tests.conftest import make_user
+
+
+class SMTPSink(socketserver.StreamRequestHandler):
+    """Just enough SMTP for smtplib to deliver a message to the server's inbox."""
+
+    def reply(self, line: str) -> None:
+        self.wfile.write((line + "\r\n").encode())
+
+    def handle(self):
+        self.reply("220 sink ready")
+        while line := self.rfile.readline().decode().strip():
+            verb = line.split(" ")[0].upper()
+            if verb == "DATA":
+                self.reply("354 go ahead")
+                body = []
+                while (chunk := self.rfile.readline().decode()) not in (".\r\n", ""):
+                    body.append(chunk)
+                self.server.inbox.append("".join(body))
+                self.reply("250 queued")
+            elif verb == "QUIT":
+                self.reply("221 bye")
+                return
+            else:
+                self.reply("250 ok")
+
+
+@pytest.fixture
+def smtp_server(app):
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SMTPSink)
+    server.inbox = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.server_address[1])
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_reset_mail_goes_through_smtp(client, smtp_server, mailbox):
+    user = make_user(Role.STAFF)
+    client.submit("/password/forgot", {"email": user.email})
+    [message] = smtp_server.inbox
+    assert f"To: {user.email}" in message and "/password/reset/" in message
+    assert mailbox() == []  # nothing written to the development folder
+
+
+def test_unreachable_smtp_server_is_logged_and_the_request_still_succeeds(app, client, caplog):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1)  # nothing listens there
+    user = make_user(Role.STAFF)
+    with caplog.at_level(logging.ERROR):
+        response = client.submit("/password/forgot", {"email": user.email})
+    assert response.status_code == 302
+    assert any(f"mail to {user.email} failed" in record.getMessage() for record in caplog.records)
+
+
+def test_no_mail_leaves_when_the_request_fails(app, client, mailbox, users):
+    client.submit("/login", {"email": users["manager"].email, "password": "Lamp-shade-2026"})
+    response = client.submit("/admin/organisations/999999/review/approve", {"reason": ""},
+                             page="/admin/organisations/")
+    assert response.status_code == 404
+    assert mailbox() == []
