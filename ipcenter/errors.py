@@ -2,6 +2,7 @@
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -11,6 +12,8 @@ MESSAGES = {
     403: _l("You do not have permission to do this."),
     404: _l("This page does not exist, or you may not see it."),
     405: _l("This page cannot be used that way."),
+    409: _l("Someone else changed the same record at the same moment. Nothing of yours was saved; "
+            "go back, reload the page and try again."),
     413: _l("The upload is too large."),
     500: _l("Something went wrong on our side. The error has been logged; please try again later."),
 }
@@ -32,6 +35,13 @@ def register_error_handlers(app) -> None:
     def csrf_failed(error):
         app.logger.warning("CSRF failure on %s: %s", request.path, error.description)
         return _render(400, error.description, "errors/csrf.html")
+
+    @app.errorhandler(IntegrityError)
+    def conflicting_write(error):
+        # Forms check uniqueness first; this is the rare race that slips between check and write.
+        app.logger.warning("integrity error on %s: %s", request.path, error.orig)
+        db.session.rollback()
+        return _render(409, MESSAGES[409])
 
     @app.errorhandler(HTTPException)
     def http_error(error):

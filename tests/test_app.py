@@ -81,3 +81,21 @@ def test_too_large_request_gets_the_413_page(app, client):
     response = client.post("/login", data={"email": "x" * 5000}, headers={"Accept-Language": "en"})
     assert response.status_code == 413
     assert "too large" in response.get_data(as_text=True)
+
+
+def test_a_write_that_loses_a_race_gets_the_409_page_and_writes_nothing(app, client):
+    from sqlalchemy import func, select
+
+    from ipcenter.accounts.models import Role, User
+    from ipcenter.accounts.operations import create_user
+
+    @app.route("/race", methods=["GET"])
+    def race():
+        create_user("twin@example.cn", "First", Role.STAFF, password="Lamp-shade-2026")
+        create_user("twin@example.cn", "Second", Role.STAFF, password="Lamp-shade-2026")
+        return "unreachable"
+
+    response = client.get("/race")
+    assert response.status_code == 409
+    assert "Someone else changed the same record" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(User.id))) == 0

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..organisations.models import Post
@@ -28,7 +29,8 @@ def _posts_by_id(ids):
 @bp.route("/")
 @requires("admin.users")
 def list_users():
-    query = select(User).order_by(User.role, User.display_name)
+    query = (select(User).order_by(User.role, User.display_name)
+             .options(selectinload(User.organisation), selectinload(User.unit), selectinload(User.posts)))
     role = request.args.get("role", type=int)
     if role in set(Role):
         query = query.where(User.role == Role(role))

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..validators import StrongPassword
 from .models import Role
@@ -23,6 +24,13 @@ def new_password_fields():
     confirm = PasswordField(_l("Repeat the password"), validators=[
         DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
     return password, confirm
+
+
+class CheckboxListField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes (templates/_checkbox_list.html)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class UniqueEmail:
@@ -65,7 +73,7 @@ class StaffUserForm(FlaskForm):
     email = email_field()
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     role = SelectField(_l("Role"), coerce=int, choices=[])
-    posts = SelectMultipleField(_l("Posts"), coerce=int, choices=[])
+    posts = CheckboxListField(_l("Posts"), coerce=int, choices=[])
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, post_choices=(), editing=None, **kwargs):

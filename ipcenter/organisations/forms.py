@@ -2,11 +2,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..accounts.forms import UniqueEmail, email_field, new_password_fields
+from ..accounts.forms import CheckboxListField, UniqueEmail, email_field, new_password_fields
 from ..extensions import db
 from ..validators import CreditCode, MainlandPhone
 from .models import DemonstrationUnit, Organisation, Post, UnitKind
@@ -88,7 +88,7 @@ class PostForm(FlaskForm):
     name_zh = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=100)])
     name_en = StringField(_l("English name"), validators=[DataRequired(), Length(max=100)])
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
-    members = SelectMultipleField(_l("Staff members"), coerce=int, choices=[])
+    members = CheckboxListField(_l("Staff members"), coerce=int, choices=[])
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
 

@@ -40,12 +40,19 @@ def live_server(app):
     thread.join(timeout=5)
 
 
+BROWSER_LOCALES = {"zh": "zh-CN", "en": "en-US"}
+
+
 @pytest.fixture
 def page(browser, request):
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    """A browser tab; a test parametrised with `language` gets a browser set to that language."""
+    callspec = getattr(request.node, "callspec", None)
+    language = callspec.params.get("language", "en") if callspec else "en"
+    context = browser.new_context(locale=BROWSER_LOCALES[language], viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in request.node.name)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     context.close()

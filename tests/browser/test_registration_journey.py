@@ -21,9 +21,14 @@ def log_out(page):
     page.get_by_role("button", name=re.compile("Log out|退出")).click()
 
 
-def test_register_approve_and_see_the_record(page, live_server):
-    manager = make_user(Role.MANAGER, email="boss@center.cn")
+STATUS_LABELS = {"zh": ("待备案", "已备案"), "en": ("Pending record", "Recorded")}
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_register_approve_and_see_the_record(page, live_server, language):
+    manager = make_user(Role.MANAGER, email="boss@center.cn", language=language)
     base = live_server
+    pending_label, recorded_label = STATUS_LABELS[language]
 
     page.goto(f"{base}/register")
     page.fill("#name_zh", "中山市古镇浏览器灯饰厂")
@@ -38,26 +43,26 @@ def test_register_approve_and_see_the_record(page, live_server):
     page.fill("#password", "Browser-lamp-2026")
     page.fill("#confirm", "Browser-lamp-2026")
     page.click("#registration-form [type=submit]")
-    expect(page.locator("#credit_code + .invalid-feedback, #credit_code ~ .invalid-feedback")).to_contain_text(
-        "not a valid unified social credit code")
+    expect(page.locator("#credit_code ~ .invalid-feedback")).to_contain_text(
+        "统一社会信用代码" if language == "zh" else "not a valid unified social credit code")
 
     page.fill("#credit_code", valid_credit_code())
     page.fill("#password", "Browser-lamp-2026")
     page.fill("#confirm", "Browser-lamp-2026")
     page.click("#registration-form [type=submit]")
-    expect(page.locator("[data-status=pending]")).to_be_visible()
+    expect(page.locator("[data-status=pending]")).to_have_text(pending_label)
     log_out(page)
 
     log_in(page, base, manager.email, PASSWORD)
     expect(page.locator("#pending-count")).to_have_text("1")
-    page.get_by_role("link", name="Review them").click()
+    page.click("#review-pending")
     page.get_by_role("link", name="中山市古镇浏览器灯饰厂").click()
-    page.get_by_role("button", name="Approve (record)").click()
-    expect(page.locator("[data-status=recorded]")).to_be_visible()
-    expect(page.locator("#review-history")).to_contain_text("Approved")
+    page.click("#decide-approve")
+    expect(page.locator("[data-status=recorded]")).to_have_text(recorded_label)
+    expect(page.locator("#review-history")).to_contain_text("已批准" if language == "zh" else "Approved")
     log_out(page)
 
     log_in(page, base, "lin@browser-lamps.cn", "Browser-lamp-2026")
-    expect(page.locator("[data-status=recorded]")).to_be_visible()
+    expect(page.locator("[data-status=recorded]")).to_have_text(recorded_label)
     page.locator("#language-switch").click()
-    expect(page.locator("[data-status=recorded]")).to_have_text("已备案")
+    expect(page.locator("[data-status=recorded]")).to_have_text(STATUS_LABELS["en" if language == "zh" else "zh"][1])
