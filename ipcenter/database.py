@@ -11,6 +11,20 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class LabelledEnum(enum.IntEnum):
+    """An int enum whose members carry a translatable label: `PENDING = 1, _l("Pending record")`."""
+
+    def __new__(cls, value: int, label):
+        member = int.__new__(cls, value)
+        member._value_ = value
+        member._label = label
+        return member
+
+    @property
+    def label(self) -> str:
+        return str(self._label)
+
+
 class UTCDateTime(TypeDecorator):
     """A timezone-aware UTC timestamp on every engine (SQLite keeps no zone)."""
 

@@ -175,37 +175,32 @@ def valid_credit_code(number: int | None = None) -> str:
     return stem + uscc.calc_check_digit(stem)
 
 
+def _create(model, defaults: dict, overrides: dict):
+    record = model(**{**defaults, **overrides})
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
 def make_organisation(**overrides) -> Organisation:
     n = next(_sequence)
-    fields = dict(name_zh=f"中山市古镇测试灯饰{n}厂", name_en=f"Test Lighting {n}", credit_code=valid_credit_code(n),
-                  address="广东省中山市古镇镇", contact_person="何先生", phone="13800138000",
-                  email=f"org{n}@example.cn", main_products="吸顶灯", status=OrganisationStatus.RECORDED)
-    fields.update(overrides)
-    organisation = Organisation(**fields)
-    db.session.add(organisation)
-    db.session.flush()
-    return organisation
+    return _create(Organisation, dict(
+        name_zh=f"中山市古镇测试灯饰{n}厂", name_en=f"Test Lighting {n}", credit_code=valid_credit_code(n),
+        address="广东省中山市古镇镇", contact_person="何先生", phone="13800138000", email=f"org{n}@example.cn",
+        main_products="吸顶灯", status=OrganisationStatus.RECORDED), overrides)
 
 
 def make_unit(**overrides) -> DemonstrationUnit:
     n = next(_sequence)
-    fields = dict(name_zh=f"测试代理所{n}", kind=UnitKind.PATENT_AGENCY, contact_person="周先生",
-                  phone="13900139000", email=f"unit{n}@example.cn")
-    fields.update(overrides)
-    unit = DemonstrationUnit(**fields)
-    db.session.add(unit)
-    db.session.flush()
-    return unit
+    return _create(DemonstrationUnit, dict(
+        name_zh=f"测试代理所{n}", kind=UnitKind.PATENT_AGENCY, contact_person="周先生", phone="13900139000",
+        email=f"unit{n}@example.cn"), overrides)
 
 
 def make_post(**overrides) -> Post:
     n = next(_sequence)
-    fields = dict(code=f"post_{n}", name_zh=f"测试岗{n}", name_en=f"Test post {n}", description="")
-    fields.update(overrides)
-    post = Post(**fields)
-    db.session.add(post)
-    db.session.flush()
-    return post
+    return _create(Post, dict(code=f"post_{n}", name_zh=f"测试岗{n}", name_en=f"Test post {n}", description=""),
+                   overrides)
 
 
 def make_user(role: Role = Role.ENTERPRISE, **overrides):

@@ -2,10 +2,11 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..list_filters import filtered_list
 from ..organisations.models import Post
 from ..permissions import requires
 from .forms import StaffUserForm
@@ -13,9 +14,6 @@ from .models import Role, User
 from .operations import create_user, set_user_active, update_staff_user
 
 bp = Blueprint("users_admin", __name__, url_prefix="/admin/users")
-
-PAGE_SIZE = 50
-
 
 def _post_choices():
     posts = db.session.scalars(select(Post).order_by(Post.id))
@@ -31,15 +29,8 @@ def _posts_by_id(ids):
 def list_users():
     query = (select(User).order_by(User.role, User.display_name)
              .options(selectinload(User.organisation), selectinload(User.unit), selectinload(User.posts)))
-    role = request.args.get("role", type=int)
-    if role in set(Role):
-        query = query.where(User.role == Role(role))
-    term = request.args.get("q", "").strip()
-    if term:
-        pattern = f"%{term}%"
-        query = query.where(or_(User.email.ilike(pattern), User.display_name.ilike(pattern)))
-    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
-    return render_template("admin/users.html", page=page, roles=list(Role), role=role, term=term)
+    listing = filtered_list(query, User.role, Role, "role", (User.email, User.display_name))
+    return render_template("admin/users.html", listing=listing)
 
 
 @bp.route("/new", methods=["GET", "POST"])

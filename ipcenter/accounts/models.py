@@ -1,5 +1,4 @@
 """Users, their roles and their sessions."""
-import enum
 import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
@@ -8,30 +7,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import IntEnum, UTCDateTime, enum_check, utcnow
+from ..database import IntEnum, LabelledEnum, UTCDateTime, enum_check, utcnow
 from ..extensions import db
 
 if TYPE_CHECKING:
     from ..organisations.models import DemonstrationUnit, Organisation, Post
 
 
-class Role(enum.IntEnum):
-    ENTERPRISE = 1
-    STAFF = 2
-    MANAGER = 3
-    UNIT_REPORTER = 4
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {
-    Role.ENTERPRISE: _l("Enterprise user"),
-    Role.STAFF: _l("Center staff"),
-    Role.MANAGER: _l("Center manager"),
-    Role.UNIT_REPORTER: _l("Demonstration-unit reporter"),
-}
+class Role(LabelledEnum):
+    ENTERPRISE = 1, _l("Enterprise user")
+    STAFF = 2, _l("Center staff")
+    MANAGER = 3, _l("Center manager")
+    UNIT_REPORTER = 4, _l("Demonstration-unit reporter")
 
 
 def new_session_token() -> str:

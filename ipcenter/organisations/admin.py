@@ -2,11 +2,12 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..accounts.forms import InviteForm
 from ..accounts.models import Role, User
 from ..extensions import db
+from ..list_filters import filtered_list
 from ..permissions import requires
 from .forms import PostForm, ReviewForm, UnitForm
 from .models import DemonstrationUnit, Organisation, OrganisationStatus, Post, ReviewAction
@@ -14,24 +15,13 @@ from .operations import ReviewRefused, add_unit_reporter, allowed_reviews, revie
 
 bp = Blueprint("organisations_admin", __name__, url_prefix="/admin")
 
-PAGE_SIZE = 50
-
-
 @bp.route("/organisations/")
 @requires("admin.organisations")
 def list_organisations():
     query = select(Organisation).order_by(Organisation.created_at.desc(), Organisation.id.desc())
-    status = request.args.get("status", type=int)
-    if status in set(OrganisationStatus):
-        query = query.where(Organisation.status == OrganisationStatus(status))
-    term = request.args.get("q", "").strip()
-    if term:
-        pattern = f"%{term}%"
-        query = query.where(or_(Organisation.name_zh.ilike(pattern), Organisation.name_en.ilike(pattern),
-                                Organisation.credit_code.ilike(pattern)))
-    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
-    return render_template("admin/organisations.html", page=page, statuses=list(OrganisationStatus),
-                           status=status, term=term)
+    listing = filtered_list(query, Organisation.status, OrganisationStatus, "status",
+                            (Organisation.name_zh, Organisation.name_en, Organisation.credit_code))
+    return render_template("admin/organisations.html", listing=listing)
 
 
 @bp.route("/organisations/<int:organisation_id>")

@@ -1,5 +1,4 @@
 """Enterprises, demonstration units and the center's posts."""
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
@@ -7,68 +6,32 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import IntEnum, UTCDateTime, enum_check, utcnow
+from ..database import IntEnum, LabelledEnum, UTCDateTime, enum_check, utcnow
 from ..extensions import db
 
 if TYPE_CHECKING:
     from ..accounts.models import User
 
 
-class OrganisationStatus(enum.IntEnum):
-    PENDING = 1
-    RECORDED = 2
-    REJECTED = 3
-    SUSPENDED = 4
-
-    @property
-    def label(self) -> str:
-        return str(ORGANISATION_STATUS_LABELS[self])
+class OrganisationStatus(LabelledEnum):
+    PENDING = 1, _l("Pending record")
+    RECORDED = 2, _l("Recorded")
+    REJECTED = 3, _l("Rejected")
+    SUSPENDED = 4, _l("Suspended")
 
 
-ORGANISATION_STATUS_LABELS = {
-    OrganisationStatus.PENDING: _l("Pending record"),
-    OrganisationStatus.RECORDED: _l("Recorded"),
-    OrganisationStatus.REJECTED: _l("Rejected"),
-    OrganisationStatus.SUSPENDED: _l("Suspended"),
-}
+class ReviewAction(LabelledEnum):
+    APPROVE = 1, _l("Approved")
+    REJECT = 2, _l("Rejected")
+    SUSPEND = 3, _l("Suspended")
+    REINSTATE = 4, _l("Reinstated")
 
 
-class ReviewAction(enum.IntEnum):
-    APPROVE = 1
-    REJECT = 2
-    SUSPEND = 3
-    REINSTATE = 4
-
-    @property
-    def label(self) -> str:
-        return str(REVIEW_ACTION_LABELS[self])
-
-
-REVIEW_ACTION_LABELS = {
-    ReviewAction.APPROVE: _l("Approved"),
-    ReviewAction.REJECT: _l("Rejected"),
-    ReviewAction.SUSPEND: _l("Suspended"),
-    ReviewAction.REINSTATE: _l("Reinstated"),
-}
-
-
-class UnitKind(enum.IntEnum):
-    PATENT_AGENCY = 1
-    LAW_FIRM = 2
-    CHAMBER_OF_COMMERCE = 3
-    MODEL_ENTERPRISE = 4
-
-    @property
-    def label(self) -> str:
-        return str(UNIT_KIND_LABELS[self])
-
-
-UNIT_KIND_LABELS = {
-    UnitKind.PATENT_AGENCY: _l("Patent agency"),
-    UnitKind.LAW_FIRM: _l("Law firm"),
-    UnitKind.CHAMBER_OF_COMMERCE: _l("Chamber of commerce"),
-    UnitKind.MODEL_ENTERPRISE: _l("Model enterprise"),
-}
+class UnitKind(LabelledEnum):
+    PATENT_AGENCY = 1, _l("Patent agency")
+    LAW_FIRM = 2, _l("Law firm")
+    CHAMBER_OF_COMMERCE = 3, _l("Chamber of commerce")
+    MODEL_ENTERPRISE = 4, _l("Model enterprise")
 
 
 class Organisation(db.Model):

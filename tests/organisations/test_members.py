@@ -132,3 +132,12 @@ def test_manager_cannot_deactivate_or_demote_themselves(client, login_as, users)
     response = client.submit(f"/admin/users/{manager.id}", {"display_name": "M", "role": int(Role.STAFF)})
     assert "You cannot take away your own manager role." in response.get_data(as_text=True)
     assert db.session.get(User, manager.id).role == Role.MANAGER
+
+
+def test_user_list_filters_by_role_and_text_taken_literally(client, login_as, users):
+    login_as(users["manager"])
+    listing = client.get(f"/admin/users/?role={int(Role.STAFF)}").get_data(as_text=True)
+    assert users["staff"].email in listing and users["enterprise"].email not in listing
+    listing = client.get(f"/admin/users/?q={users['reporter'].email}").get_data(as_text=True)
+    assert users["reporter"].email in listing and users["staff"].email not in listing
+    assert users["staff"].email not in client.get("/admin/users/?q=%25").get_data(as_text=True)

@@ -1,0 +1,32 @@
+"""The filters of the managers' lists: one enum column chosen from a menu, and free text."""
+from dataclasses import dataclass
+from typing import Optional
+
+from flask import request
+from sqlalchemy import or_
+
+from .extensions import db
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class FilteredList:
+    page: object  # a Flask-SQLAlchemy Pagination
+    choices: list
+    chosen: Optional[int]
+    term: str
+    argument: str
+
+
+def filtered_list(query, column, enum_class, argument: str, search_columns) -> FilteredList:
+    """A page of `query` narrowed by `?<argument>=<enum value>` and `?q=<text in any search column>`."""
+    chosen = request.args.get(argument, type=int)
+    if chosen in set(enum_class):
+        query = query.where(column == enum_class(chosen))
+    term = request.args.get("q", "").strip()
+    if term:
+        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(*(searched.ilike(pattern, escape="\\") for searched in search_columns)))
+    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    return FilteredList(page=page, choices=list(enum_class), chosen=chosen, term=term, argument=argument)
