@@ -29,7 +29,7 @@ migrate: install
 	$(BIN)/flask db upgrade
 
 seed: migrate
-	$(BIN)/flask seed-demo
+	$(BIN)/flask seed-demo --first-run
 
 ## Serve the app on http://127.0.0.1:5000 with SQLite and the demo data.
 serve: seed

@@ -2,20 +2,29 @@
 import click
 from flask.cli import with_appcontext
 
+from sqlalchemy import func, select
+
+from .accounts.models import User
 from .extensions import db
 
 
 @click.command("seed-demo")
+@click.option("--first-run", is_flag=True, help="Only add demo data to a database that has no users yet.")
 @with_appcontext
-def seed_demo_command():
+def seed_demo_command(first_run):
     """Fill the database with demonstration data (safe to run again)."""
-    from .demo import DEMO_PASSWORD, seed_demo
+    from .demo import DEMO_PASSWORD, demo_logins, seed_demo
 
-    logins = seed_demo()
-    db.session.commit()
-    click.echo(f"Demo data ready. Every demo account uses the password: {DEMO_PASSWORD}")
+    if first_run and db.session.scalar(select(func.count(User.id))):
+        logins = demo_logins()
+        click.echo("The database already has users; no demo data added.")
+    else:
+        logins = seed_demo()
+        db.session.commit()
+    if logins:
+        click.echo(f"Demo logins (every one uses the password {DEMO_PASSWORD}):")
     for role, email in logins:
-        click.echo(f"  {role:<28} {email}")
+        click.echo(f"  {email:<30} {role}")
 
 
 def register_commands(app) -> None:

@@ -17,11 +17,19 @@ def _env_bool(name: str, default: bool) -> bool:
 def development_secret_key(instance_path: Path) -> str:
     """One key per instance, created once, so every worker and restart shares it."""
     key_file = instance_path / "secret_key"
-    if not key_file.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
+    instance_path.mkdir(parents=True, exist_ok=True)
+    # Written under a temporary name and linked into place: of several workers starting
+    # at once, exactly one key wins and nobody ever reads a half-written file.
+    draft = instance_path / f".secret_key.{secrets.token_hex(8)}"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    try:
+        os.link(draft, key_file)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
     return key_file.read_text().strip()
 
 

@@ -111,3 +111,10 @@ def seed_demo() -> list[tuple[str, str]]:
     logins += _seed_units()
     db.session.flush()
     return logins
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    """(role, email) of the demo accounts present in the database."""
+    emails = [email for email, *_ in STAFF] + [row[4] for row in ENTERPRISES] + [row[3] for row in UNITS]
+    users = db.session.scalars(select(User).where(User.email.in_(emails)).order_by(User.role, User.id))
+    return [(user.role.label, user.email) for user in users]

@@ -99,3 +99,14 @@ def test_a_write_that_loses_a_race_gets_the_409_page_and_writes_nothing(app, cli
     assert response.status_code == 409
     assert "Someone else changed the same record" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_workers_starting_together_share_one_development_key(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ipcenter.config import development_secret_key
+
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: development_secret_key(tmp_path), range(32)))
+    assert len(keys) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]

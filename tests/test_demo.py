@@ -35,3 +35,20 @@ def test_seed_demo_creates_what_the_center_needs(runner, client):
     response = client.submit("/login", {"email": manager.email, "password": "Demo-2026-guzhen"})
     assert response.status_code == 302
     assert OrganisationStatus.PENDING in set(db.session.scalars(select(Organisation.status)))
+
+
+def test_first_run_seeding_leaves_a_database_in_use_alone(runner):
+    from tests.conftest import make_user
+
+    make_user(Role.STAFF)
+    result = runner.invoke(args=["seed-demo", "--first-run"])
+    assert result.exit_code == 0 and "no demo data added" in result.output
+    assert counts()["Post"] == 0
+    runner.invoke(args=["seed-demo"])
+    again = runner.invoke(args=["seed-demo", "--first-run"])
+    assert "manager@demo.ipcenter.cn" in again.output
+
+
+def test_first_run_seeding_fills_an_empty_database(runner):
+    result = runner.invoke(args=["seed-demo", "--first-run"])
+    assert "manager@demo.ipcenter.cn" in result.output and counts()["Post"] == 5
