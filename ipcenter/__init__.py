@@ -48,33 +48,41 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts import bp as accounts_bp
     from .accounts.admin import bp as users_admin_bp
+    from .cases import bp as cases_bp
     from .main import bp as main_bp
+    from .notifications import bp as notifications_bp
     from .organisations import bp as organisations_bp
     from .organisations.admin import bp as organisations_admin_bp
 
-    for blueprint in (main_bp, accounts_bp, users_admin_bp, organisations_bp, organisations_admin_bp):
+    for blueprint in (main_bp, accounts_bp, users_admin_bp, organisations_bp, organisations_admin_bp, cases_bp,
+                      notifications_bp):
         app.register_blueprint(blueprint)
 
 
 def _register_request_boundary(app: Flask) -> None:
     """One commit per request, here; rollback on any error; mail after commit."""
+    from .cases.attachments import discard_written_files, keep_written_files
     from .mail import deliver_queued_mail, discard_queued_mail
+
+    def roll_back() -> None:
+        db.session.rollback()
+        discard_queued_mail()
+        discard_written_files()
 
     @app.after_request
     def commit_request(response):
         if response.status_code < 400:
             db.session.commit()
+            keep_written_files()
             deliver_queued_mail()
         else:
-            db.session.rollback()
-            discard_queued_mail()
+            roll_back()
         return response
 
     @app.teardown_request
     def rollback_on_error(error):
         if error is not None:
-            db.session.rollback()
-            discard_queued_mail()
+            roll_back()
 
 
 def _register_templating(app: Flask) -> None:
@@ -83,6 +91,17 @@ def _register_templating(app: Flask) -> None:
     from .i18n import local_time, localized_name
     from .permissions import can
 
+    from .cases.diagram import layout
+    from .cases.models import FOREIGN_EVENTS, OUTCOMES, PATENT_KINDS, RETRIEVAL_PURPOSES
+    from .cases.operations import INPUT_LABELS
+    from .cases.workflow import ACTOR_LABELS
+    from .notifications.operations import unread_notifications
+
+    app.jinja_env.globals.update(
+        outcome_labels=OUTCOMES, input_labels=INPUT_LABELS, patent_kinds=PATENT_KINDS,
+        retrieval_purposes=RETRIEVAL_PURPOSES, foreign_events=FOREIGN_EVENTS, actor_labels=ACTOR_LABELS,
+        diagram=layout, unread_notifications=unread_notifications,
+    )
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["localized_name"] = localized_name
     app.jinja_env.globals.update(can=can, get_locale=get_locale)

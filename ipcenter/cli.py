@@ -1,6 +1,6 @@
 """Command-line entry points registered on the app."""
 import click
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
 from sqlalchemy import func, select
 
@@ -27,8 +27,28 @@ def seed_demo_command(first_run):
         click.echo(f"  {email:<30} {role}")
 
 
+cases_cli = AppGroup("cases", help="Case housekeeping.")
+
+
+@cases_cli.command("remind")
+@click.option("--date", "on_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Pretend today is this date (YYYY-MM-DD); default: today in Zhongshan.")
+def remind_command(on_date):
+    """Notify of cases due within one working day and of overdue ones; escalate the overdue (run daily)."""
+    from .cases.operations import send_reminders
+    from .cases.working_days import center_today
+    from .mail import deliver_queued_mail
+
+    counts = send_reminders(on_date.date() if on_date else center_today())
+    db.session.commit()
+    deliver_queued_mail()
+    click.echo(f"due within a working day: {counts['due_soon']}, overdue: {counts['overdue']}, "
+               f"newly escalated: {counts['escalated']}")
+
+
 def register_commands(app) -> None:
     from .translations_cli import translations_cli
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(translations_cli)
+    app.cli.add_command(cases_cli)

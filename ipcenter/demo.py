@@ -11,6 +11,7 @@ DEMO_PASSWORD = "Demo-2026-guzhen"
 
 POSTS = [
     ("intake", "受理岗", "Intake post", "接收企业提交的各类请求，核对材料并分派。"),
+    ("filing", "专利申请服务岗", "Patent filing post", "协助企业撰写、提交专利申请并跟踪审查。"),
     ("pre_examination", "预审岗", "Pre-examination post", "快速预审通道：形式审查与明显缺陷审查。"),
     ("retrieval", "检索岗", "Retrieval post", "专利快速检索：新颖性、侵权风险、自由实施检索。"),
     ("consultation", "咨询岗", "Consultation post", "知识产权咨询解答。"),
@@ -19,7 +20,7 @@ POSTS = [
 
 STAFF = [
     ("manager@demo.ipcenter.cn", "陈经理", Role.MANAGER, [code for code, *_ in POSTS]),
-    ("intake@demo.ipcenter.cn", "李受理", Role.STAFF, ["intake"]),
+    ("intake@demo.ipcenter.cn", "李受理", Role.STAFF, ["intake", "filing"]),
     ("preexam@demo.ipcenter.cn", "王预审", Role.STAFF, ["pre_examination"]),
     ("retrieval@demo.ipcenter.cn", "赵检索", Role.STAFF, ["retrieval"]),
     ("consult@demo.ipcenter.cn", "刘咨询", Role.STAFF, ["consultation"]),

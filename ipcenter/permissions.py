@@ -35,6 +35,52 @@ def _may_invite(user, organisation) -> bool:
     )
 
 
+def _may_submit_cases(user, target=None) -> bool:
+    return user.role == Role.ENTERPRISE and user.organisation.status in (
+        OrganisationStatus.PENDING, OrganisationStatus.RECORDED)
+
+
+def _may_view_case(user, case) -> bool:
+    if user.role in (Role.STAFF, Role.MANAGER):
+        return True
+    if user.role == Role.ENTERPRISE:
+        return case.organisation_id == user.organisation_id
+    return user.role == Role.UNIT_REPORTER and case.delegated_unit_id == user.unit_id
+
+
+def _works_on_case(user, case) -> bool:
+    """Managers, and staff of the post that owns the case's current stage."""
+    if user.role == Role.MANAGER:
+        return True
+    return user.role == Role.STAFF and case.post_id is not None and any(p.id == case.post_id for p in user.posts)
+
+
+def _may_report_progress(user, case) -> bool:
+    return user.role == Role.UNIT_REPORTER and case.delegated_unit_id == user.unit_id and case.is_open
+
+
+def _may_download(user, attachment) -> bool:
+    from .cases.timeline import event_visible_to
+
+    return _may_view_case(user, attachment.case) and event_visible_to(attachment.event, user)
+
+
+def case_actors(user, case) -> set:
+    """The workflow roles (Actor) this user holds on this case."""
+    from .cases.workflow import Actor
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return set()
+    roles = set()
+    if user.role == Role.ENTERPRISE and case.organisation_id == user.organisation_id:
+        roles.add(Actor.ENTERPRISE)
+    if _works_on_case(user, case):
+        roles.add(Actor.POST)
+    if user.role == Role.UNIT_REPORTER and case.delegated_unit_id == user.unit_id:
+        roles.add(Actor.UNIT)
+    return roles
+
+
 RULES = {
     "center.workspace": _is_center,
     "admin.users": _is_manager,
@@ -44,10 +90,17 @@ RULES = {
     "organisation.view": _belongs_to_organisation,
     "organisation.invite": _may_invite,
     "organisation.review": _is_manager,
+    "case.submit": _may_submit_cases,
+    "case.view": _may_view_case,
+    "case.work": _works_on_case,
+    "case.note": lambda user, case: _is_center(user) and _may_view_case(user, case),
+    "case.report_progress": _may_report_progress,
+    "attachment.download": _may_download,
+    "unit.cases": lambda user, target=None: user.role == Role.UNIT_REPORTER,
 }
 
 # Actions whose targets an outsider must not learn exist.
-HIDE_EXISTENCE = {"organisation.view", "organisation.invite"}
+HIDE_EXISTENCE = {"organisation.view", "organisation.invite", "case.view", "attachment.download"}
 
 
 def can(user, action: str, target=None) -> bool:

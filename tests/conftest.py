@@ -20,6 +20,7 @@ from stdnum.cn import uscc
 from ipcenter import create_app
 from ipcenter.accounts.models import Role
 from ipcenter.accounts.operations import create_user
+from ipcenter.cases.models import APPEND_ONLY_TRIGGERS
 from ipcenter.config import TestConfig
 from ipcenter.extensions import db
 from ipcenter.organisations.models import DemonstrationUnit, Organisation, OrganisationStatus, Post, UnitKind
@@ -65,9 +66,13 @@ def _empty_tables() -> None:
         if connection.dialect.name == "postgresql":
             names = ", ".join(table.name for table in tables)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
+        else:  # the append-only triggers would refuse the DELETE: lift them while emptying
+            connection.execute(text("DROP TRIGGER IF EXISTS case_events_no_update"))
+            connection.execute(text("DROP TRIGGER IF EXISTS case_events_no_delete"))
             for table in tables:
                 connection.execute(table.delete())
+            for statement in APPEND_ONLY_TRIGGERS["sqlite"]:
+                connection.execute(text(statement))
 
 
 class UserClient(FlaskClient):

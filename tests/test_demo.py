@@ -2,6 +2,7 @@
 from sqlalchemy import func, select
 
 from ipcenter.accounts.models import Role, User
+from ipcenter.cases.workflow import OWNING_POSTS
 from ipcenter.extensions import db
 from ipcenter.organisations.models import DemonstrationUnit, Organisation, OrganisationStatus, Post
 
@@ -25,7 +26,8 @@ def test_seed_demo_twice_is_harmless(runner):
 def test_seed_demo_creates_what_the_center_needs(runner, client):
     runner.invoke(args=["seed-demo"])
     codes = set(db.session.scalars(select(Post.code)))
-    assert {"intake", "pre_examination", "retrieval", "consultation", "foreign_assistance"} <= codes
+    assert {"intake", "filing", "pre_examination", "retrieval", "consultation", "foreign_assistance"} <= codes
+    assert set(OWNING_POSTS) <= codes  # every stage of every case type has its post
     statuses = sorted(s.name for s in db.session.scalars(select(Organisation.status)))
     assert statuses == ["PENDING", "RECORDED", "RECORDED"]
     assert db.session.scalar(select(func.count(DemonstrationUnit.id))) == 2
@@ -51,4 +53,4 @@ def test_first_run_seeding_leaves_a_database_in_use_alone(runner):
 
 def test_first_run_seeding_fills_an_empty_database(runner):
     result = runner.invoke(args=["seed-demo", "--first-run"])
-    assert "manager@demo.ipcenter.cn" in result.output and counts()["Post"] == 5
+    assert "manager@demo.ipcenter.cn" in result.output and counts()["Post"] == 6

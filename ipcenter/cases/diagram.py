@@ -1,0 +1,77 @@
+"""Lay out a case type's stages as a diagram for the workflow help page.
+
+Stages are placed in columns by their distance from the first stage along the
+transitions; side states (awaiting materials, not accepted, withdrawn) go in a row
+below. The template draws boxes and arrows from these coordinates.
+"""
+from dataclasses import dataclass
+
+from .workflow import AWAITING_MATERIALS, NOT_ACCEPTED, RESUME, WITHDRAWN, CaseType
+
+BOX_WIDTH, BOX_HEIGHT, GAP_X, GAP_Y, MARGIN = 150, 44, 40, 50, 10
+SIDE_STATES = (AWAITING_MATERIALS, NOT_ACCEPTED, WITHDRAWN)
+
+
+@dataclass
+class Box:
+    code: str
+    name: object
+    x: int
+    y: int
+    side: bool
+
+
+@dataclass
+class Arrow:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    label: object
+
+
+def _columns(case_type: CaseType) -> dict[str, int]:
+    """Breadth-first distance of each main stage from the first one."""
+    column = {case_type.initial_stage: 0}
+    frontier = [case_type.initial_stage]
+    while frontier:
+        current = frontier.pop(0)
+        for transition in case_type.transitions_from(current):
+            target = transition.target
+            if target not in column and target not in SIDE_STATES and target != RESUME:
+                column[target] = column[current] + 1
+                frontier.append(target)
+    return column
+
+
+def layout(case_type: CaseType) -> dict:
+    columns = _columns(case_type)
+    boxes, used = {}, {}
+    for code, col in sorted(columns.items(), key=lambda item: item[1]):
+        row = used.get(col, 0)
+        used[col] = row + 1
+        boxes[code] = Box(code, case_type.stage(code).name, MARGIN + col * (BOX_WIDTH + GAP_X),
+                          MARGIN + row * (BOX_HEIGHT + GAP_Y), False)
+    side_y = MARGIN + max(used.values()) * (BOX_HEIGHT + GAP_Y) + GAP_Y
+    for index, code in enumerate(SIDE_STATES):
+        boxes[code] = Box(code, case_type.stage(code).name, MARGIN + index * (BOX_WIDTH + GAP_X), side_y, True)
+    arrows = []
+    for transition in case_type.transitions:
+        if transition.target == RESUME or transition.target in SIDE_STATES:
+            continue  # reachable from everywhere: described in the legend, not drawn
+        for source in sorted(case_type.sources_of(transition)):
+            if source in boxes and transition.target in boxes:
+                arrows.append(_arrow(boxes[source], boxes[transition.target], transition.label))
+    width = max(box.x for box in boxes.values()) + BOX_WIDTH + MARGIN
+    height = side_y + BOX_HEIGHT + MARGIN
+    return {"boxes": list(boxes.values()), "arrows": arrows, "width": width, "height": height,
+            "box_width": BOX_WIDTH, "box_height": BOX_HEIGHT}
+
+
+def _arrow(source: Box, target: Box, label) -> Arrow:
+    if target.x > source.x:
+        return Arrow(source.x + BOX_WIDTH, source.y + BOX_HEIGHT / 2, target.x, target.y + BOX_HEIGHT / 2, label)
+    if target.x < source.x:  # going back: curve underneath
+        return Arrow(source.x + BOX_WIDTH / 2, source.y + BOX_HEIGHT, target.x + BOX_WIDTH / 2,
+                     target.y + BOX_HEIGHT, label)
+    return Arrow(source.x + BOX_WIDTH / 2, source.y + BOX_HEIGHT, target.x + BOX_WIDTH / 2, target.y, label)

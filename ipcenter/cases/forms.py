@@ -1,0 +1,115 @@
+"""Forms for submitting requests and for working on cases."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from .models import FOREIGN_EVENTS, PATENT_KINDS, RETRIEVAL_PURPOSES
+from .working_days import center_today
+
+
+def _choices(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(code, label) for code, label in labels.items()]
+
+
+class RequestForm(FlaskForm):
+    """What every request has; each case type adds its own fields below."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=10000)])
+    files = MultipleFileField(_l("Attachments (PDF, PNG, JPEG, DOCX, XLSX)"))
+    submit = SubmitField(_l("Submit the request"))
+
+    TYPE_FIELDS: tuple[str, ...] = ()
+
+    def case_details(self) -> dict:
+        """The values that become the case's columns."""
+        return {name: getattr(self, name).data for name in ("title", "description", *self.TYPE_FIELDS)}
+
+
+class PatentRequestForm(RequestForm):
+    patent_kind = SelectField(_l("Kind of patent"), choices=_choices(PATENT_KINDS))
+    product_name = StringField(_l("Product"), validators=[DataRequired(), Length(max=200)])
+    classification = StringField(_l("Classification (IPC or Locarno)"), validators=[Optional(), Length(max=100)],
+                                 description=_l("e.g. 26-05 for lamps, or F21V 21/00"))
+    TYPE_FIELDS = ("patent_kind", "product_name", "classification")
+
+
+class FastPreExaminationForm(PatentRequestForm):
+    classification = StringField(_l("Classification (IPC or Locarno)"), validators=[DataRequired(),
+                                 Length(max=100)], description=_l("Lighting only: Locarno 26-xx or IPC F21…"))
+
+
+class RetrievalRequestForm(RequestForm):
+    retrieval_purpose = SelectField(_l("Purpose of the search"), choices=_choices(RETRIEVAL_PURPOSES))
+    target_description = TextAreaField(_l("What should be searched against"),
+                                       validators=[DataRequired(), Length(max=10000)])
+    files = MultipleFileField(_l("Reference images and documents (PDF, PNG, JPEG, DOCX, XLSX)"))
+    TYPE_FIELDS = ("retrieval_purpose", "target_description")
+
+
+class ConsultationRequestForm(RequestForm):
+    topic = StringField(_l("Topic"), validators=[DataRequired(), Length(max=200)])
+    TYPE_FIELDS = ("topic",)
+
+
+class ForeignAssistanceForm(RequestForm):
+    country = StringField(_l("Country or region"), validators=[DataRequired(), Length(max=100)])
+    counterparty = StringField(_l("Counterparty"), validators=[Optional(), Length(max=200)])
+    foreign_event = SelectField(_l("Kind of matter"), choices=_choices(FOREIGN_EVENTS))
+    external_deadline = DateField(_l("External deadline"), validators=[Optional()],
+                                  description=_l("e.g. the opening day of the exhibition"))
+    TYPE_FIELDS = ("country", "counterparty", "foreign_event", "external_deadline")
+
+    def validate_external_deadline(self, field):
+        if field.data and field.data < center_today():
+            raise ValidationError(_l("The deadline is already past."))
+
+
+REQUEST_FORMS = {
+    "patent_filing": PatentRequestForm,
+    "fast_pre_examination": FastPreExaminationForm,
+    "fast_retrieval": RetrievalRequestForm,
+    "consultation": ConsultationRequestForm,
+    "foreign_assistance": ForeignAssistanceForm,
+}
+
+
+class ActionForm(FlaskForm):
+    """One workflow action; the case page shows only the inputs the transition asks for."""
+
+    version = HiddenField()
+    comment = TextAreaField(_l("Comment"), validators=[Length(max=10000)])
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=10000)])
+    application_number = StringField(_l("Application number"), validators=[Length(max=40)])
+    patent_number = StringField(_l("Patent number"), validators=[Length(max=40)])
+    files = MultipleFileField(_l("Attachments"))
+
+
+class NoteForm(FlaskForm):
+    comment = TextAreaField(_l("Internal note"), validators=[DataRequired(), Length(max=10000)])
+    files = MultipleFileField(_l("Attachments"))
+    submit = SubmitField(_l("Add the note"))
+
+
+class AssignForm(FlaskForm):
+    version = HiddenField()
+    assignee = SelectField(_l("Assign to"), coerce=int, choices=[])
+    submit = SubmitField(_l("Assign"))
+
+
+class DelegateForm(FlaskForm):
+    version = HiddenField()
+    unit = SelectField(_l("Demonstration unit"), coerce=int, choices=[])
+    comment = TextAreaField(_l("What the unit should do"), validators=[Length(max=10000)])
+    submit = SubmitField(_l("Delegate"))
+
+
+class ProgressForm(FlaskForm):
+    percent = IntegerField(_l("Progress (%)"), validators=[InputRequired(message=_l("Give the progress in percent.")),
+                                                          NumberRange(0, 100)])
+    note = TextAreaField(_l("What has been done"), validators=[DataRequired(), Length(max=10000)])
+    files = MultipleFileField(_l("Attachments"))
+    submit = SubmitField(_l("File the report"))

@@ -1,0 +1,231 @@
+"""Cases, their append-only timeline, attachments and reference numbers."""
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (DDL, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, event,
+                        text)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import IntEnum, LabelledEnum, UTCDateTime, enum_check, utcnow
+from ..extensions import db
+from .workflow import CASE_TYPES, Phase, case_type
+from .working_days import center_today, working_days_between
+
+if TYPE_CHECKING:
+    from ..accounts.models import User
+    from ..organisations.models import DemonstrationUnit, Organisation, Post
+
+
+class Priority(LabelledEnum):
+    LOW = 1, _l("Low")
+    NORMAL = 2, _l("Normal")
+    HIGH = 3, _l("High")
+    URGENT = 4, _l("Urgent")
+
+
+class EventKind(LabelledEnum):
+    SUBMITTED = 1, _l("Submitted")
+    TRANSITION = 2, _l("Stage changed")
+    NOTE = 3, _l("Internal note")
+    ASSIGNED = 4, _l("Assigned")
+    DELEGATED = 5, _l("Delegated to a unit")
+    DELEGATION_ENDED = 6, _l("Delegation ended")
+    PROGRESS_REPORT = 7, _l("Progress report")
+    ESCALATED = 8, _l("Escalated to the managers")
+
+
+PATENT_KINDS = {"invention": _l("Invention"), "utility_model": _l("Utility model"), "design": _l("Design")}
+RETRIEVAL_PURPOSES = {"novelty": _l("Novelty"), "infringement_risk": _l("Infringement risk"),
+                      "freedom_to_operate": _l("Freedom to operate")}
+FOREIGN_EVENTS = {"exhibition": _l("Overseas exhibition"), "customs": _l("Customs"),
+                  "litigation": _l("Dispute or litigation abroad"), "overseas_filing": _l("Overseas filing")}
+OUTCOMES = {"granted": _l("Granted"), "refused": _l("Refused"), "report_delivered": _l("Search report delivered"),
+            "answered": _l("Answered"), "resolved": _l("Resolved"), "withdrawn": _l("Withdrawn"),
+            "not_accepted": _l("Not accepted"), "passed_pre_examination": _l("Passed pre-examination")}
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IS NULL OR {column} IN ({', '.join(repr(v) for v in values)})"
+
+
+OPEN = text("closed_at IS NULL")
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint(_in("case_type", CASE_TYPES), name="type_known"),
+        CheckConstraint(enum_check("priority", Priority), name="priority_known"),
+        CheckConstraint(_in("patent_kind", PATENT_KINDS), name="patent_kind_known"),
+        CheckConstraint(_in("retrieval_purpose", RETRIEVAL_PURPOSES), name="purpose_known"),
+        CheckConstraint(_in("foreign_event", FOREIGN_EVENTS), name="foreign_event_known"),
+        # The queues: open cases of a post by due date; mine; a unit's; an enterprise's list.
+        Index("ix_cases_post_queue", "post_id", "due_date", "id", postgresql_where=OPEN, sqlite_where=OPEN),
+        Index("ix_cases_assignee_queue", "assignee_id", "due_date", "id", postgresql_where=OPEN,
+              sqlite_where=OPEN),
+        Index("ix_cases_open_due", "due_date", postgresql_where=OPEN, sqlite_where=OPEN),
+        Index("ix_cases_organisation_list", "organisation_id", "created_at", "id"),
+        Index("ix_cases_unit_list", "delegated_unit_id", "created_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    case_type: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    submitter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    stage: Mapped[str] = mapped_column(String(40))
+    post_id: Mapped[Optional[int]] = mapped_column(ForeignKey("posts.id"))
+    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    delegated_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("demonstration_units.id"))
+    priority: Mapped[Priority] = mapped_column(IntEnum(Priority), default=Priority.NORMAL)
+    due_date: Mapped[Optional[date]] = mapped_column(Date)
+    # While the clock is paused: the working days that were left, and the stage to return to.
+    paused_days_left: Mapped[Optional[int]] = mapped_column(Integer)
+    resume_stage: Mapped[Optional[str]] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    outcome: Mapped[Optional[str]] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    reminded_on: Mapped[Optional[date]] = mapped_column(Date)
+    escalated_on: Mapped[Optional[date]] = mapped_column(Date)
+
+    # Patent filing and fast pre-examination.
+    patent_kind: Mapped[Optional[str]] = mapped_column(String(20))
+    product_name: Mapped[Optional[str]] = mapped_column(String(200))
+    classification: Mapped[Optional[str]] = mapped_column(String(100))
+    application_number: Mapped[Optional[str]] = mapped_column(String(40))
+    patent_number: Mapped[Optional[str]] = mapped_column(String(40))
+    # Fast retrieval.
+    retrieval_purpose: Mapped[Optional[str]] = mapped_column(String(30))
+    target_description: Mapped[Optional[str]] = mapped_column(Text)
+    # Consultation.
+    topic: Mapped[Optional[str]] = mapped_column(String(200))
+    # Foreign-related assistance.
+    country: Mapped[Optional[str]] = mapped_column(String(100))
+    counterparty: Mapped[Optional[str]] = mapped_column(String(200))
+    foreign_event: Mapped[Optional[str]] = mapped_column(String(30))
+    external_deadline: Mapped[Optional[date]] = mapped_column(Date)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    organisation: Mapped["Organisation"] = relationship()
+    submitter: Mapped["User"] = relationship(foreign_keys=[submitter_id])
+    assignee: Mapped[Optional["User"]] = relationship(foreign_keys=[assignee_id])
+    post: Mapped[Optional["Post"]] = relationship()
+    delegated_unit: Mapped[Optional["DemonstrationUnit"]] = relationship()
+    events: Mapped[list["CaseEvent"]] = relationship(back_populates="case", order_by="CaseEvent.id")
+
+    @property
+    def workflow(self):
+        return case_type(self.case_type)
+
+    @property
+    def current_stage(self):
+        return self.workflow.stage(self.stage)
+
+    @property
+    def is_open(self) -> bool:
+        return self.current_stage.phase != Phase.CLOSED
+
+    @property
+    def clock_paused(self) -> bool:
+        return self.is_open and not self.current_stage.clock_runs
+
+    @property
+    def working_days_left(self) -> Optional[int]:
+        if self.due_date is None or not self.is_open:
+            return None
+        return working_days_between(center_today(), self.due_date)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_date is not None and self.due_date < center_today()
+
+    def __repr__(self) -> str:
+        return f"<Case {self.reference} {self.stage}>"
+
+
+class CaseEvent(db.Model):
+    """One line of a case's timeline. Never updated or deleted (the database refuses too)."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (
+        CheckConstraint(enum_check("kind", EventKind), name="kind_known"),
+        CheckConstraint("percent IS NULL OR (percent BETWEEN 0 AND 100)", name="percent_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[EventKind] = mapped_column(IntEnum(EventKind))
+    action: Mapped[Optional[str]] = mapped_column(String(40))
+    from_stage: Mapped[Optional[str]] = mapped_column(String(40))
+    to_stage: Mapped[Optional[str]] = mapped_column(String(40))
+    comment: Mapped[Optional[str]] = mapped_column(Text)
+    detail: Mapped[Optional[str]] = mapped_column(String(200))
+    public: Mapped[bool] = mapped_column(Boolean)
+    percent: Mapped[Optional[int]] = mapped_column(Integer)
+    subject_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("demonstration_units.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    actor: Mapped[Optional["User"]] = relationship(foreign_keys=[actor_id])
+    subject_user: Mapped[Optional["User"]] = relationship(foreign_keys=[subject_user_id])
+    unit: Mapped[Optional["DemonstrationUnit"]] = relationship()
+    attachments: Mapped[list["Attachment"]] = relationship(back_populates="event", order_by="Attachment.id")
+
+
+class Attachment(db.Model):
+    """A file on a case, stored under a generated name outside the static folder."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("case_events.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship()
+    event: Mapped[CaseEvent] = relationship(back_populates="attachments")
+    uploaded_by: Mapped["User"] = relationship()
+
+
+class CaseReferenceCounter(db.Model):
+    """The last reference number given out in a year; incremented under a row lock."""
+
+    __tablename__ = "case_reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+# The timeline is append-only in the database as well as in the code.
+APPEND_ONLY_TRIGGERS = {
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION case_events_append_only() RETURNS trigger AS $$ BEGIN "
+        "RAISE EXCEPTION 'case_events is append-only'; END; $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER case_events_append_only BEFORE UPDATE OR DELETE ON case_events "
+        "FOR EACH ROW EXECUTE FUNCTION case_events_append_only()",
+    ],
+    "sqlite": [
+        "CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events "
+        "BEGIN SELECT RAISE(ABORT, 'case_events is append-only'); END",
+        "CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events "
+        "BEGIN SELECT RAISE(ABORT, 'case_events is append-only'); END",
+    ],
+}
+
+for _dialect, _statements in APPEND_ONLY_TRIGGERS.items():
+    for _statement in _statements:
+        event.listen(CaseEvent.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))

@@ -1,0 +1,342 @@
+"""Business rules for cases: submission, the workflow engine, assignment, delegation,
+progress reports, internal notes and deadline reminders.
+
+Each operation changes objects, writes its timeline event, queues notifications and
+flushes; the request boundary commits once. A state change and its event are always
+in the same transaction.
+"""
+import re
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..accounts.models import Role, User
+from ..database import utcnow
+from ..extensions import db
+from ..notifications.operations import notify
+from ..organisations.models import Post
+from ..patents.numbers import InvalidApplicationNumber, normalise_cn_application_number
+from ..permissions import case_actors, can
+from .attachments import store_attachment
+from .models import Case, CaseEvent, CaseReferenceCounter, EventKind
+from .workflow import (AWAITING_MATERIALS, CASE_TYPES, RESUME, Actor, Input, Phase, Transition,
+                       stage_allowance)
+from .working_days import add_working_days, center_today
+
+# The fast channel is for lighting: Locarno class 26, and the lighting IPC groups.
+LIGHTING_CLASSES = re.compile(r"^(26[-.]?\d{0,2}|LOC\s*\(\d+\)\s*CL\.?\s*26|F21[A-Z]?|H05B\s*4[57]|H05B45|H05B47)",
+                              re.IGNORECASE)
+REQUESTS_FOR_THE_ENTERPRISE = {AWAITING_MATERIALS, "corrections_requested"}
+
+
+class CaseRefused(ValueError):
+    """The rules do not allow this; the message says why."""
+
+
+class CaseChanged(CaseRefused):
+    """Someone else changed the case since this user loaded it."""
+
+
+class ActionForbidden(CaseRefused):
+    """This user may not do this to this case."""
+
+
+# Reference numbers ------------------------------------------------------------
+
+def next_reference(today: date) -> str:
+    """`ZS-<year>-<6 digits>`, gapless: the counter row is locked until this transaction ends."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(insert(CaseReferenceCounter).values(year=today.year, last_number=0)
+                       .on_conflict_do_nothing(index_elements=["year"]))
+    number = db.session.execute(
+        update(CaseReferenceCounter).where(CaseReferenceCounter.year == today.year)
+        .values(last_number=CaseReferenceCounter.last_number + 1)
+        .returning(CaseReferenceCounter.last_number)
+    ).scalar_one()
+    return f"ZS-{today.year}-{number:06d}"
+
+
+# Submission -------------------------------------------------------------------
+
+def check_fast_channel(organisation, classification: str | None) -> None:
+    if not organisation.is_recorded:
+        raise CaseRefused(_l("Only enterprises recorded with the center may use the fast pre-examination "
+                             "channel. Your enterprise is %(status)s.", status=organisation.status.label))
+    if not classification or not LIGHTING_CLASSES.match(classification.strip()):
+        raise CaseRefused(_l("The fast pre-examination channel covers lighting products only: Locarno class 26 "
+                             "(e.g. 26-05) or the lighting IPC groups (e.g. F21V, F21S, H05B 45/00)."))
+
+
+def submit_case(organisation, submitter: User, type_code: str, details: dict, files=()) -> Case:
+    """An enterprise's request: a new case at its type's first stage, in that stage's post queue."""
+    if type_code not in CASE_TYPES:
+        raise CaseRefused(_l("Unknown kind of request."))
+    if type_code == "fast_pre_examination":
+        check_fast_channel(organisation, details.get("classification"))
+    today = center_today()
+    case = Case(reference=next_reference(today), case_type=type_code, organisation=organisation,
+                submitter=submitter, **details)
+    db.session.add(case)
+    _enter_stage(case, case.workflow.initial_stage, today)
+    event = CaseEvent(case=case, actor=submitter, kind=EventKind.SUBMITTED, to_stage=case.stage, public=True)
+    db.session.add(event)
+    for upload in files:
+        store_attachment(case, event, submitter, upload)
+    db.session.flush()
+    notify(_post_members(case), "case_submitted", case, event, submitter)
+    return case
+
+
+# The engine ---------------------------------------------------------------------
+
+def available_transitions(case: Case, user) -> list[Transition]:
+    """What this user may do to the case now, in the workflow's order."""
+    roles = case_actors(user, case)
+    return [t for t in case.workflow.transitions_from(case.stage) if t.actors & roles]
+
+
+def advance_case(case: Case, action: str, actor: User, *, expected_version: int | None = None,
+                 comment: str | None = None, reason: str | None = None, application_number: str | None = None,
+                 patent_number: str | None = None, files=()) -> CaseEvent:
+    """Perform a workflow action: check it, record it on the timeline, move the case, tell people."""
+    _check_version(case, expected_version)
+    transition = case.workflow.transition(action)
+    if transition is None or case.stage not in case.workflow.sources_of(transition):
+        raise CaseRefused(_l("This action is not possible while the case is at the stage “%(stage)s”.",
+                             stage=case.current_stage.name))
+    if not transition.actors & case_actors(actor, case):
+        raise ActionForbidden(_l("You may not perform this action on this case."))
+    inputs = _validated_inputs(transition, comment=comment, reason=reason, application_number=application_number,
+                               patent_number=patent_number, files=files)
+    from_stage, old_post_id = case.stage, case.post_id
+    resuming = transition.target == RESUME
+    target = case.resume_stage if resuming else transition.target
+    event = CaseEvent(case=case, actor=actor, kind=EventKind.TRANSITION, action=action, from_stage=from_stage,
+                      to_stage=target, comment=inputs.get("comment") or inputs.get("reason"),
+                      detail=inputs.get("application_number") or inputs.get("patent_number"), public=True)
+    db.session.add(event)
+    _record_inputs(case, transition, inputs)
+    _enter_stage(case, target, center_today(), resuming=resuming)
+    for upload in files:
+        store_attachment(case, event, actor, upload)
+    _flush(case)
+    _announce_transition(case, event, actor, post_changed=case.post_id != old_post_id)
+    return event
+
+
+def _check_version(case: Case, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != case.version:
+        raise CaseChanged(_l("This case has changed since you opened it — reload the page and try again."))
+
+
+def _flush(case: Case) -> None:
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise CaseChanged(_l("This case has changed since you opened it — reload the page and try again."))
+
+
+def _validated_inputs(transition: Transition, *, files, **given) -> dict:
+    values = {key: (value or "").strip() for key, value in given.items()}
+    for needed in transition.required:
+        if needed in (Input.ATTACHMENT, Input.SEARCH_REPORT):
+            if not files:
+                raise CaseRefused(_l("Attach the document this step needs."))
+        elif not values.get(needed.value):
+            raise CaseRefused(_l("This step needs: %(what)s.", what=INPUT_LABELS[needed]))
+    if values.get("application_number"):
+        try:
+            values["application_number"] = normalise_cn_application_number(values["application_number"])
+        except InvalidApplicationNumber:
+            raise CaseRefused(_l("This is not a valid Chinese application number (e.g. 202130123456.8; the "
+                                 "last character is a check digit)."))
+    return values
+
+
+INPUT_LABELS = {
+    Input.COMMENT: _l("a comment"), Input.REASON: _l("a reason"), Input.ATTACHMENT: _l("an attachment"),
+    Input.APPLICATION_NUMBER: _l("the application number"), Input.PATENT_NUMBER: _l("the patent number"),
+    Input.SEARCH_REPORT: _l("the search report"),
+}
+
+
+def _record_inputs(case: Case, transition: Transition, inputs: dict) -> None:
+    if inputs.get("application_number"):
+        case.application_number = inputs["application_number"]
+    if inputs.get("patent_number"):
+        case.patent_number = inputs["patent_number"]
+    if transition.outcome:
+        case.outcome = transition.outcome
+
+
+def _post_by_code(code: str | None) -> Post | None:
+    if code is None:
+        return None
+    with db.session.no_autoflush:  # the case may not be complete yet
+        post = db.session.scalar(select(Post).where(Post.code == code))
+    if post is None:
+        raise CaseRefused(_l("The center has not set up the post “%(code)s” yet; ask a manager.", code=code))
+    return post
+
+
+def _enter_stage(case: Case, target: str, today: date, resuming: bool = False) -> None:
+    """Move the case to a stage: its owning post, its deadline, open or closed."""
+    stage = case.workflow.stage(target)
+    if stage.code == AWAITING_MATERIALS:
+        case.resume_stage = case.stage
+        case.paused_days_left = case.working_days_left
+    previous_post_id = case.post_id
+    case.stage = target
+    case.post = _post_by_code(stage.post)
+    if case.post_id != previous_post_id or stage.phase == Phase.CLOSED:
+        case.assignee = None
+    case.closed_at = utcnow() if stage.phase == Phase.CLOSED else None
+    case.due_date = _due_date(case, stage, today, resuming)
+    if resuming:
+        case.resume_stage = case.paused_days_left = None
+
+
+def _due_date(case: Case, stage, today: date, resuming: bool) -> date | None:
+    if stage.phase == Phase.CLOSED or not stage.clock_runs:
+        return None
+    if resuming and case.paused_days_left is not None:
+        due = add_working_days(today, case.paused_days_left)
+    else:
+        allowance = stage_allowance(stage, case.patent_kind)
+        due = add_working_days(today, allowance) if allowance is not None else None
+    if due and case.external_deadline and case.external_deadline < due:
+        return case.external_deadline  # an overseas exhibition does not wait for the center
+    return due
+
+
+def _post_members(case: Case) -> list[User]:
+    return list(case.post.members) if case.post else []
+
+
+def _case_workers(case: Case) -> list[User]:
+    """Who at the center hears about the case: its assignee, or else its post."""
+    return [case.assignee] if case.assignee else _post_members(case)
+
+
+def _enterprise_users(case: Case) -> list[User]:
+    return list(case.organisation.users)
+
+
+def _announce_transition(case: Case, event: CaseEvent, actor: User, post_changed: bool) -> None:
+    kind = "correction_requested" if case.stage in REQUESTS_FOR_THE_ENTERPRISE else "stage_changed"
+    notify(_enterprise_users(case), kind, case, event, actor)
+    if post_changed and case.is_open:
+        notify(_post_members(case), "case_submitted", case, event, actor)
+    elif actor.role in (Role.ENTERPRISE, Role.UNIT_REPORTER):
+        notify(_case_workers(case), "stage_changed", case, event, actor)
+
+
+# Assignment, delegation, notes, reports --------------------------------------------
+
+def may_be_assigned(user: User, case: Case) -> bool:
+    return user.active and can(user, "case.work", case)
+
+
+def assign_case(case: Case, assignee: User | None, actor: User, expected_version: int | None = None) -> CaseEvent:
+    """Give the case to a colleague of the owning post (or to oneself: claiming); None unassigns."""
+    _check_version(case, expected_version)
+    if not case.is_open:
+        raise CaseRefused(_l("A closed case cannot be assigned."))
+    if assignee is not None and not may_be_assigned(assignee, case):
+        raise CaseRefused(_l("%(name)s is not on the post that owns this stage.", name=assignee.display_name))
+    case.assignee = assignee
+    event = CaseEvent(case=case, actor=actor, kind=EventKind.ASSIGNED, subject_user=assignee, public=False)
+    db.session.add(event)
+    _flush(case)
+    if assignee is not None:
+        notify([assignee], "assigned", case, event, actor)
+    return event
+
+
+def delegate_case(case: Case, unit, actor: User, comment: str | None = None,
+                  expected_version: int | None = None) -> CaseEvent:
+    """Hand part of the work to a demonstration unit, whose reporters then see the case."""
+    _check_version(case, expected_version)
+    if not case.is_open:
+        raise CaseRefused(_l("A closed case cannot be delegated."))
+    if not unit.active:
+        raise CaseRefused(_l("This unit is not active."))
+    case.delegated_unit = unit
+    event = CaseEvent(case=case, actor=actor, kind=EventKind.DELEGATED, unit=unit, comment=comment or None,
+                      public=False)
+    db.session.add(event)
+    _flush(case)
+    notify(unit.reporters, "delegated", case, event, actor)
+    return event
+
+
+def end_delegation(case: Case, actor: User, expected_version: int | None = None) -> CaseEvent:
+    _check_version(case, expected_version)
+    if case.delegated_unit is None:
+        raise CaseRefused(_l("This case is not delegated."))
+    event = CaseEvent(case=case, actor=actor, kind=EventKind.DELEGATION_ENDED, unit=case.delegated_unit,
+                      public=False)
+    db.session.add(event)
+    case.delegated_unit = None
+    _flush(case)
+    return event
+
+
+def add_note(case: Case, actor: User, comment: str, files=()) -> CaseEvent:
+    """An internal note: seen by the center only."""
+    if not (comment or "").strip():
+        raise CaseRefused(_l("Write the note first."))
+    event = CaseEvent(case=case, actor=actor, kind=EventKind.NOTE, comment=comment.strip(), public=False)
+    db.session.add(event)
+    for upload in files:
+        store_attachment(case, event, actor, upload)
+    db.session.flush()
+    return event
+
+
+def report_progress(case: Case, reporter: User, percent: int, note: str, files=()) -> CaseEvent:
+    """A demonstration unit's progress report; the center (and the unit) see it."""
+    if not 0 <= percent <= 100:
+        raise CaseRefused(_l("Progress is a percentage from 0 to 100."))
+    if not (note or "").strip():
+        raise CaseRefused(_l("Say what has been done."))
+    event = CaseEvent(case=case, actor=reporter, kind=EventKind.PROGRESS_REPORT, percent=percent,
+                      comment=note.strip(), unit=reporter.unit, public=False)
+    db.session.add(event)
+    for upload in files:
+        store_attachment(case, event, reporter, upload)
+    db.session.flush()
+    notify(_case_workers(case), "unit_report", case, event, reporter)
+    return event
+
+
+# Reminders (cron) -------------------------------------------------------------------
+
+def send_reminders(today: date) -> dict[str, int]:
+    """Remind of cases due within a working day and of overdue ones; escalate the overdue once."""
+    tomorrow = add_working_days(today, 1)
+    open_cases = select(Case).where(Case.closed_at.is_(None), Case.due_date.is_not(None),
+                                    (Case.reminded_on.is_(None)) | (Case.reminded_on < today))
+    counts = {"due_soon": 0, "overdue": 0, "escalated": 0}
+    managers = list(db.session.scalars(select(User).where(User.role == Role.MANAGER, User.active.is_(True))))
+    for case in db.session.scalars(open_cases.where(Case.due_date <= tomorrow).order_by(Case.due_date, Case.id)).all():
+        overdue = case.due_date < today
+        notify(_case_workers(case), "overdue" if overdue else "due_soon", case)
+        counts["overdue" if overdue else "due_soon"] += 1
+        changes = {"reminded_on": today}
+        if overdue and case.escalated_on is None:
+            event = CaseEvent(case=case, kind=EventKind.ESCALATED, public=False)
+            db.session.add(event)
+            notify(managers, "escalated", case, event)
+            changes["escalated_on"] = today
+            counts["escalated"] += 1
+        # A plain UPDATE: a reminder must not make open forms on the case stale.
+        db.session.execute(update(Case).where(Case.id == case.id).values(**changes)
+                           .execution_options(synchronize_session=False))
+    db.session.flush()
+    return counts

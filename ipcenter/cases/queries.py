@@ -1,0 +1,95 @@
+"""The case lists: a post's queue, an enterprise's cases, a unit's delegated cases.
+
+Each page is one indexed query for page size + 1 rows (the extra row says whether a
+next page exists) and a fixed number of eager loads: no COUNT over the table, and
+the number of queries does not grow with the page size.
+"""
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from .models import Case
+from .workflow import CASE_TYPES
+from .working_days import center_today
+
+PAGE_SIZES = (20, 50, 100)
+SORTS = {
+    "due": (Case.due_date.asc().nulls_last(), Case.id.asc()),
+    "newest": (Case.created_at.desc(), Case.id.desc()),
+    "oldest": (Case.created_at.asc(), Case.id.asc()),
+    "priority": (Case.priority.desc(), Case.due_date.asc().nulls_last(), Case.id.asc()),
+}
+
+
+@dataclass
+class CaseFilters:
+    case_type: str | None = None
+    stage: str | None = None
+    state: str = "open"  # open, closed or all
+    sort: str = "due"
+    page: int = 1
+    per_page: int = 20
+
+    @classmethod
+    def from_args(cls, args, default_sort: str = "due", default_state: str = "open") -> "CaseFilters":
+        case_type = args.get("type") if args.get("type") in CASE_TYPES else None
+        stages = {stage.code for t in CASE_TYPES.values() for stage in t.stages}
+        per_page = args.get("per_page", type=int)
+        return cls(
+            case_type=case_type,
+            stage=args.get("stage") if args.get("stage") in stages else None,
+            state=args.get("state") if args.get("state") in ("open", "closed", "all") else default_state,
+            sort=args.get("sort") if args.get("sort") in SORTS else default_sort,
+            page=max(args.get("page", 1, type=int), 1),
+            per_page=per_page if per_page in PAGE_SIZES else PAGE_SIZES[0],
+        )
+
+
+@dataclass
+class CasePage:
+    cases: list = field(default_factory=list)
+    page: int = 1
+    has_next: bool = False
+
+
+def _page(query, filters: CaseFilters) -> CasePage:
+    if filters.case_type:
+        query = query.where(Case.case_type == filters.case_type)
+    if filters.stage:
+        query = query.where(Case.stage == filters.stage)
+    if filters.state == "open":
+        query = query.where(Case.closed_at.is_(None))
+    elif filters.state == "closed":
+        query = query.where(Case.closed_at.is_not(None))
+    query = (query.order_by(*SORTS[filters.sort]).limit(filters.per_page + 1)
+             .offset((filters.page - 1) * filters.per_page)
+             .options(selectinload(Case.post), selectinload(Case.assignee), selectinload(Case.organisation),
+                      selectinload(Case.delegated_unit)))
+    rows = list(db.session.scalars(query))
+    return CasePage(cases=rows[:filters.per_page], page=filters.page, has_next=len(rows) > filters.per_page)
+
+
+QUEUE_TABS = ("unassigned", "mine", "overdue", "all")
+
+
+def post_queue(post_ids: list[int], tab: str, user, filters: CaseFilters) -> CasePage:
+    """Open cases whose current stage one of these posts owns."""
+    query = select(Case).where(Case.post_id.in_(post_ids), Case.closed_at.is_(None))
+    if tab == "unassigned":
+        query = query.where(Case.assignee_id.is_(None))
+    elif tab == "mine":
+        query = query.where(Case.assignee_id == user.id)
+    elif tab == "overdue":
+        query = query.where(Case.due_date < center_today())
+    filters.state = "open"
+    return _page(query, filters)
+
+
+def organisation_cases(organisation_id: int, filters: CaseFilters) -> CasePage:
+    return _page(select(Case).where(Case.organisation_id == organisation_id), filters)
+
+
+def unit_cases(unit_id: int, filters: CaseFilters) -> CasePage:
+    return _page(select(Case).where(Case.delegated_unit_id == unit_id), filters)

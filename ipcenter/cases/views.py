@@ -1,0 +1,266 @@
+"""Pages for submitting, listing and working on cases."""
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from ..accounts.models import Role, User
+from ..extensions import db
+from ..i18n import localized_name
+from ..organisations.models import DemonstrationUnit, Post
+from ..permissions import can, ensure, requires
+from . import bp
+from .attachments import UploadRefused, stored_path
+from .forms import REQUEST_FORMS, ActionForm, AssignForm, DelegateForm, NoteForm, ProgressForm
+from .models import Attachment, Case
+from .operations import (ActionForbidden, CaseChanged, CaseRefused, add_note, advance_case, assign_case,
+                         available_transitions, delegate_case, end_delegation, may_be_assigned, report_progress,
+                         submit_case)
+from .queries import QUEUE_TABS, CaseFilters, organisation_cases, post_queue, unit_cases
+from .timeline import visible_events
+from .workflow import CASE_TYPES
+
+REFUSAL_STATUS = ((CaseChanged, 409), (ActionForbidden, 403), (CaseRefused, 400), (UploadRefused, 400))
+
+
+def _case_or_404(reference: str) -> Case:
+    case = db.session.scalar(select(Case).where(Case.reference == reference))
+    if case is None:
+        abort(404)
+    ensure("case.view", case)
+    return case
+
+
+def _version(form) -> int | None:
+    return int(form.version.data) if (form.version.data or "").isdigit() else None
+
+
+def _files(form) -> list:
+    return [upload for upload in (form.files.data or []) if upload and upload.filename]
+
+
+@bp.route("/cases/")
+@login_required
+def list_cases():
+    if current_user.is_center:
+        return redirect(url_for("cases.workspace"))
+    filters = CaseFilters.from_args(request.args, default_sort="newest", default_state="all")
+    if current_user.role == Role.UNIT_REPORTER:
+        page = unit_cases(current_user.unit_id, filters)
+    else:
+        page = organisation_cases(current_user.organisation_id, filters)
+    return render_template("cases/list.html", page=page, filters=filters, case_types=CASE_TYPES)
+
+
+@bp.route("/cases/new")
+@requires("case.submit")
+def choose_type():
+    return render_template("cases/choose_type.html", case_types=CASE_TYPES)
+
+
+@bp.route("/cases/new/<type_code>", methods=["GET", "POST"])
+@requires("case.submit")
+def submit(type_code):
+    if type_code not in REQUEST_FORMS:
+        abort(404)
+    form = REQUEST_FORMS[type_code]()
+    if form.validate_on_submit():
+        try:
+            case = submit_case(current_user.organisation, current_user, type_code, form.case_details(),
+                               _files(form))
+        except (CaseRefused, UploadRefused) as refusal:
+            form.form_errors.append(str(refusal))
+        else:
+            flash(_("Your request %(reference)s is submitted.", reference=case.reference), "success")
+            return redirect(url_for("cases.show", reference=case.reference))
+    return render_template("cases/submit.html", form=form, case_type=CASE_TYPES[type_code]), \
+        400 if form.errors or form.form_errors else 200
+
+
+def render_case(case: Case, status: int = 200, failed_action: str | None = None, error: str | None = None,
+                failed_form=None):
+    """The case page: stepper, deadline, the actions this user may take, the timeline."""
+    transitions = available_transitions(case, current_user)
+    forms = {t.action: ActionForm(formdata=None, version=case.version) for t in transitions}
+    if failed_action in forms and failed_form is not None:
+        forms[failed_action] = failed_form
+    works = can(current_user, "case.work", case)
+    assign_form = delegate_form = None
+    if works and case.is_open:
+        assign_form = AssignForm(formdata=None, version=case.version)
+        assign_form.assignee.choices = _assignee_choices(case)
+        delegate_form = DelegateForm(formdata=None, version=case.version)
+        delegate_form.unit.choices = _unit_choices()
+    return render_template(
+        "cases/show.html", case=case, transitions=transitions, action_forms=forms, failed_action=failed_action,
+        error=error, events=visible_events(case, current_user), works=works, assign_form=assign_form,
+        delegate_form=delegate_form, note_form=NoteForm(formdata=None) if can(current_user, "case.note", case)
+        else None, progress_form=ProgressForm(formdata=None)
+        if can(current_user, "case.report_progress", case) else None,
+    ), status
+
+
+def _assignee_choices(case: Case) -> list[SelectChoice]:
+    return [SelectChoice(0, "—")] + [SelectChoice(u.id, u.display_name) for u in _assignable(case)]
+
+
+def _unit_choices() -> list[SelectChoice]:
+    units = db.session.scalars(select(DemonstrationUnit).where(DemonstrationUnit.active.is_(True))
+                               .order_by(DemonstrationUnit.name_zh))
+    return [SelectChoice(u.id, u.name_zh) for u in units]
+
+
+def _assignable(case: Case) -> list[User]:
+    candidates = set(case.post.members) if case.post else set()
+    candidates |= set(db.session.scalars(select(User).where(User.role == Role.MANAGER)))
+    return sorted((u for u in candidates if may_be_assigned(u, case)), key=lambda u: u.display_name)
+
+
+def _refused(case: Case, refusal: Exception, action: str | None = None, form=None):
+    status = next(code for kind, code in REFUSAL_STATUS if isinstance(refusal, kind))
+    db.session.rollback()
+    return render_case(db.session.get(Case, case.id), status, action, str(refusal), form)
+
+
+@bp.route("/cases/<reference>")
+@login_required
+def show(reference):
+    return render_case(_case_or_404(reference))
+
+
+@bp.route("/cases/<reference>/actions/<action>", methods=["POST"])
+@login_required
+def act(reference, action):
+    case = _case_or_404(reference)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return render_case(case, 400, action, _("Please correct the form."), form)
+    try:
+        advance_case(case, action, current_user, expected_version=_version(form), comment=form.comment.data,
+                     reason=form.reason.data, application_number=form.application_number.data,
+                     patent_number=form.patent_number.data, files=_files(form))
+    except (CaseRefused, UploadRefused) as refusal:
+        return _refused(case, refusal, action, form)
+    flash(_("Done: %(stage)s.", stage=case.current_stage.name), "success")
+    return redirect(url_for("cases.show", reference=case.reference))
+
+
+@bp.route("/cases/<reference>/assign", methods=["POST"])
+@login_required
+def assign(reference):
+    case = _case_or_404(reference)
+    ensure("case.work", case)
+    form = AssignForm()
+    form.assignee.choices = _assignee_choices(case)
+    if request.form.get("claim"):
+        form.assignee.data = current_user.id
+    elif not form.validate_on_submit():
+        return render_case(case, 400, error=_("Choose a colleague of the owning post."))
+    assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
+    try:
+        assign_case(case, assignee, current_user, expected_version=_version(form))
+    except CaseRefused as refusal:
+        return _refused(case, refusal)
+    flash(_("The case is assigned to %(name)s.", name=assignee.display_name) if assignee
+          else _("The case is unassigned."), "success")
+    return redirect(url_for("cases.show", reference=case.reference))
+
+
+@bp.route("/cases/<reference>/delegate", methods=["POST"])
+@login_required
+def delegate(reference):
+    case = _case_or_404(reference)
+    ensure("case.work", case)
+    form = DelegateForm()
+    form.unit.choices = _unit_choices()
+    if not form.validate_on_submit():
+        return render_case(case, 400, error=_("Choose a demonstration unit."))
+    try:
+        delegate_case(case, db.session.get(DemonstrationUnit, form.unit.data), current_user, form.comment.data,
+                      expected_version=_version(form))
+    except CaseRefused as refusal:
+        return _refused(case, refusal)
+    flash(_("The case is delegated to %(unit)s.", unit=case.delegated_unit.name_zh), "success")
+    return redirect(url_for("cases.show", reference=case.reference))
+
+
+@bp.route("/cases/<reference>/delegation/end", methods=["POST"])
+@login_required
+def stop_delegation(reference):
+    case = _case_or_404(reference)
+    ensure("case.work", case)
+    try:
+        end_delegation(case, current_user)
+    except CaseRefused as refusal:
+        return _refused(case, refusal)
+    flash(_("The delegation has ended."), "success")
+    return redirect(url_for("cases.show", reference=case.reference))
+
+
+@bp.route("/cases/<reference>/notes", methods=["POST"])
+@login_required
+def note(reference):
+    case = _case_or_404(reference)
+    ensure("case.note", case)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return render_case(case, 400, error=_("Write the note first."))
+    try:
+        add_note(case, current_user, form.comment.data, _files(form))
+    except (CaseRefused, UploadRefused) as refusal:
+        return _refused(case, refusal)
+    flash(_("The internal note is added."), "success")
+    return redirect(url_for("cases.show", reference=case.reference))
+
+
+@bp.route("/cases/<reference>/progress", methods=["POST"])
+@login_required
+def progress(reference):
+    case = _case_or_404(reference)
+    ensure("case.report_progress", case)
+    form = ProgressForm()
+    if not form.validate_on_submit():
+        errors = "; ".join(error for errors in form.errors.values() for error in errors)
+        return render_case(case, 400, error=errors)
+    try:
+        report_progress(case, current_user, form.percent.data, form.note.data, _files(form))
+    except (CaseRefused, UploadRefused) as refusal:
+        return _refused(case, refusal)
+    flash(_("Your progress report is filed."), "success")
+    return redirect(url_for("cases.show", reference=case.reference))
+
+
+@bp.route("/cases/<reference>/attachments/<int:attachment_id>")
+@login_required
+def download(reference, attachment_id):
+    case = _case_or_404(reference)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.case_id != case.id:
+        abort(404)
+    ensure("attachment.download", attachment)
+    response = send_file(stored_path(attachment), mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/workspace/")
+@requires("center.workspace")
+def workspace():
+    posts = list(db.session.scalars(select(Post).order_by(Post.id))) if current_user.is_manager \
+        else list(current_user.posts)
+    chosen = next((p for p in posts if p.id == request.args.get("post", type=int)), None)
+    tab = request.args.get("tab") if request.args.get("tab") in QUEUE_TABS else "unassigned"
+    filters = CaseFilters.from_args(request.args)
+    post_ids = [chosen.id] if chosen else [p.id for p in posts]
+    page = post_queue(post_ids, tab, current_user, filters)
+    return render_template("cases/workspace.html", page=page, filters=filters, posts=posts, chosen=chosen,
+                           tab=tab, tabs=QUEUE_TABS, case_types=CASE_TYPES)
+
+
+@bp.route("/help/workflow")
+def workflow_help():
+    post_names = {post.code: localized_name(post) for post in db.session.scalars(select(Post))}
+    return render_template("cases/workflow_help.html", case_types=CASE_TYPES, post_names=post_names)

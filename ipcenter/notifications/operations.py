@@ -1,0 +1,52 @@
+"""Telling people what happened: an inbox entry and an email for each."""
+from flask import url_for
+from flask_babel import force_locale
+from sqlalchemy import func, select, update
+
+from ..database import utcnow
+from ..extensions import db
+from ..mail import queue_mail
+from .models import Notification
+
+
+def notify(recipients, kind: str, case=None, event=None, actor=None) -> list[Notification]:
+    """Notify each active recipient once (never the actor); mail goes out after the commit."""
+    sent, seen = [], set()
+    for user in recipients:
+        if user is None or user.id in seen or not user.active or (actor is not None and user.id == actor.id):
+            continue
+        seen.add(user.id)
+        notification = Notification(user=user, kind=kind, case=case, event=event, actor=actor)
+        db.session.add(notification)
+        sent.append(notification)
+        if not user.invitation_pending:
+            _mail(user, notification)
+    return sent
+
+
+def _mail(user, notification: Notification) -> None:
+    with force_locale(user.language):
+        message = notification.message
+    link = url_for("cases.show", reference=notification.case.reference, _external=True) if notification.case \
+        else url_for("notifications.inbox", _external=True)
+    queue_mail(user.email, message, "notification", language=user.language, message=message, link=link)
+
+
+def unread_count(user) -> int:
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)))
+
+
+def unread_notifications() -> int:
+    """For the navigation bar: the signed-in user's unread count."""
+    from flask_login import current_user
+
+    return unread_count(current_user) if current_user and current_user.is_authenticated else 0
+
+
+def mark_read(user, notification_ids=None) -> None:
+    """Mark some (or, with None, all) of the user's notifications read."""
+    statement = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if notification_ids is not None:
+        statement = statement.where(Notification.id.in_(notification_ids))
+    db.session.execute(statement.values(read_at=utcnow()))

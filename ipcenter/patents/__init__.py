@@ -1,0 +1,1 @@
+"""Patents: records, numbers, the search index."""

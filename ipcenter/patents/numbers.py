@@ -1,0 +1,35 @@
+"""Chinese patent application numbers: parsing, check digits, one canonical form.
+
+`CN 2021 3 0123456.7`, `CN202130123456.7`, `ZL202130123456.7` and `202130123456.7`
+are the same application; the canonical form is `CN202130123456.7`.
+"""
+import re
+from datetime import date
+
+CHECK_CHARACTERS = "0123456789X"
+WEIGHTS = {8: (2, 3, 4, 5, 6, 7, 8, 9), 12: (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)}
+KIND_DIGITS = {"1": "invention", "2": "utility_model", "3": "design", "8": "invention", "9": "utility_model"}
+
+
+class InvalidApplicationNumber(ValueError):
+    pass
+
+
+def check_character(body: str) -> str:
+    return CHECK_CHARACTERS[sum(int(d) * w for d, w in zip(body, WEIGHTS[len(body)])) % 11]
+
+
+def normalise_cn_application_number(text: str) -> str:
+    """The canonical form, or InvalidApplicationNumber saying what is wrong."""
+    compact = re.sub(r"[\s.\-]", "", text or "").upper()
+    compact = re.sub(r"^(CN|ZL)", "", compact)
+    if not re.fullmatch(r"\d{8}(\d{4})?[\dX]", compact):
+        raise InvalidApplicationNumber("format")
+    body, check = compact[:-1], compact[-1]
+    year = int(body[:4]) if len(body) == 12 else 1900 + int(body[:2])
+    kind_digit = body[4] if len(body) == 12 else body[2]
+    if kind_digit not in KIND_DIGITS or not 1985 <= year <= date.today().year + 1:
+        raise InvalidApplicationNumber("format")
+    if check_character(body) != check:
+        raise InvalidApplicationNumber("check")
+    return f"CN{body}.{check}"

@@ -1,0 +1,59 @@
+"""A center with every post, staff on each, enterprises, units; and cases at any stage."""
+from types import SimpleNamespace
+
+import pytest
+
+from ipcenter.accounts.models import Role
+from ipcenter.cases.operations import _enter_stage, submit_case
+from ipcenter.cases.workflow import AWAITING_MATERIALS, OWNING_POSTS
+from ipcenter.cases.working_days import center_today
+from ipcenter.extensions import db
+from tests.conftest import make_post, make_unit, make_user
+
+DETAILS = {
+    "patent_filing": dict(title="一种LED吸顶灯", description="新款吸顶灯外观设计", patent_kind="design",
+                          product_name="吸顶灯", classification="26-05"),
+    "fast_pre_examination": dict(title="水晶吊灯外观", description="水晶吊灯外观设计快速预审",
+                                 patent_kind="design", product_name="水晶吊灯", classification="26-05"),
+    "fast_retrieval": dict(title="吊灯新颖性检索", description="请检索类似吊灯外观",
+                           retrieval_purpose="novelty", target_description="六臂水晶吊灯，金色灯臂"),
+    "consultation": dict(title="外观专利保护期限", description="外观设计专利保护多少年？", topic="专利保护期"),
+    "foreign_assistance": dict(title="法兰克福灯光展维权", description="展会上发现仿冒产品", country="德国",
+                               counterparty="某展商", foreign_event="exhibition", external_deadline=None),
+}
+
+
+@pytest.fixture
+def center(app):
+    posts = {code: make_post(code=code, name_zh=f"{code}岗", name_en=f"{code} post") for code in OWNING_POSTS}
+    unit = make_unit()
+    people = SimpleNamespace(
+        posts=posts,
+        staff={code: make_user(Role.STAFF, posts=[post]) for code, post in posts.items()},
+        colleague={code: make_user(Role.STAFF, posts=[post]) for code, post in posts.items()},
+        outsider_staff=make_user(Role.STAFF, posts=[make_post()]),
+        manager=make_user(Role.MANAGER),
+        enterprise=make_user(Role.ENTERPRISE),
+        other_enterprise=make_user(Role.ENTERPRISE),
+        unit=unit,
+        reporter=make_user(Role.UNIT_REPORTER, unit=unit),
+        other_reporter=make_user(Role.UNIT_REPORTER),
+    )
+    return people
+
+
+def make_case(center, case_type: str = "consultation", stage: str | None = None, **overrides):
+    """A case submitted by the center's enterprise, then moved straight to `stage`."""
+    details = {**DETAILS[case_type], **overrides}
+    case = submit_case(center.enterprise.organisation, center.enterprise, case_type, details)
+    if stage == AWAITING_MATERIALS:
+        _enter_stage(case, AWAITING_MATERIALS, center_today())
+    elif stage is not None:
+        _enter_stage(case, stage, center_today())
+    db.session.commit()
+    return case
+
+
+@pytest.fixture
+def case_factory(center):
+    return lambda *args, **kwargs: make_case(center, *args, **kwargs)

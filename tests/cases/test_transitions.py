@@ -1,0 +1,148 @@
+"""Every transition of every case type, performed over HTTP by the role that owns it;
+every other role, and every stage it does not start from, refused."""
+import io
+
+import pytest
+
+from ipcenter.cases.models import Case
+from ipcenter.cases.workflow import AWAITING_MATERIALS, CASE_TYPES, RESUME, Actor, Input
+from ipcenter.extensions import db
+from tests.cases.conftest import make_case
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+VALID_APPLICATION_NUMBER = "202130123456.8"
+
+
+def allowed_moves():
+    for code, case_type in CASE_TYPES.items():
+        for transition in case_type.transitions:
+            for source in sorted(case_type.sources_of(transition)):
+                for actor in sorted(transition.actors, key=lambda a: a.value):
+                    yield pytest.param(code, transition.action, source, actor,
+                                       id=f"{code}-{transition.action}-from-{source}-by-{actor.value}")
+
+
+def inputs_for(transition) -> dict:
+    values = {"comment": "说明文字", "reason": "理由", "application_number": VALID_APPLICATION_NUMBER,
+              "patent_number": "ZL202130123456.8"}
+    form = {field: value for field, value in values.items() if Input(field) in transition.inputs}
+    if Input.ATTACHMENT in transition.required or Input.SEARCH_REPORT in transition.required:
+        form["files"] = (io.BytesIO(PDF), "报告.pdf")
+    return form
+
+
+def actor_user(center, case, actor: Actor):
+    if actor == Actor.ENTERPRISE:
+        return center.enterprise
+    if actor == Actor.UNIT:
+        case.delegated_unit = center.unit
+        db.session.commit()
+        return center.reporter
+    return center.staff[case.post.code]
+
+
+def prepare(center, type_code, source):
+    if source == AWAITING_MATERIALS:
+        first = CASE_TYPES[type_code].initial_stage
+        return make_case(center, type_code, first), make_case(center, type_code, AWAITING_MATERIALS)
+    return None, make_case(center, type_code, source)
+
+
+def test_the_test_data_number_is_valid():
+    from ipcenter.patents.numbers import normalise_cn_application_number
+    assert normalise_cn_application_number(VALID_APPLICATION_NUMBER) == "CN202130123456.8"
+
+
+@pytest.mark.parametrize("type_code, action, source, actor", list(allowed_moves()))
+def test_allowed_transition_over_http(client, login_as, center, type_code, action, source, actor):
+    _, case = prepare(center, type_code, source)
+    transition = case.workflow.transition(action)
+    expected = case.resume_stage if transition.target == RESUME else transition.target
+    login_as(actor_user(center, case, actor))
+    form = {"version": case.version, **inputs_for(transition)}
+    response = client.submit(f"/cases/{case.reference}/actions/{action}", form, page=f"/cases/{case.reference}",
+                             content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+    moved = db.session.get(Case, case.id)
+    assert moved.stage == expected
+    assert moved.events[-1].action == action and moved.events[-1].from_stage == source
+
+
+def refused_moves():
+    """For each transition, one source it may start from, and each kind of outsider."""
+    for code, case_type in CASE_TYPES.items():
+        for transition in case_type.transitions:
+            source = sorted(case_type.sources_of(transition))[0]
+            outsiders = ["other_enterprise", "other_reporter", "outsider_staff"]
+            outsiders += [name for name, actor in (("enterprise", Actor.ENTERPRISE), ("owning_staff", Actor.POST),
+                                                   ("delegated_reporter", Actor.UNIT))
+                          if actor not in transition.actors]
+            for outsider in outsiders:
+                yield pytest.param(code, transition.action, source, outsider,
+                                   id=f"{code}-{transition.action}-by-{outsider}")
+
+
+OUTSIDER_STATUS = {"other_enterprise": 404, "other_reporter": 404, "outsider_staff": 403, "enterprise": 403,
+                   "owning_staff": 403, "delegated_reporter": 403}
+
+
+@pytest.mark.parametrize("type_code, action, source, outsider", list(refused_moves()))
+def test_disallowed_actor_is_refused(client, login_as, center, type_code, action, source, outsider):
+    _, case = prepare(center, type_code, source)
+    case.delegated_unit = center.unit
+    db.session.commit()
+    user = {"other_enterprise": center.other_enterprise, "other_reporter": center.other_reporter,
+            "outsider_staff": center.outsider_staff, "enterprise": center.enterprise,
+            "owning_staff": center.staff.get(case.post.code) if case.post else center.outsider_staff,
+            "delegated_reporter": center.reporter}[outsider]
+    login_as(user)
+    transition = case.workflow.transition(action)
+    response = client.submit(f"/cases/{case.reference}/actions/{action}",
+                             {"version": case.version, **inputs_for(transition)}, page="/",
+                             content_type="multipart/form-data")
+    assert response.status_code == OUTSIDER_STATUS[outsider]
+    assert db.session.get(Case, case.id).stage == source
+    assert len(db.session.get(Case, case.id).events) == len(case.events)
+
+
+@pytest.mark.parametrize("type_code", sorted(CASE_TYPES))
+def test_actions_from_the_wrong_stage_are_refused(client, login_as, center, type_code):
+    case_type = CASE_TYPES[type_code]
+    case = make_case(center, type_code)
+    login_as(center.manager)
+    for transition in case_type.transitions:
+        if case.stage in case_type.sources_of(transition):
+            continue
+        response = client.submit(f"/cases/{case.reference}/actions/{transition.action}",
+                                 {"version": case.version, **inputs_for(transition)}, page="/",
+                                 content_type="multipart/form-data")
+        assert response.status_code in (400, 403), transition.action
+        assert db.session.get(Case, case.id).stage == case_type.initial_stage
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, center):
+    case = make_case(center, "consultation")
+    response = client.submit(f"/cases/{case.reference}/actions/answer", {"comment": "x"}, page="/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("comment", "", "This step needs: a comment."),
+    ("application_number", "202130123456.9", "not a valid Chinese application number"),
+])
+def test_required_inputs_are_checked(client, login_as, center, field, value, message):
+    case = make_case(center, "fast_pre_examination", "passed") if field == "application_number" \
+        else make_case(center, "consultation")
+    action = "forward" if field == "application_number" else "answer"
+    login_as(center.staff[case.post.code])
+    response = client.submit(f"/cases/{case.reference}/actions/{action}", {"version": case.version, field: value},
+                             page="/")
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert db.session.get(Case, case.id).stage == case.stage
+
+
+def test_unknown_action_is_refused(client, login_as, center):
+    case = make_case(center, "consultation")
+    login_as(center.manager)
+    response = client.submit(f"/cases/{case.reference}/actions/teleport", {"version": case.version}, page="/")
+    assert response.status_code == 400
