@@ -25,11 +25,11 @@ from .attachments import store_attachment
 from .models import Case, CaseEvent, CaseReferenceCounter, EventKind
 from .workflow import (AWAITING_MATERIALS, CASE_TYPES, RESUME, Actor, Input, Phase, Transition,
                        stage_allowance)
-from .working_days import add_working_days, center_today
+from .working_days import add_working_days, center_today, working_days_between
 
 # The fast channel is for lighting: Locarno class 26, and the lighting IPC groups.
-LIGHTING_CLASSES = re.compile(r"^(26[-.]?\d{0,2}|LOC\s*\(\d+\)\s*CL\.?\s*26|F21[A-Z]?|H05B\s*4[57]|H05B45|H05B47)",
-                              re.IGNORECASE)
+LIGHTING_CLASS = re.compile(r"(LOC\s*\(\d+\)\s*CL\.?\s*)?26([-.]\d{2})?|F21[A-Z]?(\s*\d{1,4}/\d{1,6})?|"
+                            r"H05B\s*4[57]/\d{1,6}", re.IGNORECASE)
 REQUESTS_FOR_THE_ENTERPRISE = {AWAITING_MATERIALS, "corrections_requested"}
 
 
@@ -67,7 +67,8 @@ def check_fast_channel(organisation, classification: str | None) -> None:
     if not organisation.is_recorded:
         raise CaseRefused(_l("Only enterprises recorded with the center may use the fast pre-examination "
                              "channel. Your enterprise is %(status)s.", status=organisation.status.label))
-    if not classification or not LIGHTING_CLASSES.match(classification.strip()):
+    classes = [part.strip() for part in re.split(r"[;,，；]", classification or "") if part.strip()]
+    if not any(LIGHTING_CLASS.fullmatch(part) for part in classes):
         raise CaseRefused(_l("The fast pre-examination channel covers lighting products only: Locarno class 26 "
                              "(e.g. 26-05) or the lighting IPC groups (e.g. F21V, F21S, H05B 45/00)."))
 
@@ -189,7 +190,7 @@ def _enter_stage(case: Case, target: str, today: date, resuming: bool = False) -
     stage = case.workflow.stage(target)
     if stage.code == AWAITING_MATERIALS:
         case.resume_stage = case.stage
-        case.paused_days_left = case.working_days_left
+        case.paused_days_left = working_days_between(today, case.due_date) if case.due_date else None
     previous_post_id = case.post_id
     case.stage = target
     case.post = _post_by_code(stage.post)

@@ -31,13 +31,11 @@ def is_working_day(day: date) -> bool:
 
 
 def add_working_days(start: date, days: int) -> date:
-    """The date `days` working days after `start` (start itself not counted)."""
-    if days < 0:
-        raise ValueError("days must not be negative")
-    current = start
-    remaining = days
+    """The date `days` working days after `start` (start itself not counted); before it when negative."""
+    step = timedelta(days=1 if days >= 0 else -1)
+    current, remaining = start, abs(days)
     while remaining:
-        current += timedelta(days=1)
+        current += step
         if is_working_day(current):
             remaining -= 1
     return current

@@ -4,9 +4,9 @@ from types import SimpleNamespace
 import pytest
 
 from ipcenter.accounts.models import Role
+from ipcenter.cases import operations
 from ipcenter.cases.operations import _enter_stage, submit_case
 from ipcenter.cases.workflow import AWAITING_MATERIALS, OWNING_POSTS
-from ipcenter.cases.working_days import center_today
 from ipcenter.extensions import db
 from tests.conftest import make_post, make_unit, make_user
 
@@ -47,9 +47,9 @@ def make_case(center, case_type: str = "consultation", stage: str | None = None,
     details = {**DETAILS[case_type], **overrides}
     case = submit_case(center.enterprise.organisation, center.enterprise, case_type, details)
     if stage == AWAITING_MATERIALS:
-        _enter_stage(case, AWAITING_MATERIALS, center_today())
+        _enter_stage(case, AWAITING_MATERIALS, operations.center_today())
     elif stage is not None:
-        _enter_stage(case, stage, center_today())
+        _enter_stage(case, stage, operations.center_today())
     db.session.commit()
     return case
 
