@@ -3,7 +3,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import database  # noqa: F401  (registers the SQLite connection settings)
+from . import database, mail  # noqa: F401  (SQLite connection settings; the outbox model)
 from .config import PROJECT_ROOT, Config
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
 

@@ -14,12 +14,14 @@ from .extensions import db
 def seed_demo_command(first_run):
     """Fill the database with demonstration data (safe to run again)."""
     from .demo import DEMO_PASSWORD, demo_logins, seed_demo
+    from .mail import mail_suppressed
 
     if first_run and db.session.scalar(select(func.count(User.id))):
         logins = demo_logins()
         click.echo("The database already has users; no demo data added.")
     else:
-        logins = seed_demo()
+        with mail_suppressed():
+            logins = seed_demo()
         db.session.commit()
     if logins:
         click.echo(f"Demo logins (every one uses the password {DEMO_PASSWORD}):")
@@ -46,9 +48,22 @@ def remind_command(on_date):
                f"newly escalated: {counts['escalated']}")
 
 
+mail_cli = AppGroup("mail", help="The outgoing mail queue.")
+
+
+@mail_cli.command("retry")
+def retry_mail_command():
+    """Send again the messages that failed before (run it from cron every few minutes)."""
+    from .mail import retry_pending_mail
+
+    sent, failing = retry_pending_mail()
+    click.echo(f"sent: {sent}, still failing: {failing}")
+
+
 def register_commands(app) -> None:
     from .translations_cli import translations_cli
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(translations_cli)
     app.cli.add_command(cases_cli)
+    app.cli.add_command(mail_cli)

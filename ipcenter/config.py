@@ -61,6 +61,7 @@ class Config:
     MAIL_USERNAME = None
     MAIL_PASSWORD = None
     MAIL_SENDER = "ipcenter@localhost"
+    BASE_URL = "http://127.0.0.1:5000"
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -83,6 +84,7 @@ class Config:
             "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
             "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
             "MAIL_SENDER": env.get("MAIL_SENDER", cls.MAIL_SENDER),
+            "BASE_URL": env.get("BASE_URL", cls.BASE_URL),
         }
         secret = env.get("SECRET_KEY")
         if not secret:

@@ -106,12 +106,24 @@ def _seed_units() -> list[tuple[str, str]]:
 
 def seed_demo() -> list[tuple[str, str]]:
     """Create what is missing; return (role, email) of every demo login."""
+    from .cases.demo import seed_demo_cases
+
     posts = _seed_posts()
     logins = _seed_staff(posts)
     logins += _seed_enterprises()
     logins += _seed_units()
     db.session.flush()
+    seed_demo_cases(_post_workers(posts))
     return logins
+
+
+def _post_workers(posts: dict[str, Post]) -> dict[str, User]:
+    """For each post, the demo staff member who works its cases (the manager where nobody else does)."""
+    workers = {}
+    for code, post in posts.items():
+        staff = [member for member in post.members if member.role == Role.STAFF]
+        workers[code] = staff[0] if staff else _user(STAFF[0][0])
+    return workers
 
 
 def demo_logins() -> list[tuple[str, str]]:

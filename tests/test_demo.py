@@ -54,3 +54,19 @@ def test_first_run_seeding_leaves_a_database_in_use_alone(runner):
 def test_first_run_seeding_fills_an_empty_database(runner):
     result = runner.invoke(args=["seed-demo", "--first-run"])
     assert "manager@demo.ipcenter.cn" in result.output and counts()["Post"] == 6
+
+
+def test_seed_demo_adds_a_living_set_of_cases(runner):
+    from ipcenter.cases.models import Case
+    from ipcenter.cases.workflow import CASE_TYPES
+
+    runner.invoke(args=["seed-demo"])
+    cases = db.session.scalars(select(Case)).all()
+    for code, case_type in CASE_TYPES.items():
+        reached = {case.stage for case in cases if case.case_type == code}
+        assert reached == {stage.code for stage in case_type.stages}, code
+    assert any(case.is_overdue for case in cases)
+    assert {case.delegated_unit.kind.name for case in cases if case.delegated_unit} == {"PATENT_AGENCY", "LAW_FIRM"}
+    before = len(cases)
+    runner.invoke(args=["seed-demo"])
+    assert db.session.scalar(select(func.count(Case.id))) == before

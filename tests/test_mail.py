@@ -67,3 +67,27 @@ def test_no_mail_leaves_when_the_request_fails(app, client, mailbox, users):
                              page="/admin/organisations/")
     assert response.status_code == 404
     assert mailbox() == []
+
+
+def test_failed_mail_is_retried_by_the_cron_command_and_its_body_dropped_once_sent(app, client, runner, mailbox):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from ipcenter.database import utcnow
+    from ipcenter.extensions import db
+    from ipcenter.mail import OutgoingMail
+
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1)
+    user = make_user(Role.STAFF)
+    client.submit("/password/forgot", {"email": user.email})
+    [message] = db.session.scalars(select(OutgoingMail)).all()
+    assert message.sent_at is None and message.attempts == 1 and "/password/reset/" in message.body
+    assert runner.invoke(args=["mail", "retry"]).output.strip() == "sent: 0, still failing: 0"  # pausing
+    message.next_attempt_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    app.config.update(MAIL_SERVER=None)
+    assert runner.invoke(args=["mail", "retry"]).output.strip() == "sent: 1, still failing: 0"
+    db.session.expire_all()
+    assert message.sent_at is not None and message.body == "" and message.attempts == 2
+    assert "/password/reset/" in mailbox()[0].get_content()

@@ -4,14 +4,14 @@ from typing import Optional
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from ..database import utcnow
 from ..extensions import db
-from ..mail import queue_mail
+from ..mail import external_url, queue_mail
 from .models import Role, User, new_session_token
 
 RESET_PURPOSE = "password-reset"
@@ -161,14 +161,14 @@ def request_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.active:
         return
-    link = url_for("accounts.reset_password", token=make_token(user, RESET_PURPOSE), _external=True)
+    link = external_url("accounts.reset_password", token=make_token(user, RESET_PURPOSE))
     hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
     queue_mail(user.email, _l("Reset your ipcenter password"), "password_reset",
                language=user.language, user=user, link=link, hours=hours)
 
 
 def _send_invitation(user: User, invited_by: Optional[User]) -> None:
-    link = url_for("accounts.accept_invitation", token=make_token(user, INVITATION_PURPOSE), _external=True)
+    link = external_url("accounts.accept_invitation", token=make_token(user, INVITATION_PURPOSE))
     days = current_app.config["INVITATION_MAX_AGE"] // 86400
     queue_mail(user.email, _l("You are invited to ipcenter"), "invitation",
                language=user.language, user=user, inviter=invited_by, link=link, days=days)

@@ -1,11 +1,10 @@
 """Telling people what happened: an inbox entry and an email for each."""
-from flask import url_for
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
 from ..database import utcnow
 from ..extensions import db
-from ..mail import queue_mail
+from ..mail import external_url, queue_mail
 from .models import Notification
 
 
@@ -27,8 +26,8 @@ def notify(recipients, kind: str, case=None, event=None, actor=None) -> list[Not
 def _mail(user, notification: Notification) -> None:
     with force_locale(user.language):
         message = notification.message
-    link = url_for("cases.show", reference=notification.case.reference, _external=True) if notification.case \
-        else url_for("notifications.inbox", _external=True)
+    link = external_url("cases.show", reference=notification.case.reference) if notification.case \
+        else external_url("notifications.inbox")
     queue_mail(user.email, message, "notification", language=user.language, message=message, link=link)
 
 

@@ -1,13 +1,12 @@
 """Business rules for enterprises, units and posts."""
 from typing import Optional
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import Role, User
 from ..accounts.operations import create_user, normalise_email
 from ..extensions import db
-from ..mail import queue_mail
+from ..mail import external_url, queue_mail
 from ..validators import compact_phone
 from .models import DemonstrationUnit, Organisation, OrganisationReview, OrganisationStatus, Post, ReviewAction, UnitKind
 
@@ -77,7 +76,7 @@ def review_organisation(organisation: Organisation, action: ReviewAction, actor:
 
 
 def _tell_enterprise(organisation: Organisation, review: OrganisationReview) -> None:
-    link = url_for("organisations.my_organisation", _external=True)
+    link = external_url("organisations.my_organisation")
     for user in organisation.users:
         if user.active and not user.invitation_pending:
             queue_mail(user.email, _l("Your enterprise record: %(status)s", status=organisation.status.label),

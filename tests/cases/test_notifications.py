@@ -1,0 +1,114 @@
+"""Who hears of what: in the app (unread count, list, mark read) and by email; daily reminders."""
+from datetime import date
+from unittest import mock
+
+from sqlalchemy import select
+
+from ipcenter.cases import operations
+from ipcenter.cases.models import Case, CaseEvent, EventKind
+from ipcenter.cases.operations import advance_case, assign_case, delegate_case
+from ipcenter.extensions import db
+from ipcenter.notifications.models import Notification
+from tests.cases.conftest import make_case
+
+
+def kinds_for(user):
+    return [n.kind for n in db.session.scalars(select(Notification).where(Notification.user_id == user.id)
+                                                .order_by(Notification.id))]
+
+
+def test_enterprise_hears_of_public_transitions_and_correction_requests(center):
+    case = make_case(center, "fast_pre_examination", "pre_examination")
+    advance_case(case, "request_corrections", center.staff["pre_examination"], comment="请补充视图")
+    advance_case(case, "answer_corrections", center.enterprise, comment="已补充")
+    advance_case(case, "pass", center.staff["pre_examination"], comment="合格")
+    assert kinds_for(center.enterprise) == ["correction_requested", "stage_changed"]
+    # the answer to the correction request reaches the post (nobody is assigned)
+    assert "stage_changed" in kinds_for(center.staff["pre_examination"])
+
+
+def test_staff_hear_of_cases_entering_their_queue_and_of_assignments(center):
+    case = make_case(center, "patent_filing")
+    assert kinds_for(center.staff["intake"]) == ["case_submitted"]
+    advance_case(case, "accept", center.staff["intake"])
+    assert kinds_for(center.staff["filing"]) == ["case_submitted"]
+    assign_case(case, center.colleague["filing"], center.staff["filing"])
+    assert kinds_for(center.colleague["filing"]) == ["case_submitted", "assigned"]
+
+
+def test_units_hear_of_delegation_and_assignees_of_their_reports(client, login_as, center):
+    case = make_case(center, "foreign_assistance", "in_progress")
+    assign_case(case, center.staff["foreign_assistance"], center.manager)
+    delegate_case(case, center.unit, center.staff["foreign_assistance"], "请联系展会主办方")
+    db.session.commit()
+    assert kinds_for(center.reporter) == ["delegated"]
+    login_as(center.reporter)
+    client.submit(f"/cases/{case.reference}/progress", {"percent": 60, "note": "已向主办方投诉"}, page="/")
+    assert kinds_for(center.staff["foreign_assistance"])[-1] == "unit_report"
+    assert "unit_report" not in kinds_for(center.colleague["foreign_assistance"])
+
+
+def test_unread_count_list_and_mark_read(client, login_as, center, mailbox):
+    make_case(center, "consultation")
+    make_case(center, "consultation")
+    login_as(center.staff["consultation"])
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="unread-count">2<' in page
+    inbox = client.get("/notifications/").get_data(as_text=True)
+    assert inbox.count('data-read="no"') == 2
+    first = db.session.scalar(select(Notification).where(Notification.user_id == center.staff["consultation"].id))
+    response = client.submit(f"/notifications/{first.id}/open", page="/notifications/")
+    assert response.headers["Location"].endswith(f"/cases/{first.case.reference}")
+    assert 'id="unread-count">1<' in client.get("/").get_data(as_text=True)
+    client.submit("/notifications/read", page="/notifications/")
+    assert 'id="unread-count"' not in client.get("/").get_data(as_text=True)
+
+
+def test_nobody_opens_someone_elses_notification(client, login_as, center):
+    make_case(center, "consultation")
+    theirs = db.session.scalar(select(Notification))
+    login_as(center.enterprise)
+    assert client.submit(f"/notifications/{theirs.id}/open", page="/").status_code == 404
+    assert db.session.get(Notification, theirs.id).read_at is None
+
+
+def test_transitions_over_http_also_send_email_after_the_commit(client, login_as, center, mailbox):
+    case = make_case(center, "consultation")
+    login_as(center.staff["consultation"])
+    client.submit(f"/cases/{case.reference}/actions/answer", {"version": case.version, "comment": "保护期十五年"},
+                  page="/")
+    [message] = [m for m in mailbox() if m["To"] == center.enterprise.email]
+    assert case.reference in message["Subject"]
+
+
+def test_remind_notifies_due_and_overdue_cases_and_escalates_once(runner, center):
+    with mock.patch.object(operations, "center_today", return_value=date(2026, 11, 2)):
+        due_soon = make_case(center, "consultation")  # due Thursday 5 November
+        overdue = make_case(center, "fast_retrieval", "searching")  # due Monday 9 November
+    untouched = make_case(center, "consultation")
+    result = runner.invoke(args=["cases", "remind", "--date", "2026-11-10"])
+    assert result.exit_code == 0, result.output
+    assert "overdue: 2" in result.output and "newly escalated: 2" in result.output
+    assert kinds_for(center.manager).count("escalated") == 2
+    assert "overdue" in kinds_for(center.staff["retrieval"])
+    again = runner.invoke(args=["cases", "remind", "--date", "2026-11-10"])
+    assert "overdue: 0" in again.output  # once a day
+    next_day = runner.invoke(args=["cases", "remind", "--date", "2026-11-11"])
+    assert "overdue: 2" in next_day.output and "newly escalated: 0" in next_day.output
+    escalations = db.session.scalars(select(CaseEvent).where(CaseEvent.kind == EventKind.ESCALATED)).all()
+    assert {e.case_id for e in escalations} == {due_soon.id, overdue.id}
+    assert db.session.get(Case, untouched.id).escalated_on is None
+
+
+def test_remind_warns_of_cases_due_within_a_working_day(runner, center):
+    with mock.patch.object(operations, "center_today", return_value=date(2026, 11, 2)):
+        case = make_case(center, "consultation")  # due Thursday 5 November
+    result = runner.invoke(args=["cases", "remind", "--date", "2026-11-04"])
+    assert "due within a working day: 1" in result.output and "overdue: 0" in result.output
+    assert "due_soon" in kinds_for(center.staff["consultation"])
+    assert db.session.get(Case, case.id).version == case.version  # open forms stay valid
+
+
+def test_remind_rejects_a_bad_date(runner):
+    result = runner.invoke(args=["cases", "remind", "--date", "yesterday"])
+    assert result.exit_code != 0 and "Invalid value for '--date'" in result.output
