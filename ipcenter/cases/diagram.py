@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .workflow import AWAITING_MATERIALS, NOT_ACCEPTED, RESUME, WITHDRAWN, CaseType
 
-BOX_WIDTH, BOX_HEIGHT, GAP_X, GAP_Y, MARGIN = 150, 44, 40, 50, 10
+BOX_WIDTH, BOX_HEIGHT, GAP_X, GAP_Y, MARGIN = 124, 44, 30, 70, 10
 SIDE_STATES = (AWAITING_MATERIALS, NOT_ACCEPTED, WITHDRAWN)
 
 
@@ -23,10 +23,7 @@ class Box:
 
 @dataclass
 class Arrow:
-    x1: float
-    y1: float
-    x2: float
-    y2: float
+    path: str  # SVG path data
     label: object
 
 
@@ -52,7 +49,7 @@ def layout(case_type: CaseType) -> dict:
         used[col] = row + 1
         boxes[code] = Box(code, case_type.stage(code).name, MARGIN + col * (BOX_WIDTH + GAP_X),
                           MARGIN + row * (BOX_HEIGHT + GAP_Y), False)
-    side_y = MARGIN + max(used.values()) * (BOX_HEIGHT + GAP_Y) + GAP_Y
+    side_y = MARGIN + max(used.values()) * (BOX_HEIGHT + GAP_Y) + GAP_Y / 2
     for index, code in enumerate(SIDE_STATES):
         boxes[code] = Box(code, case_type.stage(code).name, MARGIN + index * (BOX_WIDTH + GAP_X), side_y, True)
     arrows = []
@@ -69,9 +66,12 @@ def layout(case_type: CaseType) -> dict:
 
 
 def _arrow(source: Box, target: Box, label) -> Arrow:
-    if target.x > source.x:
-        return Arrow(source.x + BOX_WIDTH, source.y + BOX_HEIGHT / 2, target.x, target.y + BOX_HEIGHT / 2, label)
-    if target.x < source.x:  # going back: curve underneath
-        return Arrow(source.x + BOX_WIDTH / 2, source.y + BOX_HEIGHT, target.x + BOX_WIDTH / 2,
-                     target.y + BOX_HEIGHT, label)
-    return Arrow(source.x + BOX_WIDTH / 2, source.y + BOX_HEIGHT, target.x + BOX_WIDTH / 2, target.y, label)
+    if target.x > source.x:  # forward: from the right edge to the left edge
+        x1, y1, x2, y2 = source.x + BOX_WIDTH, source.y + BOX_HEIGHT / 2, target.x, target.y + BOX_HEIGHT / 2
+        return Arrow(f"M {x1} {y1} L {x2} {y2}", label)
+    x1, x2 = source.x + BOX_WIDTH / 2, target.x + BOX_WIDTH / 2
+    if target.x < source.x:  # going back: a curve under both boxes
+        y = max(source.y, target.y) + BOX_HEIGHT
+        return Arrow(f"M {x1 - 10} {source.y + BOX_HEIGHT} C {x1 - 10} {y + 40}, {x2 + 10} {y + 40}, "
+                     f"{x2 + 10} {target.y + BOX_HEIGHT}", label)
+    return Arrow(f"M {x1} {source.y + BOX_HEIGHT} L {x2} {target.y}", label)

@@ -4,8 +4,13 @@ import shutil
 import threading
 from pathlib import Path
 
+import re
+
 import pytest
 from werkzeug.serving import make_server
+
+from tests.cases.conftest import center  # noqa: F401  (the fixture, for the case journeys)
+from tests.conftest import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -56,3 +61,26 @@ def page(browser, request):
     name = "".join(c if c.isalnum() or c in "-_" else "_" for c in request.node.name)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     context.close()
+
+
+def log_in(page, base: str, user, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#email", user if isinstance(user, str) else user.email)
+    page.fill("#password", password)
+    page.click("#login-form [type=submit]")
+
+
+def log_out(page) -> None:
+    page.get_by_role("button", name=re.compile("Log out|退出")).click()
+
+
+def perform(page, action: str, **fields) -> None:
+    """Open an action on the case page, fill its inputs, and do it."""
+    page.click(f"#open-{action}")
+    form = f"#form-{action}"
+    for name, value in fields.items():
+        if name == "files":
+            page.set_input_files(f"{form} input[name=files]", files=value)
+        else:
+            page.fill(f"{form} [name={name}]", value)
+    page.click(f"#do-{action}")

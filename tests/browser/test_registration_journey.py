@@ -1,24 +1,12 @@
 """First journey: an enterprise registers, the manager records it, the enterprise sees it recorded."""
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from ipcenter.accounts.models import Role
+from tests.browser.conftest import log_in, log_out
 from tests.conftest import PASSWORD, make_user, valid_credit_code
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base, email, password):
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("#login-form [type=submit]")
-
-
-def log_out(page):
-    page.get_by_role("button", name=re.compile("Log out|退出")).click()
 
 
 STATUS_LABELS = {"zh": ("待备案", "已备案"), "en": ("Pending record", "Recorded")}
@@ -53,7 +41,7 @@ def test_register_approve_and_see_the_record(page, live_server, language):
     expect(page.locator("[data-status=pending]")).to_have_text(pending_label)
     log_out(page)
 
-    log_in(page, base, manager.email, PASSWORD)
+    log_in(page, base, manager)
     expect(page.locator("#pending-count")).to_have_text("1")
     page.click("#review-pending")
     page.get_by_role("link", name="中山市古镇浏览器灯饰厂").click()
