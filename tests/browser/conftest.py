@@ -7,6 +7,7 @@ from pathlib import Path
 import re
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from tests.cases.conftest import center  # noqa: F401  (the fixture, for the case journeys)
@@ -67,20 +68,30 @@ def log_in(page, base: str, user, password: str = PASSWORD) -> None:
     page.goto(f"{base}/login")
     page.fill("#email", user if isinstance(user, str) else user.email)
     page.fill("#password", password)
-    page.click("#login-form [type=submit]")
+    submit(page, "#login-form [type=submit]")
 
 
 def log_out(page) -> None:
-    page.get_by_role("button", name=re.compile("Log out|退出")).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("Log out|退出")).click()
+
+
+def submit(page, selector: str) -> None:
+    """Click a button that submits a form, and wait for the page that answers."""
+    with page.expect_navigation():
+        page.click(selector)
+    page.wait_for_load_state("load")  # Bootstrap's script is bound once the page has loaded
 
 
 def perform(page, action: str, **fields) -> None:
     """Open an action on the case page, fill its inputs, and do it."""
+    page.wait_for_load_state("load")
     page.click(f"#open-{action}")
+    expect(page.locator(f"#action-{action}")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     form = f"#form-{action}"
     for name, value in fields.items():
         if name == "files":
             page.set_input_files(f"{form} input[name=files]", files=value)
         else:
             page.fill(f"{form} [name={name}]", value)
-    page.click(f"#do-{action}")
+    submit(page, f"#do-{action}")

@@ -3,7 +3,7 @@ foreign-related assistance delegated to a law firm that reports progress."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in, log_out, perform
+from tests.browser.conftest import log_in, log_out, perform, submit
 
 pytestmark = pytest.mark.browser
 
@@ -27,18 +27,18 @@ def test_fast_pre_examination_from_request_to_grant(page, live_server, center):
     page.select_option("#patent_kind", "design")
     page.fill("#product_name", "水晶吊灯")
     page.fill("#classification", "09-01")  # not lighting: refused with a reason
-    page.click("#request-form [type=submit]")
+    submit(page, "#request-form [type=submit]")
     expect(page.locator("#form-error")).to_contain_text("lighting products only")
     page.fill("#classification", "26-05")
     page.set_input_files("#files", files=[PNG])
-    page.click("#request-form [type=submit]")
+    submit(page, "#request-form [type=submit]")
     reference = page.locator("#case-reference").inner_text()
     expect(page.locator("#stepper [aria-current=step]")).to_contain_text("Intake")
     log_out(page)
 
     log_in(page, base, center.staff["intake"])
     open_case_from_queue(page, base, reference)
-    page.click("#claim")
+    submit(page, "#claim")
     expect(page.locator("#case-assignee")).to_have_text(center.staff["intake"].display_name)
     perform(page, "accept", comment="材料齐全，转预审。")
     expect(page.locator("#stepper [aria-current=step]")).to_contain_text("Pre-examination")
@@ -86,7 +86,7 @@ def test_foreign_assistance_delegated_to_a_law_firm(page, live_server, center):
     page.fill("#counterparty", "某欧洲灯具公司")
     page.select_option("#foreign_event", "exhibition")
     page.fill("#external_deadline", "2099-03-10")
-    page.click("#request-form [type=submit]")
+    submit(page, "#request-form [type=submit]")
     reference = page.locator("#case-reference").inner_text()
     log_out(page)
 
@@ -96,10 +96,10 @@ def test_foreign_assistance_delegated_to_a_law_firm(page, live_server, center):
     perform(page, "start_assistance", comment="委托律所向展会提交不侵权说明。")
     page.select_option("#delegate-form select[name=unit]", str(center.unit.id))
     page.fill("#delegate-form textarea[name=comment]", "请联系展会主办方。")
-    page.click("#delegate")
+    submit(page, "#delegate")
     expect(page.locator("#case-unit")).to_have_text(center.unit.name_zh)
     page.fill("#note-form textarea[name=comment]", "对方律师态度强硬，注意保全证据。")
-    page.click("#note-form [type=submit]")
+    submit(page, "#note-form [type=submit]")
     log_out(page)
 
     log_in(page, base, center.reporter)
@@ -109,7 +109,7 @@ def test_foreign_assistance_delegated_to_a_law_firm(page, live_server, center):
     page.fill("#progress-form input[name=percent]", "50")
     page.fill("#progress-form textarea[name=note]", "已向主办方提交不侵权说明。")
     page.set_input_files("#progress-form input[name=files]", files=[PDF])
-    page.click("#progress-form [type=submit]")
+    submit(page, "#progress-form [type=submit]")
     expect(page.locator("#timeline")).to_contain_text("50%")
     perform(page, "resolve", comment="主办方撤回投诉。")
     expect(page.locator("#stepper [aria-current=step]")).to_contain_text("Resolved")

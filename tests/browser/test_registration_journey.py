@@ -3,7 +3,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ipcenter.accounts.models import Role
-from tests.browser.conftest import log_in, log_out
+from tests.browser.conftest import log_in, log_out, submit
 from tests.conftest import PASSWORD, make_user, valid_credit_code
 
 pytestmark = pytest.mark.browser
@@ -30,14 +30,14 @@ def test_register_approve_and_see_the_record(page, live_server, language):
     page.fill("#email", "lin@browser-lamps.cn")
     page.fill("#password", "Browser-lamp-2026")
     page.fill("#confirm", "Browser-lamp-2026")
-    page.click("#registration-form [type=submit]")
+    submit(page, "#registration-form [type=submit]")
     expect(page.locator("#credit_code ~ .invalid-feedback")).to_contain_text(
         "统一社会信用代码" if language == "zh" else "not a valid unified social credit code")
 
     page.fill("#credit_code", valid_credit_code())
     page.fill("#password", "Browser-lamp-2026")
     page.fill("#confirm", "Browser-lamp-2026")
-    page.click("#registration-form [type=submit]")
+    submit(page, "#registration-form [type=submit]")
     expect(page.locator("[data-status=pending]")).to_have_text(pending_label)
     log_out(page)
 
@@ -45,12 +45,12 @@ def test_register_approve_and_see_the_record(page, live_server, language):
     expect(page.locator("#pending-count")).to_have_text("1")
     page.click("#review-pending")
     page.get_by_role("link", name="中山市古镇浏览器灯饰厂").click()
-    page.click("#decide-approve")
+    submit(page, "#decide-approve")
     expect(page.locator("[data-status=recorded]")).to_have_text(recorded_label)
     expect(page.locator("#review-history")).to_contain_text("已批准" if language == "zh" else "Approved")
     log_out(page)
 
     log_in(page, base, "lin@browser-lamps.cn", "Browser-lamp-2026")
     expect(page.locator("[data-status=recorded]")).to_have_text(recorded_label)
-    page.locator("#language-switch").click()
+    submit(page, "#language-switch")
     expect(page.locator("[data-status=recorded]")).to_have_text(STATUS_LABELS["en" if language == "zh" else "zh"][1])
