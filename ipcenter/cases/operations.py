@@ -84,13 +84,19 @@ def submit_case(organisation, submitter: User, type_code: str, details: dict, fi
                 submitter=submitter, **details)
     db.session.add(case)
     _enter_stage(case, case.workflow.initial_stage, today)
-    event = CaseEvent(case=case, actor=submitter, kind=EventKind.SUBMITTED, to_stage=case.stage, public=True)
-    db.session.add(event)
-    for upload in files:
-        store_attachment(case, event, submitter, upload)
+    event = _record(case, submitter, files, kind=EventKind.SUBMITTED, to_stage=case.stage, public=True)
     db.session.flush()
     notify(_post_members(case), "case_submitted", case, event, submitter)
     return case
+
+
+def _record(case: Case, actor: User | None, files=(), **fields) -> CaseEvent:
+    """Append an event to the case's timeline, with its files."""
+    event = CaseEvent(case=case, actor=actor, **fields)
+    db.session.add(event)
+    for upload in files:
+        store_attachment(case, event, actor, upload)
+    return event
 
 
 # The engine ---------------------------------------------------------------------
@@ -117,14 +123,11 @@ def advance_case(case: Case, action: str, actor: User, *, expected_version: int 
     from_stage, old_post_id = case.stage, case.post_id
     resuming = transition.target == RESUME
     target = case.resume_stage if resuming else transition.target
-    event = CaseEvent(case=case, actor=actor, kind=EventKind.TRANSITION, action=action, from_stage=from_stage,
-                      to_stage=target, comment=inputs.get("comment") or inputs.get("reason"),
-                      detail=inputs.get("application_number") or inputs.get("patent_number"), public=True)
-    db.session.add(event)
+    event = _record(case, actor, files, kind=EventKind.TRANSITION, action=action, from_stage=from_stage,
+                    to_stage=target, comment=inputs.get("comment") or inputs.get("reason"),
+                    detail=inputs.get("application_number") or inputs.get("patent_number"), public=True)
     _record_inputs(case, transition, inputs)
     _enter_stage(case, target, center_today(), resuming=resuming)
-    for upload in files:
-        store_attachment(case, event, actor, upload)
     _flush(case)
     _announce_transition(case, event, actor, post_changed=case.post_id != old_post_id)
     return event
@@ -251,8 +254,7 @@ def assign_case(case: Case, assignee: User | None, actor: User, expected_version
     if assignee is not None and not may_be_assigned(assignee, case):
         raise CaseRefused(_l("%(name)s is not on the post that owns this stage.", name=assignee.display_name))
     case.assignee = assignee
-    event = CaseEvent(case=case, actor=actor, kind=EventKind.ASSIGNED, subject_user=assignee, public=False)
-    db.session.add(event)
+    event = _record(case, actor, kind=EventKind.ASSIGNED, subject_user=assignee, public=False)
     _flush(case)
     if assignee is not None:
         notify([assignee], "assigned", case, event, actor)
@@ -268,9 +270,7 @@ def delegate_case(case: Case, unit, actor: User, comment: str | None = None,
     if not unit.active:
         raise CaseRefused(_l("This unit is not active."))
     case.delegated_unit = unit
-    event = CaseEvent(case=case, actor=actor, kind=EventKind.DELEGATED, unit=unit, comment=comment or None,
-                      public=False)
-    db.session.add(event)
+    event = _record(case, actor, kind=EventKind.DELEGATED, unit=unit, comment=comment or None, public=False)
     _flush(case)
     notify(unit.reporters, "delegated", case, event, actor)
     return event
@@ -280,9 +280,7 @@ def end_delegation(case: Case, actor: User, expected_version: int | None = None)
     _check_version(case, expected_version)
     if case.delegated_unit is None:
         raise CaseRefused(_l("This case is not delegated."))
-    event = CaseEvent(case=case, actor=actor, kind=EventKind.DELEGATION_ENDED, unit=case.delegated_unit,
-                      public=False)
-    db.session.add(event)
+    event = _record(case, actor, kind=EventKind.DELEGATION_ENDED, unit=case.delegated_unit, public=False)
     case.delegated_unit = None
     _flush(case)
     return event
@@ -292,10 +290,7 @@ def add_note(case: Case, actor: User, comment: str, files=()) -> CaseEvent:
     """An internal note: seen by the center only."""
     if not (comment or "").strip():
         raise CaseRefused(_l("Write the note first."))
-    event = CaseEvent(case=case, actor=actor, kind=EventKind.NOTE, comment=comment.strip(), public=False)
-    db.session.add(event)
-    for upload in files:
-        store_attachment(case, event, actor, upload)
+    event = _record(case, actor, files, kind=EventKind.NOTE, comment=comment.strip(), public=False)
     db.session.flush()
     return event
 
@@ -306,11 +301,8 @@ def report_progress(case: Case, reporter: User, percent: int, note: str, files=(
         raise CaseRefused(_l("Progress is a percentage from 0 to 100."))
     if not (note or "").strip():
         raise CaseRefused(_l("Say what has been done."))
-    event = CaseEvent(case=case, actor=reporter, kind=EventKind.PROGRESS_REPORT, percent=percent,
-                      comment=note.strip(), unit=reporter.unit, public=False)
-    db.session.add(event)
-    for upload in files:
-        store_attachment(case, event, reporter, upload)
+    event = _record(case, reporter, files, kind=EventKind.PROGRESS_REPORT, percent=percent, comment=note.strip(),
+                    unit=reporter.unit, public=False)
     db.session.flush()
     notify(_case_workers(case), "unit_report", case, event, reporter)
     return event
@@ -331,8 +323,7 @@ def send_reminders(today: date) -> dict[str, int]:
         counts["overdue" if overdue else "due_soon"] += 1
         changes = {"reminded_on": today}
         if overdue and case.escalated_on is None:
-            event = CaseEvent(case=case, kind=EventKind.ESCALATED, public=False)
-            db.session.add(event)
+            event = _record(case, None, kind=EventKind.ESCALATED, public=False)
             notify(managers, "escalated", case, event)
             changes["escalated_on"] = today
             counts["escalated"] += 1

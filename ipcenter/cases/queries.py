@@ -47,6 +47,16 @@ class CaseFilters:
         )
 
 
+    def stage_choices(self) -> list[tuple[str, object]]:
+        """The stages to filter by: those of the chosen type, or of every type."""
+        types = [CASE_TYPES[self.case_type]] if self.case_type else CASE_TYPES.values()
+        choices = {}
+        for case_type in types:
+            for stage in case_type.stages:
+                choices.setdefault(stage.code, stage.name)
+        return list(choices.items())
+
+
 @dataclass
 class CasePage:
     cases: list = field(default_factory=list)

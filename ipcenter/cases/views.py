@@ -123,6 +123,16 @@ def _refused(case: Case, refusal: Exception, action: str | None = None, form=Non
     return render_case(db.session.get(Case, case.id), status, action, str(refusal), form)
 
 
+def _respond(case: Case, operation, success) -> object:
+    """Run an operation on the case: back to the case page with `success()` flashed, or the refusal shown."""
+    try:
+        operation()
+    except (CaseRefused, UploadRefused) as refusal:
+        return _refused(case, refusal)
+    flash(success(), "success")
+    return redirect(url_for("cases.show", reference=case.reference))
+
+
 @bp.route("/cases/<reference>")
 @login_required
 def show(reference):
@@ -141,7 +151,7 @@ def act(reference, action):
                      reason=form.reason.data, application_number=form.application_number.data,
                      patent_number=form.patent_number.data, files=_files(form))
     except (CaseRefused, UploadRefused) as refusal:
-        return _refused(case, refusal, action, form)
+        return _refused(case, refusal, action, form)  # the form stays open with what was typed
     flash(_("Done: %(stage)s.", stage=case.current_stage.name), "success")
     return redirect(url_for("cases.show", reference=case.reference))
 
@@ -158,13 +168,9 @@ def assign(reference):
     elif not form.validate_on_submit():
         return render_case(case, 400, error=_("Choose a colleague of the owning post."))
     assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
-    try:
-        assign_case(case, assignee, current_user, expected_version=_version(form))
-    except CaseRefused as refusal:
-        return _refused(case, refusal)
-    flash(_("The case is assigned to %(name)s.", name=assignee.display_name) if assignee
-          else _("The case is unassigned."), "success")
-    return redirect(url_for("cases.show", reference=case.reference))
+    return _respond(case, lambda: assign_case(case, assignee, current_user, expected_version=_version(form)),
+                    lambda: _("The case is assigned to %(name)s.", name=assignee.display_name) if assignee
+                    else _("The case is unassigned."))
 
 
 @bp.route("/cases/<reference>/delegate", methods=["POST"])
@@ -176,13 +182,10 @@ def delegate(reference):
     form.unit.choices = _unit_choices()
     if not form.validate_on_submit():
         return render_case(case, 400, error=_("Choose a demonstration unit."))
-    try:
-        delegate_case(case, db.session.get(DemonstrationUnit, form.unit.data), current_user, form.comment.data,
-                      expected_version=_version(form))
-    except CaseRefused as refusal:
-        return _refused(case, refusal)
-    flash(_("The case is delegated to %(unit)s.", unit=case.delegated_unit.name_zh), "success")
-    return redirect(url_for("cases.show", reference=case.reference))
+    unit = db.session.get(DemonstrationUnit, form.unit.data)
+    return _respond(case, lambda: delegate_case(case, unit, current_user, form.comment.data,
+                                                expected_version=_version(form)),
+                    lambda: _("The case is delegated to %(unit)s.", unit=unit.name_zh))
 
 
 @bp.route("/cases/<reference>/delegation/end", methods=["POST"])
@@ -190,12 +193,7 @@ def delegate(reference):
 def stop_delegation(reference):
     case = _case_or_404(reference)
     ensure("case.work", case)
-    try:
-        end_delegation(case, current_user)
-    except CaseRefused as refusal:
-        return _refused(case, refusal)
-    flash(_("The delegation has ended."), "success")
-    return redirect(url_for("cases.show", reference=case.reference))
+    return _respond(case, lambda: end_delegation(case, current_user), lambda: _("The delegation has ended."))
 
 
 @bp.route("/cases/<reference>/notes", methods=["POST"])
@@ -206,12 +204,8 @@ def note(reference):
     form = NoteForm()
     if not form.validate_on_submit():
         return render_case(case, 400, error=_("Write the note first."))
-    try:
-        add_note(case, current_user, form.comment.data, _files(form))
-    except (CaseRefused, UploadRefused) as refusal:
-        return _refused(case, refusal)
-    flash(_("The internal note is added."), "success")
-    return redirect(url_for("cases.show", reference=case.reference))
+    return _respond(case, lambda: add_note(case, current_user, form.comment.data, _files(form)),
+                    lambda: _("The internal note is added."))
 
 
 @bp.route("/cases/<reference>/progress", methods=["POST"])
@@ -223,12 +217,9 @@ def progress(reference):
     if not form.validate_on_submit():
         errors = "; ".join(error for errors in form.errors.values() for error in errors)
         return render_case(case, 400, error=errors)
-    try:
-        report_progress(case, current_user, form.percent.data, form.note.data, _files(form))
-    except (CaseRefused, UploadRefused) as refusal:
-        return _refused(case, refusal)
-    flash(_("Your progress report is filed."), "success")
-    return redirect(url_for("cases.show", reference=case.reference))
+    return _respond(case, lambda: report_progress(case, current_user, form.percent.data, form.note.data,
+                                                  _files(form)),
+                    lambda: _("Your progress report is filed."))
 
 
 @bp.route("/cases/<reference>/attachments/<int:attachment_id>")
