@@ -4,6 +4,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import database, mail  # noqa: F401  (SQLite connection settings; the outbox model)
+from .patents import models as patent_models  # noqa: F401  (the patent tables)
 from .config import PROJECT_ROOT, Config
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
 

@@ -33,3 +33,33 @@ def normalise_cn_application_number(text: str) -> str:
     if check_character(body) != check:
         raise InvalidApplicationNumber("check")
     return f"CN{body}.{check}"
+
+
+def normalise_application_number(text: str, country: str | None = None) -> str:
+    """One form for every way an application number is written; lenient, for search and import.
+
+    Chinese numbers keep their check character when given (`CN202130123456.7`); US numbers
+    lose separators and leading zeros (`US12134151`). Anything else is upper-cased and compacted.
+    """
+    compact = re.sub(r"[\s.,/\-]", "", text or "").upper()
+    prefix = re.match(r"^(CN|ZL|US)", compact)
+    country = (prefix.group(1).replace("ZL", "CN") if prefix else country or "").upper()
+    body = compact[prefix.end():] if prefix else compact
+    if country == "CN" or (not country and re.fullmatch(r"\d{12}[\dX]?|\d{8}[\dX]", body)):
+        if re.fullmatch(r"\d{12}[\dX]|\d{8}[\dX]", body):
+            return f"CN{body[:-1]}.{body[-1]}"
+        return f"CN{body}"
+    if country == "US":
+        return f"US{body.lstrip('0') or '0'}"
+    return f"{country}{body}"
+
+
+def normalise_publication_number(text: str, country: str | None = None) -> tuple[str, str | None]:
+    """(canonical number, kind code) from forms like `US 08,926,509 B2`, `US8926509`, `USD0435854`, `CN305123456S`."""
+    compact = re.sub(r"[\s.,/\-]", "", text or "").upper()
+    match = re.fullmatch(r"([A-Z]{2})?([A-Z]{0,2}?)(\d+)([A-Z]\d?)?", compact)
+    if not match:
+        raise ValueError(f"not a publication number: {text!r}")
+    found_country, series, digits, kind = match.groups()
+    country = (found_country or country or "").upper()
+    return f"{country}{series}{digits.lstrip('0') or '0'}", kind

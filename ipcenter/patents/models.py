@@ -1,0 +1,63 @@
+"""Patent records: the database is the source of truth; the search index is derived from it."""
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+
+if TYPE_CHECKING:
+    from ..organisations.models import Organisation
+
+PATENT_TYPES = {"invention": _l("Invention"), "utility_model": _l("Utility model"), "design": _l("Design")}
+# Fields whose values are lists, stored joined by "; ".
+LIST_FIELDS = ("applicants", "inventors", "ipc", "cpc", "locarno")
+SEPARATOR = "; "
+
+
+class Patent(db.Model):
+    __tablename__ = "patents"
+    __table_args__ = (
+        CheckConstraint("patent_type IN ('invention', 'utility_model', 'design')", name="type_known"),
+        Index("ix_patents_application_number", "application_number"),
+        Index("ix_patents_publication_date", "publication_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country: Mapped[str] = mapped_column(String(2))
+    publication_number: Mapped[str] = mapped_column(String(32), unique=True)  # canonical, without kind code
+    kind_code: Mapped[Optional[str]] = mapped_column(String(4))
+    patent_type: Mapped[str] = mapped_column(String(20))
+    application_number: Mapped[Optional[str]] = mapped_column(String(32))
+    filing_date: Mapped[Optional[date]] = mapped_column(Date)
+    publication_date: Mapped[Optional[date]] = mapped_column(Date)
+    grant_date: Mapped[Optional[date]] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(Text)
+    abstract: Mapped[str] = mapped_column(Text, default="")
+    claims: Mapped[str] = mapped_column(Text, default="")
+    applicants: Mapped[str] = mapped_column(Text, default="")
+    inventors: Mapped[str] = mapped_column(Text, default="")
+    ipc: Mapped[str] = mapped_column(Text, default="")
+    cpc: Mapped[str] = mapped_column(Text, default="")
+    locarno: Mapped[str] = mapped_column(String(100), default="")
+    legal_status: Mapped[str] = mapped_column(String(60), default="")
+    organisation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisations.id"), index=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    organisation: Mapped[Optional["Organisation"]] = relationship()
+
+    def values(self, field: str) -> list[str]:
+        """A list field's values."""
+        return [value for value in (getattr(self, field) or "").split(SEPARATOR) if value]
+
+    @property
+    def display_number(self) -> str:
+        return f"{self.publication_number}{self.kind_code or ''}"
+
+    def __repr__(self) -> str:
+        return f"<Patent {self.display_number}>"
