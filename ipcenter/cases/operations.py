@@ -23,7 +23,7 @@ from ..patents.numbers import InvalidApplicationNumber, normalise_cn_application
 from ..permissions import case_actors, can
 from .attachments import store_attachment
 from .models import Case, CaseEvent, CaseReferenceCounter, EventKind
-from .workflow import (AWAITING_MATERIALS, CASE_TYPES, RESUME, Actor, Input, Phase, Transition,
+from .workflow import (AWAITING_MATERIALS, CASE_TYPES, RESUME, Input, Phase, Transition,
                        stage_allowance)
 from .working_days import add_working_days, center_today, working_days_between
 
@@ -244,6 +244,13 @@ def _announce_transition(case: Case, event: CaseEvent, actor: User, post_changed
 
 def may_be_assigned(user: User, case: Case) -> bool:
     return user.active and can(user, "case.work", case)
+
+
+def assignable_colleagues(case: Case) -> list[User]:
+    """Who the case may be given to: the owning post's staff and the managers."""
+    candidates = set(case.post.members) if case.post else set()
+    candidates |= set(db.session.scalars(select(User).where(User.role == Role.MANAGER)))
+    return sorted((u for u in candidates if may_be_assigned(u, case)), key=lambda u: u.display_name)
 
 
 def assign_case(case: Case, assignee: User | None, actor: User, expected_version: int | None = None) -> CaseEvent:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..organisations.models import Post
 from .models import Case
 from .workflow import CASE_TYPES
 from .working_days import center_today
@@ -82,6 +83,13 @@ def _page(query, filters: CaseFilters) -> CasePage:
 
 
 QUEUE_TABS = ("unassigned", "mine", "overdue", "all")
+
+
+def queue_posts(user) -> list[Post]:
+    """The posts whose queues a user works: their own; a manager's, every post."""
+    if user.is_manager:
+        return list(db.session.scalars(select(Post).order_by(Post.id)))
+    return list(user.posts)
 
 
 def post_queue(post_ids: list[int], tab: str, user, filters: CaseFilters) -> CasePage:

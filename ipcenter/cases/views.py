@@ -15,9 +15,9 @@ from .attachments import UploadRefused, stored_path
 from .forms import REQUEST_FORMS, ActionForm, AssignForm, DelegateForm, NoteForm, ProgressForm
 from .models import Attachment, Case
 from .operations import (ActionForbidden, CaseChanged, CaseRefused, add_note, advance_case, assign_case,
-                         available_transitions, delegate_case, end_delegation, may_be_assigned, report_progress,
-                         submit_case)
-from .queries import QUEUE_TABS, CaseFilters, organisation_cases, post_queue, unit_cases
+                         assignable_colleagues, available_transitions, delegate_case, end_delegation,
+                         report_progress, submit_case)
+from .queries import QUEUE_TABS, CaseFilters, organisation_cases, post_queue, queue_posts, unit_cases
 from .timeline import visible_events
 from .workflow import CASE_TYPES
 
@@ -102,19 +102,13 @@ def render_case(case: Case, status: int = 200, failed_action: str | None = None,
 
 
 def _assignee_choices(case: Case) -> list[SelectChoice]:
-    return [SelectChoice(0, "—")] + [SelectChoice(u.id, u.display_name) for u in _assignable(case)]
+    return [SelectChoice(0, "—")] + [SelectChoice(u.id, u.display_name) for u in assignable_colleagues(case)]
 
 
 def _unit_choices() -> list[SelectChoice]:
     units = db.session.scalars(select(DemonstrationUnit).where(DemonstrationUnit.active.is_(True))
                                .order_by(DemonstrationUnit.name_zh))
     return [SelectChoice(u.id, u.name_zh) for u in units]
-
-
-def _assignable(case: Case) -> list[User]:
-    candidates = set(case.post.members) if case.post else set()
-    candidates |= set(db.session.scalars(select(User).where(User.role == Role.MANAGER)))
-    return sorted((u for u in candidates if may_be_assigned(u, case)), key=lambda u: u.display_name)
 
 
 def _refused(case: Case, refusal: Exception, action: str | None = None, form=None):
@@ -240,8 +234,7 @@ def download(reference, attachment_id):
 @bp.route("/workspace/")
 @requires("center.workspace")
 def workspace():
-    posts = list(db.session.scalars(select(Post).order_by(Post.id))) if current_user.is_manager \
-        else list(current_user.posts)
+    posts = queue_posts(current_user)
     chosen = next((p for p in posts if p.id == request.args.get("post", type=int)), None)
     tab = request.args.get("tab") if request.args.get("tab") in QUEUE_TABS else "unassigned"
     filters = CaseFilters.from_args(request.args)

@@ -1,5 +1,4 @@
 """Logging in and out, sessions that end everywhere, changing the password."""
-from flask import session
 from sqlalchemy import select
 
 from ipcenter.accounts.models import Role, User

@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 from ipcenter.accounts.models import Role
 from tests.browser.conftest import log_in, log_out, submit
-from tests.conftest import PASSWORD, make_user, valid_credit_code
+from tests.conftest import make_user, valid_credit_code
 
 pytestmark = pytest.mark.browser
 
