@@ -318,7 +318,8 @@ def report_progress(case: Case, reporter: User, percent: int, note: str, files=(
 # Reminders (cron) -------------------------------------------------------------------
 
 def send_reminders(today: date) -> dict[str, int]:
-    """Remind of cases due within a working day and of overdue ones; escalate the overdue once."""
+    """Remind the assignee and the owning post of cases due within a working day and of overdue ones;
+    escalate each overdue case to the managers once."""
     tomorrow = add_working_days(today, 1)
     open_cases = select(Case).where(Case.closed_at.is_(None), Case.due_date.is_not(None),
                                     (Case.reminded_on.is_(None)) | (Case.reminded_on < today))
@@ -326,7 +327,7 @@ def send_reminders(today: date) -> dict[str, int]:
     managers = list(db.session.scalars(select(User).where(User.role == Role.MANAGER, User.active.is_(True))))
     for case in db.session.scalars(open_cases.where(Case.due_date <= tomorrow).order_by(Case.due_date, Case.id)).all():
         overdue = case.due_date < today
-        notify(_case_workers(case), "overdue" if overdue else "due_soon", case)
+        notify([case.assignee, *_post_members(case)], "overdue" if overdue else "due_soon", case)
         counts["overdue" if overdue else "due_soon"] += 1
         changes = {"reminded_on": today}
         if overdue and case.escalated_on is None:

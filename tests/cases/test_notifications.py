@@ -106,7 +106,18 @@ def test_remind_warns_of_cases_due_within_a_working_day(runner, center):
     result = runner.invoke(args=["cases", "remind", "--date", "2026-11-04"])
     assert "due within a working day: 1" in result.output and "overdue: 0" in result.output
     assert "due_soon" in kinds_for(center.staff["consultation"])
+    assert "due_soon" in kinds_for(center.colleague["consultation"])  # the whole post hears
     assert db.session.get(Case, case.id).version == case.version  # open forms stay valid
+
+
+def test_remind_tells_the_assignee_and_the_post(runner, center):
+    with mock.patch.object(operations, "center_today", return_value=date(2026, 11, 2)):
+        case = make_case(center, "consultation")
+    assign_case(case, center.manager, center.staff["consultation"])
+    db.session.commit()
+    runner.invoke(args=["cases", "remind", "--date", "2026-11-10"])
+    for user in (center.manager, center.staff["consultation"], center.colleague["consultation"]):
+        assert "overdue" in kinds_for(user)
 
 
 def test_remind_rejects_a_bad_date(runner):
