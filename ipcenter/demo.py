@@ -107,6 +107,7 @@ def _seed_units() -> list[tuple[str, str]]:
 def seed_demo() -> list[tuple[str, str]]:
     """Create what is missing; return (role, email) of every demo login."""
     from .cases.demo import seed_demo_cases
+    from .patents.demo import seed_demo_patents
 
     posts = _seed_posts()
     logins = _seed_staff(posts)
@@ -114,6 +115,7 @@ def seed_demo() -> list[tuple[str, str]]:
     logins += _seed_units()
     db.session.flush()
     seed_demo_cases(_post_workers(posts))
+    seed_demo_patents()
     return logins
 
 

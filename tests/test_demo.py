@@ -70,3 +70,22 @@ def test_seed_demo_adds_a_living_set_of_cases(runner):
     before = len(cases)
     runner.invoke(args=["seed-demo"])
     assert db.session.scalar(select(func.count(Case.id))) == before
+
+
+def test_seed_demo_fills_a_marked_demonstration_patent_collection(runner):
+    from ipcenter.patents.models import Patent
+    from ipcenter.patents.numbers import normalise_cn_application_number
+
+    runner.invoke(args=["seed-demo"])
+    patents = db.session.scalars(select(Patent)).all()
+    assert len(patents) >= 2000 and all(p.is_demo for p in patents)
+    assert {p.patent_type for p in patents} == {"design", "utility_model", "invention"}
+    designs = [p for p in patents if p.patent_type == "design"]
+    assert all(p.locarno.startswith("26-") and p.kind_code == "S" for p in designs)
+    assert all(p.ipc.startswith("F21") for p in patents if p.patent_type != "design")
+    assert any("吸顶灯" in p.title and "ceiling lamp" in p.title for p in patents)
+    sample = patents[::250]
+    assert all(normalise_cn_application_number(p.application_number) == p.application_number for p in sample)
+    assert all(p.filing_date < p.publication_date for p in patents)
+    runner.invoke(args=["seed-demo"])
+    assert db.session.scalar(select(func.count(Patent.id))) == len(patents)

@@ -26,8 +26,14 @@ def is_working_day(day: date) -> bool:
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
-        log.warning("no official calendar for %s yet; counting Monday to Friday as working days", day.year)
+        _warn_missing_year(day.year)
         return day.weekday() < 5
+
+
+@lru_cache(maxsize=None)
+def _warn_missing_year(year: int) -> None:
+    """Said once per year and process: the fallback is expected until the package is updated."""
+    log.warning("no official calendar for %s yet; counting Monday to Friday as working days", year)
 
 
 def add_working_days(start: date, days: int) -> date:

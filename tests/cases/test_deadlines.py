@@ -26,9 +26,14 @@ def test_national_day_holiday_and_make_up_saturday():
     assert working_days_between(date(2026, 10, 12), SEPT_30) == -4
 
 
-def test_year_without_official_calendar_falls_back_to_weekdays(caplog):
+def test_year_without_official_calendar_falls_back_to_weekdays_and_says_so_once(caplog):
+    from ipcenter.cases import working_days
+
+    working_days.is_working_day.cache_clear()
+    working_days._warn_missing_year.cache_clear()
     assert add_working_days(date(2027, 3, 5), 1) == date(2027, 3, 8)  # Friday -> Monday
-    assert "no official calendar for 2027" in caplog.text
+    assert add_working_days(date(2027, 6, 1), 20) == date(2027, 6, 29)
+    assert caplog.text.count("no official calendar for 2027") == 1
 
 
 def at(day):
