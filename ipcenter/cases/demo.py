@@ -7,7 +7,7 @@ from werkzeug.datastructures import FileStorage
 
 from ..accounts.models import User
 from ..extensions import db
-from ..organisations.models import DemonstrationUnit, Organisation, UnitKind
+from ..organisations.models import DemonstrationUnit, Organisation, OrganisationStatus, UnitKind
 from .models import Case
 from .operations import advance_case, assign_case, delegate_case, report_progress, submit_case
 from .workflow import CASE_TYPES, RESUME, Actor, CaseType, Input
@@ -77,7 +77,7 @@ def _walk(case: Case, target: str, staff_by_post: dict, units: dict) -> None:
 
 def seed_demo_cases(staff_by_post: dict[str, User]) -> int:
     """Add the demo cases once (if the demo enterprises have none); returns how many were added."""
-    enterprises = list(db.session.scalars(select(Organisation).where(Organisation.status == 2)
+    enterprises = list(db.session.scalars(select(Organisation).where(Organisation.status == OrganisationStatus.RECORDED)
                                           .order_by(Organisation.id)))
     if not enterprises or db.session.scalar(select(func.count(Case.id))):
         return 0

@@ -6,6 +6,7 @@ needs no change anywhere else.
 """
 import enum
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
 
@@ -82,12 +83,17 @@ class CaseType:
     def stage(self, code: str) -> Stage:
         return self._stages[code]
 
-    @property
+    # Derived once per type: the case pages ask for stages many times per row.
+    @cached_property
     def _stages(self) -> dict[str, Stage]:
         return {stage.code: stage for stage in self.stages}
 
-    def open_stage_codes(self) -> set[str]:
-        return {stage.code for stage in self.stages if stage.phase != Phase.CLOSED}
+    @cached_property
+    def _open_stage_codes(self) -> frozenset[str]:
+        return frozenset(stage.code for stage in self.stages if stage.phase != Phase.CLOSED)
+
+    def open_stage_codes(self) -> frozenset[str]:
+        return self._open_stage_codes
 
     def transitions_from(self, stage_code: str) -> list[Transition]:
         return [t for t in self.transitions if stage_code in self.sources_of(t)]
