@@ -4,7 +4,8 @@ from pathlib import Path
 from flask import Flask
 
 from . import database, mail  # noqa: F401  (SQLite connection settings; the outbox model)
-from .patents import models as patent_models  # noqa: F401  (the patent tables)
+from .patents import index as patent_index  # noqa: F401  (the patent tables; index kept in step on commit)
+from .reports import models as report_models  # noqa: F401  (the search report tables)
 from .config import PROJECT_ROOT, Config
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
@@ -54,9 +55,11 @@ def _register_blueprints(app: Flask) -> None:
     from .notifications import bp as notifications_bp
     from .organisations import bp as organisations_bp
     from .organisations.admin import bp as organisations_admin_bp
+    from .patents import bp as patents_bp
+    from .reports import bp as reports_bp
 
     for blueprint in (main_bp, accounts_bp, users_admin_bp, organisations_bp, organisations_admin_bp, cases_bp,
-                      notifications_bp):
+                      notifications_bp, patents_bp, reports_bp):
         app.register_blueprint(blueprint)
 
 

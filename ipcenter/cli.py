@@ -67,6 +67,7 @@ def register_commands(app) -> None:
     app.cli.add_command(translations_cli)
     app.cli.add_command(cases_cli)
     app.cli.add_command(mail_cli)
-    from .patents.cli import patents_cli
+    from .patents.cli import patents_cli, search_cli
 
     app.cli.add_command(patents_cli)
+    app.cli.add_command(search_cli)

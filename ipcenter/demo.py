@@ -114,8 +114,8 @@ def seed_demo() -> list[tuple[str, str]]:
     logins += _seed_enterprises()
     logins += _seed_units()
     db.session.flush()
+    seed_demo_patents()  # first: the demo search reports cite them
     seed_demo_cases(_post_workers(posts))
-    seed_demo_patents()
     return logins
 
 

@@ -48,6 +48,8 @@ def register_error_handlers(app) -> None:
         if error.code == 413:
             limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
             return _render(413, _l("The upload is too large: files up to %(limit)s MB are accepted.", limit=limit))
+        if error.description != type(error).description:  # a reason given by the view
+            return _render(error.code, error.description)
         return _render(error.code, MESSAGES.get(error.code, error.description))
 
     @app.errorhandler(Exception)

@@ -8,6 +8,7 @@ from werkzeug.datastructures import FileStorage
 from ..accounts.models import User
 from ..extensions import db
 from ..organisations.models import DemonstrationUnit, Organisation, OrganisationStatus, UnitKind
+from ..reports.demo import prepare_demo_report
 from .models import Case
 from .operations import advance_case, assign_case, delegate_case, report_progress, submit_case
 from .workflow import CASE_TYPES, RESUME, Actor, CaseType, Input
@@ -70,9 +71,11 @@ def _walk(case: Case, target: str, staff_by_post: dict, units: dict) -> None:
     for action in _path(case.workflow, target):
         transition = case.workflow.transition(action)
         inputs = {i.value: INPUTS[i] for i in transition.inputs if i in INPUTS}
-        files = [_demo_file("检索报告.pdf" if Input.SEARCH_REPORT in transition.inputs else "附件.pdf")] \
-            if {Input.ATTACHMENT, Input.SEARCH_REPORT} & set(transition.required) else []
-        advance_case(case, action, _actor_for(case, transition, staff_by_post, units), files=files, **inputs)
+        files = [_demo_file("附件.pdf")] if Input.ATTACHMENT in transition.required else []
+        actor = _actor_for(case, transition, staff_by_post, units)
+        if Input.SEARCH_REPORT in transition.required:
+            prepare_demo_report(case, actor)
+        advance_case(case, action, actor, files=files, **inputs)
 
 
 def seed_demo_cases(staff_by_post: dict[str, User]) -> int:

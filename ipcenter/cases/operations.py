@@ -118,6 +118,10 @@ def advance_case(case: Case, action: str, actor: User, *, expected_version: int 
                              stage=case.current_stage.name))
     if not transition.actors & case_actors(actor, case):
         raise ActionForbidden(_l("You may not perform this action on this case."))
+    if Input.SEARCH_REPORT in transition.required:  # the case's own report, frozen as a document
+        from ..reports.operations import delivered_report_upload
+
+        files = [*files, delivered_report_upload(case)]
     inputs = _validated_inputs(transition, comment=comment, reason=reason, application_number=application_number,
                                patent_number=patent_number, files=files)
     from_stage, old_post_id = case.stage, case.post_id
@@ -148,7 +152,9 @@ def _flush(case: Case) -> None:
 def _validated_inputs(transition: Transition, *, files, **given) -> dict:
     values = {key: (value or "").strip() for key, value in given.items()}
     for needed in transition.required:
-        if needed in (Input.ATTACHMENT, Input.SEARCH_REPORT):
+        if needed == Input.SEARCH_REPORT:
+            continue  # built from the case's search report, above
+        if needed == Input.ATTACHMENT:
             if not files:
                 raise CaseRefused(_l("Attach the document this step needs."))
         elif not values.get(needed.value):

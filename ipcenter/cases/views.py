@@ -81,6 +81,8 @@ def submit(type_code):
 def render_case(case: Case, status: int = 200, failed_action: str | None = None, error: str | None = None,
                 failed_form=None):
     """The case page: stepper, deadline, the actions this user may take, the timeline."""
+    from ..reports.views import report_panel
+
     transitions = available_transitions(case, current_user)
     forms = {t.action: ActionForm(formdata=None, version=case.version) for t in transitions}
     if failed_action in forms and failed_form is not None:
@@ -97,7 +99,7 @@ def render_case(case: Case, status: int = 200, failed_action: str | None = None,
         error=error, events=visible_events(case, current_user), works=works, assign_form=assign_form,
         delegate_form=delegate_form, note_form=NoteForm(formdata=None) if can(current_user, "case.note", case)
         else None, progress_form=ProgressForm(formdata=None)
-        if can(current_user, "case.report_progress", case) else None,
+        if can(current_user, "case.report_progress", case) else None, report=report_panel(case),
     ), status
 
 

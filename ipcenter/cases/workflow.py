@@ -227,7 +227,7 @@ FAST_RETRIEVAL = CaseType(
     transitions=(
         Transition("accept", _l("Accept"), ("intake",), "searching", STAFF, (C,)),
         Transition("deliver_report", _l("Deliver the search report"), ("searching",), "report_delivered", STAFF,
-                   (SR, C, A), (SR,), style="success", outcome="report_delivered"),
+                   (SR, C), (SR,), style="success", outcome="report_delivered"),
         Transition("ask_question", _l("Ask a follow-up question"), ("report_delivered",), "searching", ENTERPRISE,
                    (C, A), (C,), style="outline-primary"),
         Transition("close", _l("Close the case"), ("report_delivered",), CLOSED, frozenset({Actor.POST,

@@ -61,3 +61,13 @@ class Patent(db.Model):
 
     def __repr__(self) -> str:
         return f"<Patent {self.display_number}>"
+
+
+class IndexQueueEntry(db.Model):
+    """A patent changed in the database and not yet in the search index (an outbox, kept in the same commit)."""
+
+    __tablename__ = "patent_index_queue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patent_id: Mapped[int] = mapped_column()  # no foreign key: deletions are queued too
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

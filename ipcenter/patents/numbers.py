@@ -63,3 +63,18 @@ def normalise_publication_number(text: str, country: str | None = None) -> tuple
     found_country, series, digits, kind = match.groups()
     country = (found_country or country or "").upper()
     return f"{country}{series}{digits.lstrip('0') or '0'}", kind
+
+
+def number_variants(number: str, kind_code: str | None = None) -> list[str]:
+    """The forms a canonical publication or application number is indexed under.
+
+    `CN202130123456.7` → itself, without its check character, and both without the country;
+    `US8926509` with kind B2 → `US8926509`, `US8926509B2`, `8926509`.
+    """
+    variants = [number]
+    if kind_code:
+        variants.append(number + kind_code)
+    if "." in number:
+        variants.append(number.split(".")[0])
+    variants += [v[2:] for v in list(variants) if re.match(r"[A-Z]{2}\w", v)]
+    return list(dict.fromkeys(variants))

@@ -1,0 +1,249 @@
+"""Benchmark: the patent index at scale, against SQLite FTS5, and ranking quality on CISI.
+
+Prints, in one run:
+- index build rate (documents per second) over N generated records (default 200,000),
+  with the rebuild's two writer processes;
+- p50/p95 latency of a fixed mix of fielded/boolean queries, as the results page runs them
+  (20 hits with highlights, all four facets counted), and of similar-patent queries;
+- the same query mix on SQLite FTS5 (trigram tokenizer, bm25 rank, top 20 and the count) over the same records;
+- nDCG@10 and MAP on CISI (76 judged queries) for the query language (the query's words
+  joined by OR) and for similar-patent search (the query text pasted as a description).
+
+    .venv/bin/python bench/search.py                    # everything, 200,000 records
+    .venv/bin/python bench/search.py --records 20000    # quicker
+    .venv/bin/python bench/search.py --cisi-only
+
+Records mix the demo generator's Chinese/English lighting patents with English sentences
+drawn from the CISI abstracts, so the vocabulary is that of real text, not of a template.
+"""
+import argparse
+import math
+import random
+import re
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert  # noqa: E402
+
+from ipcenter import create_app  # noqa: E402
+from ipcenter.config import TestConfig  # noqa: E402
+from ipcenter.extensions import db  # noqa: E402
+from ipcenter.patents.demo import _record  # noqa: E402
+from ipcenter.patents.index import rebuild_index  # noqa: E402
+from ipcenter.patents.models import Patent  # noqa: E402
+from ipcenter.patents.search import ALL_RECORDS, search_patents, similar_patents  # noqa: E402
+
+CISI = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "cisi"
+COLUMNS = ("country", "publication_number", "kind_code", "patent_type", "application_number", "filing_date",
+           "publication_date", "grant_date", "title", "abstract", "claims", "applicants", "inventors", "ipc", "cpc",
+           "locarno", "legal_status", "is_demo")
+# (query language, FTS5 MATCH, extra SQL condition) — the same question in both.
+QUERY_MIX = [
+    ("吸顶灯", '"吸顶灯"', ""),
+    ("ceiling lamp", "ceiling AND lamp", ""),
+    ("ti:吸顶灯 AND pd:2021", 'ti:"吸顶灯"', "publication_date BETWEEN '2021-01-01' AND '2021-12-31'"),
+    ("ipc:F21V*", None, "ipc LIKE 'F21V%' OR ipc LIKE '%; F21V%'"),
+    ("lc:26-05 AND 智能", '"智能"', "locarno = '26-05'"),
+    ("pa:华辉 NOT 吊灯", 'pa:"华辉" NOT "吊灯"', ""),
+    ('"lamp body"~2 AND heat', 'NEAR(lamp body, 2) AND heat', ""),
+    ("(waterproof OR dimmable) AND pd:[20180101 TO 20201231]", "waterproof OR dimmable",
+     "publication_date BETWEEN '2018-01-01' AND '2020-12-31'"),
+    ("librar* AND information", '"librar" AND information', ""),
+    ("retrieval AND (catalog OR index) NOT ti:灯罩", "retrieval AND (catalog OR index) NOT ti:灯罩", ""),
+    ("pn:CN301000123", None, "publication_number = 'CN301000123'"),
+    ("an:2019*", None, "application_number LIKE 'CN2019%'"),
+    ("ad:[2016 TO 2017] AND 路灯", '"路灯"', "filing_date BETWEEN '2016-01-01' AND '2017-12-31'"),
+    ("in:陈伟 AND 筒灯", 'in:"陈伟" AND "筒灯"', ""),
+    ('"scientific journals"', '"scientific journals"', ""),
+    ("classification AND (dewey OR subject) AND lamp", "classification AND (dewey OR subject) AND lamp", ""),
+]
+SIMILAR_DESCRIPTIONS = [
+    "我们设计了一款超薄的LED吸顶灯，灯体采用铝合金压铸，内置光源模组和恒流驱动电源，散热好，可遥控调光调色。",
+    "A waterproof solar street lamp: a solar panel charges a battery during the day and a motion sensor switches "
+    "the LED module on at night; the housing is die-cast aluminium.",
+    "一种水晶吊灯，多个灯臂呈放射状分布，每个灯臂末端设有灯头和水晶装饰，吊杆长度可以调节。",
+    "The study describes how libraries index and retrieve scientific journals, comparing subject classification "
+    "with keyword indexing for information retrieval.",
+    "防眩光筒灯，反光杯和格栅组合减少眩光，适合商业照明；灯体嵌入安装，接线方便。",
+    "A desk lamp with an adjustable arm and a dimmable LED head; the base holds the driver and a touch switch.",
+]
+
+
+def cisi_records(name: str) -> list[dict]:
+    records, current, field = [], None, None
+    for line in (CISI / name).read_text(encoding="latin-1").splitlines():
+        marker = re.match(r"^\.([ITAWXB])\s*(\d*)", line)
+        if marker:
+            if marker.group(1) == "I":
+                current = {"id": int(marker.group(2)), "T": "", "A": "", "W": ""}
+                records.append(current)
+            field = marker.group(1)
+            continue
+        if current is not None and field in ("T", "A", "W"):
+            current[field] += line.strip() + " "
+    return records
+
+
+def generated_records(count: int) -> list[dict]:
+    rng = random.Random(2026)
+    sentences = [s.strip() for doc in cisi_records("CISI.ALL") for s in re.split(r"(?<=\.)\s+", doc["W"])
+                 if len(s.split()) > 5]
+    rows = []
+    for index in range(count):
+        patent = _record(rng, index)
+        row = {name: getattr(patent, name) for name in COLUMNS}
+        row["abstract"] += " " + " ".join(rng.sample(sentences, 2))
+        if row["claims"]:
+            row["claims"] += "\n3. " + rng.choice(sentences)
+        rows.append(row)
+    return rows
+
+
+def percentiles(timings: list[float]) -> str:
+    timings = sorted(timings)
+    p95 = timings[min(len(timings) - 1, math.ceil(0.95 * len(timings)) - 1)]
+    return f"p50 {statistics.median(timings) * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms"
+
+
+def timed(function, repeats: int) -> list[float]:
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        timings.append(time.perf_counter() - started)
+    return timings
+
+
+def bench_scale(count: int, repeats: int) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="ipcenter-search-bench-"))
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'bench.sqlite3'}",
+                     INDEX_FOLDER=folder / "index")
+    with app.app_context():
+        db.create_all()
+        started = time.perf_counter()
+        rows = generated_records(count)
+        for start in range(0, count, 10_000):
+            db.session.execute(insert(Patent), rows[start:start + 10_000])
+        db.session.commit()
+        print(f"{count} records generated and stored in {time.perf_counter() - started:.0f} s")
+        started = time.perf_counter()
+        rebuild_index(processes=2)
+        elapsed = time.perf_counter() - started
+        print(f"index build (2 processes): {count / elapsed:,.0f} documents/s ({elapsed:.0f} s)")
+
+        for query, *_ in QUERY_MIX:  # warm the searcher, as a running server is
+            search_patents(ALL_RECORDS, query)
+        mix = []
+        for query, *_ in QUERY_MIX:
+            mix += timed(lambda: search_patents(ALL_RECORDS, query), repeats)
+        print(f"fielded/boolean mix, results page (20 hits, highlights, facets): {percentiles(mix)}")
+        bare = []
+        for query, *_ in QUERY_MIX:
+            bare += timed(lambda: search_patents(ALL_RECORDS, query, facets=False), repeats)
+        print(f"fielded/boolean mix, 20 hits with highlights, no facets:          {percentiles(bare)}")
+        similar = []
+        for description in SIMILAR_DESCRIPTIONS:
+            similar_patents(ALL_RECORDS, description, facets=False)
+            similar += timed(lambda: similar_patents(ALL_RECORDS, description, facets=False), repeats)
+        print(f"similar-patent search (20 hits, highlights):                      {percentiles(similar)}")
+        bench_fts5(folder / "bench.sqlite3", repeats)
+
+
+def bench_fts5(path: Path, repeats: int) -> None:
+    connection = sqlite3.connect(path)
+    started = time.perf_counter()
+    connection.execute("CREATE VIRTUAL TABLE patents_fts USING fts5(ti, ab, cl, pa, \"in\", content='patents', "
+                       "content_rowid='id', tokenize='trigram')")
+    connection.execute("INSERT INTO patents_fts(rowid, ti, ab, cl, pa, \"in\") SELECT id, title, abstract, claims, "
+                       "applicants, inventors FROM patents")
+    connection.commit()
+    elapsed = time.perf_counter() - started
+    count = connection.execute("SELECT count(*) FROM patents").fetchone()[0]
+    print(f"SQLite FTS5 (trigram) build: {count / elapsed:,.0f} documents/s ({elapsed:.0f} s)")
+    timings = []
+    for _, match, condition in QUERY_MIX:
+        if match:
+            where = "patents_fts MATCH ?" + (f" AND ({condition})" if condition else "")
+            sql = f"SELECT rowid, title FROM patents_fts JOIN patents ON patents.id = patents_fts.rowid WHERE {where}"
+            params = (match,)
+        else:
+            sql, params = f"SELECT id, title FROM patents WHERE {condition}", ()
+        ranked = sql + (" ORDER BY bm25(patents_fts)" if match else "") + " LIMIT 20"
+        counted = f"SELECT count(*) FROM ({sql})"
+
+        def run():
+            connection.execute(ranked, params).fetchall()
+            connection.execute(counted, params).fetchone()
+        run()
+        timings += timed(run, repeats)
+    print(f"SQLite FTS5, same mix (top 20 by bm25 and the count):             {percentiles(timings)}")
+
+
+def ndcg_at_10(ranking: list[int], relevant: set[int]) -> float:
+    gain = sum(1 / math.log2(rank + 2) for rank, doc in enumerate(ranking[:10]) if doc in relevant)
+    ideal = sum(1 / math.log2(rank + 2) for rank in range(min(10, len(relevant))))
+    return gain / ideal
+
+
+def average_precision(ranking: list[int], relevant: set[int]) -> float:
+    hits, total = 0, 0.0
+    for rank, doc in enumerate(ranking, start=1):
+        if doc in relevant:
+            hits += 1
+            total += hits / rank
+    return total / len(relevant)
+
+
+def bench_cisi() -> None:
+    if not CISI.exists():
+        print("CISI: ../shared/data/cisi is absent; skipped")
+        return
+    folder = Path(tempfile.mkdtemp(prefix="ipcenter-cisi-"))
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'cisi.sqlite3'}",
+                     INDEX_FOLDER=folder / "index")
+    judged: dict[int, set[int]] = {}
+    for line in (CISI / "CISI.REL").read_text().splitlines():
+        query_id, doc_id = (int(value) for value in line.split()[:2])
+        judged.setdefault(query_id, set()).add(doc_id)
+    queries = {q["id"]: q["W"] for q in cisi_records("CISI.QRY") if q["id"] in judged}
+    with app.app_context():
+        db.create_all()
+        db.session.execute(insert(Patent), [
+            dict(id=doc["id"], country="XX", publication_number=f"CISI{doc['id']}", patent_type="invention",
+                 title=doc["T"].strip(), abstract=doc["W"].strip(), claims="", applicants="", inventors=doc["A"],
+                 ipc="", cpc="", locarno="", legal_status="", is_demo=False) for doc in cisi_records("CISI.ALL")])
+        db.session.commit()
+        rebuild_index(processes=1)
+        for label, run in (
+                ("query language (words OR-ed)", lambda text: search_patents(
+                    ALL_RECORDS, " OR ".join(re.findall(r"[A-Za-z]{2,}", text)), per_page=1000, facets=False)),
+                ("similar-patent search", lambda text: similar_patents(ALL_RECORDS, text, per_page=1000,
+                                                                       facets=False))):
+            ndcg, ap = [], []
+            for query_id, text in queries.items():
+                ranking = [hit.patent.id for hit in run(text).hits]
+                ndcg.append(ndcg_at_10(ranking, judged[query_id]))
+                ap.append(average_precision(ranking, judged[query_id]))
+            print(f"CISI {label:<30} nDCG@10 {statistics.mean(ndcg):.4f}   MAP {statistics.mean(ap):.4f}   "
+                  f"({len(queries)} judged queries)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--records", type=int, default=200_000)
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--cisi-only", action="store_true")
+    arguments = parser.parse_args()
+    if not arguments.cisi_only:
+        bench_scale(arguments.records, arguments.repeats)
+    bench_cisi()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,299 @@
+"""The Whoosh search index: derived from the database, written by one process at a time.
+
+Every change to a patent adds a row to `patent_index_queue` in the same transaction
+(see `watch_patent_changes`). After the commit, whoever changed something drains the
+queue under an exclusive file lock; a process that finds the lock taken leaves its rows
+to the holder, who looks again after releasing it. So several workers never meet in
+Whoosh's own lock (no LockError) and no committed change is left behind.
+"""
+import fcntl
+import hashlib
+import logging
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from flask import current_app
+from sqlalchemy import delete, event, insert, select
+from sqlalchemy.orm import Session
+from whoosh import columns, fields, index, scoring
+from whoosh.analysis import RegexTokenizer
+from whoosh.query import Term
+from whoosh.writing import CLEAR
+
+from ..extensions import db
+from .analysis import patent_text_analyzer
+from .classification import classification_terms, locarno_terms
+from .models import SEPARATOR, IndexQueueEntry, Patent
+from .numbers import number_variants
+
+log = logging.getLogger(__name__)
+TEXT_FIELDS = ("ti", "ab", "cl", "pa", "in")
+FACET_SEPARATOR = "\x1f"
+DRAIN_BATCH = 2000
+# BM25F, tuned on CISI (bench/search_quality.py).
+SCORING = scoring.BM25F(B=0.75, K1=1.2)
+
+
+class FacetValues(fields.KEYWORD):
+    """Several exact values per document (applicants, classes), kept in a list column for facet counts."""
+
+    def __init__(self):
+        super().__init__(analyzer=RegexTokenizer(rf"[^{FACET_SEPARATOR}]+"))
+        self.column_type = columns.VarBytesListColumn()  # KEYWORD would make its own single-value column
+
+    def to_column_value(self, value):
+        return [part.encode("utf-8") for part in value.split(FACET_SEPARATOR) if part]
+
+    def from_column_value(self, value):
+        return [part.decode("utf-8") for part in value]
+
+
+def build_schema() -> fields.Schema:
+    text = dict(analyzer=patent_text_analyzer(), phrase=True)
+    return fields.Schema(**{
+        "id": fields.ID(stored=True, unique=True),
+        "stamp": fields.STORED(),
+        "pn": fields.KEYWORD(), "an": fields.KEYWORD(),
+        "ti": fields.TEXT(**text), "ab": fields.TEXT(**text), "cl": fields.TEXT(**text),
+        "pa": fields.TEXT(**text), "in": fields.TEXT(**text),
+        "ipc": fields.KEYWORD(), "cpc": fields.KEYWORD(), "lc": fields.KEYWORD(),
+        "pd": fields.NUMERIC(int, bits=32, sortable=True), "ad": fields.NUMERIC(int, bits=32),
+        "type": fields.ID(sortable=True), "year": fields.ID(sortable=True), "country": fields.ID(),
+        "applicant": FacetValues(), "cls": FacetValues(),
+        "visible": fields.ID(),
+    })
+
+
+SCHEMA = build_schema()
+
+
+# Documents ----------------------------------------------------------------------
+
+def _values(text: str | None) -> list[str]:
+    return [value for value in (text or "").split(SEPARATOR) if value]
+
+
+def _day(value) -> int | None:
+    return int(value.strftime("%Y%m%d")) if value else None
+
+
+def _class_facets(ipc: list[str], locarno: list[str]) -> list[str]:
+    """IPC subclasses (F21V) and Locarno subclasses (26-05): the class facet's values."""
+    subclasses = [terms[2] for terms in map(classification_terms, ipc) if len(terms) > 2]
+    return list(dict.fromkeys(subclasses + [locarno_terms(code)[-1] for code in locarno if locarno_terms(code)]))
+
+
+def visibility(organisation_id: int | None, publication_date) -> str:
+    """Published records are public; an unpublished record of one of our enterprises is theirs alone."""
+    return f"org:{organisation_id}" if organisation_id and publication_date is None else "public"
+
+
+def patent_document(patent) -> dict:
+    """The index document for a patent (an ORM object or a row with the same attributes)."""
+    ipc, cpc, locarno = _values(patent.ipc), _values(patent.cpc), _values(patent.locarno)
+    document = {
+        "id": str(patent.id),
+        "pn": " ".join(number_variants(patent.publication_number, patent.kind_code)),
+        "an": " ".join(number_variants(patent.application_number)) if patent.application_number else "",
+        "ti": patent.title, "ab": patent.abstract or "", "cl": patent.claims or "",
+        "pa": " ; ".join(_values(patent.applicants)), "in": " ; ".join(_values(patent.inventors)),
+        "ipc": " ".join(term for code in ipc for term in classification_terms(code)),
+        "cpc": " ".join(term for code in cpc for term in classification_terms(code)),
+        "lc": " ".join(term for code in locarno for term in locarno_terms(code)),
+        "pd": _day(patent.publication_date), "ad": _day(patent.filing_date),
+        "type": patent.patent_type, "country": patent.country,
+        "year": str(patent.publication_date.year) if patent.publication_date else "",
+        "applicant": FACET_SEPARATOR.join(_values(patent.applicants)),
+        "cls": FACET_SEPARATOR.join(_class_facets(ipc, locarno)),
+        "visible": visibility(patent.organisation_id, patent.publication_date),
+    }
+    document = {name: value for name, value in document.items() if value not in (None, "")}
+    document["stamp"] = hashlib.sha1(repr(sorted(document.items())).encode()).hexdigest()[:16]
+    return document
+
+
+# The index on disk --------------------------------------------------------------
+
+def index_folder() -> Path:
+    return Path(current_app.config["INDEX_FOLDER"])
+
+
+def open_index(folder: Path | None = None):
+    folder = folder or index_folder()
+    if not index.exists_in(folder):
+        folder.mkdir(parents=True, exist_ok=True)
+        with writer_lock(folder):
+            if not index.exists_in(folder):
+                index.create_in(folder, SCHEMA)
+    return index.open_dir(folder, schema=SCHEMA)
+
+
+@contextmanager
+def writer_lock(folder: Path, blocking: bool = True) -> Iterator[bool]:
+    """The one-writer lock (flock on a file beside the index); yields whether it was taken."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "writer.lock", "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# Keeping in step ----------------------------------------------------------------
+
+@event.listens_for(Session, "after_flush")
+def watch_patent_changes(session, flush_context) -> None:
+    """Queue, in the same transaction, every patent this flush added, changed or deleted."""
+    changed = {obj.id for obj in session.new | session.deleted if isinstance(obj, Patent)}
+    changed |= {obj.id for obj in session.dirty if isinstance(obj, Patent) and session.is_modified(obj)}
+    if changed:
+        session.connection().execute(insert(IndexQueueEntry), [{"patent_id": pid} for pid in sorted(changed)])
+        session.info["index_pending"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def sync_after_commit(session) -> None:
+    if session.info.pop("index_pending", False) and not session.info.get("index_deferred"):
+        try:
+            sync_index()
+        except Exception:  # the queue keeps the change; the next commit or `flask search sync` retries
+            log.exception("could not bring the search index up to date")
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def forget_rolled_back(session, previous_transaction) -> None:
+    session.info.pop("index_pending", None)
+
+
+@contextmanager
+def index_sync_deferred():
+    """Let a bulk import commit many batches and update the index once at the end."""
+    db.session.info["index_deferred"] = True
+    try:
+        yield
+    finally:
+        db.session.info.pop("index_deferred", None)
+
+
+def pending_count() -> int:
+    with db.engine.connect() as connection:
+        return len(connection.execute(select(IndexQueueEntry.id)).all())
+
+
+def sync_index(progress: Callable[[int], None] = lambda done: None) -> int:
+    """Apply the queued changes to the index; returns how many documents were written."""
+    folder, written = index_folder(), 0
+    ix = open_index(folder)
+    while True:
+        with writer_lock(folder, blocking=False) as mine:
+            if not mine:
+                return written  # the holder looks at the queue again after releasing the lock
+            written += _drain(ix, progress)
+        if not pending_count():
+            return written
+
+
+def _drain(ix, progress) -> int:
+    written = 0
+    while True:
+        with db.engine.connect() as connection:
+            entries = connection.execute(
+                select(IndexQueueEntry.id, IndexQueueEntry.patent_id).order_by(IndexQueueEntry.id).limit(DRAIN_BATCH)
+            ).all()
+            if not entries:
+                return written
+            ids = sorted({entry.patent_id for entry in entries})
+            rows = {row.id: row for row in connection.execute(select(Patent.__table__).where(Patent.id.in_(ids)))}
+        writer = ix.writer()
+        for patent_id in ids:
+            if patent_id in rows:
+                writer.update_document(**patent_document(rows[patent_id]))
+            else:
+                writer.delete_by_term("id", str(patent_id))
+        writer.commit()
+        with db.engine.begin() as connection:  # exactly the entries read: later ones may have lower ids
+            connection.execute(delete(IndexQueueEntry).where(IndexQueueEntry.id.in_([e.id for e in entries])))
+        written += len(ids)
+        progress(written)
+
+
+def _all_patent_rows(batch: int = 5000) -> Iterator:
+    table, last = Patent.__table__, 0
+    while True:
+        with db.engine.connect() as connection:
+            rows = connection.execute(select(table).where(table.c.id > last).order_by(table.c.id).limit(batch)).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id
+
+
+def rebuild_index(progress: Callable[[int], None] = lambda done: None, processes: int = 2) -> int:
+    """Write a fresh index from the database, in `processes` processes; readers see the switch at once."""
+    folder = index_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    with writer_lock(folder):
+        with db.engine.begin() as connection:  # what is queued now is covered by the rebuild
+            connection.execute(delete(IndexQueueEntry))
+        ix = index.create_in(folder, SCHEMA) if not index.exists_in(folder) else index.open_dir(folder)
+        if ix.schema != SCHEMA:
+            ix = index.create_in(folder, SCHEMA)
+        writer = ix.writer(procs=processes, multisegment=True, limitmb=256) if processes > 1 else ix.writer()
+        count = 0
+        for count, row in enumerate(_all_patent_rows(), start=1):
+            writer.add_document(**patent_document(row))
+            if count % 1000 == 0:
+                progress(count)
+        writer.commit(mergetype=CLEAR)  # the old segments go; open searchers keep theirs
+        progress(count)
+    sync_index()
+    return count
+
+
+def check_index() -> dict[str, list[str]]:
+    """Differences between index and database: missing, extra, stale (by publication number or id)."""
+    with open_index().searcher() as searcher:
+        indexed = {fields["id"]: fields.get("stamp") for fields in searcher.all_stored_fields()}
+    missing, stale, numbers = [], [], {}
+    for row in _all_patent_rows():
+        key = str(row.id)
+        numbers[key] = row.publication_number
+        stamp = indexed.pop(key, None)
+        if stamp is None:
+            missing.append(row.publication_number)
+        elif stamp != patent_document(row)["stamp"]:
+            stale.append(row.publication_number)
+    return {"missing": missing, "stale": stale, "extra": [f"id {key}" for key in sorted(indexed, key=int)]}
+
+
+# Reading ------------------------------------------------------------------------
+
+_local = threading.local()
+
+
+def current_searcher():
+    """This thread's searcher, reused across requests and refreshed when the index has changed."""
+    folder = index_folder()
+    searcher = getattr(_local, "searcher", None)
+    if searcher is not None and getattr(_local, "folder", None) != folder:
+        searcher.close()  # another app (tests) in this thread
+        searcher = None
+    _local.searcher = searcher.refresh() if searcher is not None else open_index(folder).searcher(weighting=SCORING)
+    _local.folder = folder
+    return _local.searcher
+
+
+def indexed_ids(query) -> Iterable[int]:
+    searcher = current_searcher()
+    return [int(searcher.stored_fields(docnum)["id"]) for docnum in searcher.docs_for_query(query)]
+
+
+def is_indexed(patent_id: int) -> bool:
+    return bool(indexed_ids(Term("id", str(patent_id))))

@@ -1,0 +1,177 @@
+"""Searching the collection: the query language, similar-patent search, facets, highlights.
+
+Who may see what is decided here, for every caller (pages, exports, the CLI):
+center staff see every record; anybody else sees published records and the
+unpublished ones of their own organisation.
+"""
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+from sqlalchemy import select
+from whoosh import highlight, sorting
+from whoosh import query as wq
+
+from ..accounts.models import Role
+from ..extensions import db
+from .analysis import patent_text_analyzer
+from .index import current_searcher, visibility
+from .models import Patent
+from .query import FREE_TEXT_FIELDS, parse_query
+
+SORTS = ("relevance", "newest", "oldest")
+FACET_FIELDS = ("type", "year", "applicant", "cls")
+FACET_SIZES = {"type": None, "year": None, "applicant": 10, "cls": 12}
+SIMILAR_TERMS = 40
+MAX_PAGE = 500
+_analyzer = patent_text_analyzer()
+
+
+@dataclass
+class Hit:
+    patent: Patent
+    score: float
+    highlights: dict[str, Markup]
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchResults:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    page: int = 1
+    per_page: int = 20
+
+    @property
+    def pages(self) -> int:
+        return min(max(1, math.ceil(self.total / self.per_page)), MAX_PAGE)
+
+    # The interface of the shared pagination macro.
+    has_prev = property(lambda self: self.page > 1)
+    has_next = property(lambda self: self.page < self.pages)
+    prev_num = property(lambda self: self.page - 1)
+    next_num = property(lambda self: self.page + 1)
+
+
+# The viewer for the command line: an operator of the center sees every record.
+ALL_RECORDS = object()
+
+
+def visibility_filter(user) -> wq.Query | None:
+    """None for center staff; otherwise published records and the user's own organisation's."""
+    if user is ALL_RECORDS or getattr(user, "role", None) in (Role.STAFF, Role.MANAGER):
+        return None
+    visible = [wq.Term("visible", "public")]
+    if user is not None and getattr(user, "organisation_id", None):
+        visible.append(wq.Term("visible", f"org:{user.organisation_id}"))
+    return wq.Or(visible)
+
+
+def patent_visible_to(user, patent: Patent) -> bool:
+    """The same rule as the search filter, for one record (its page, citing it)."""
+    scope = visibility(patent.organisation_id, patent.publication_date)
+    return visibility_filter(user) is None or scope == "public" or \
+        scope == f"org:{getattr(user, 'organisation_id', None)}"
+
+
+def _narrowed(user, chosen: dict[str, list[str]]) -> wq.Query | None:
+    parts = [wq.Term(name, value) for name in FACET_FIELDS for value in chosen.get(name, [])]
+    visible = visibility_filter(user)
+    if visible is not None:
+        parts.append(visible)
+    return wq.And(parts) if parts else None
+
+
+def search_patents(user, text: str, *, sort: str = "relevance", chosen: dict | None = None, page: int = 1,
+                   per_page: int = 20, facets: bool = True) -> SearchResults:
+    """Run a query-language search (QueryError if it is malformed)."""
+    return run_query(user, parse_query(text), sort=sort, chosen=chosen, page=page, per_page=per_page, facets=facets)
+
+
+def similar_patents(user, description: str, *, exclude: int | None = None, **options) -> SearchResults:
+    """The patents closest to a description: its most telling words, weighted, in any text field."""
+    searcher = current_searcher()
+    query = similarity_query(searcher, description)
+    mask = wq.Term("id", str(exclude)) if exclude is not None else None
+    return run_query(user, query, mask=mask, **options)
+
+
+def similarity_query(searcher, description: str, terms: int = SIMILAR_TERMS) -> wq.Query:
+    counts = Counter(token.text for token in _analyzer(description, mode="query"))
+    documents = max(searcher.doc_count(), 1)
+    weights = {}
+    for word, count in counts.items():
+        frequency = max(searcher.doc_frequency(name, word) for name, _ in FREE_TEXT_FIELDS)
+        if frequency:
+            weights[word] = (1 + math.log(count)) * math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+    chosen = sorted(weights.items(), key=lambda item: -item[1])[:terms]
+    if not chosen:
+        return wq.NullQuery
+    top = chosen[0][1]
+    return wq.Or([wq.Term(name, word, boost=boost * weight / top)
+                  for word, weight in chosen for name, boost in FREE_TEXT_FIELDS])
+
+
+def more_like(user, patent: Patent, **options) -> SearchResults:
+    """Patents like this one, found from its title, abstract and first claims."""
+    description = " ".join([patent.title, patent.abstract or "", (patent.claims or "")[:2000]])
+    return similar_patents(user, description, exclude=patent.id, **options)
+
+
+def run_query(user, query: wq.Query, *, sort: str = "relevance", chosen: dict | None = None, page: int = 1,
+              per_page: int = 20, facets: bool = True, mask: wq.Query | None = None) -> SearchResults:
+    chosen = chosen or {}
+    page = min(max(page, 1), MAX_PAGE)
+    searcher = current_searcher()
+    options = dict(limit=page * per_page, filter=_narrowed(user, chosen), mask=mask)
+    if sort != "relevance":
+        options["sortedby"] = sorting.FieldFacet("pd", reverse=sort == "newest")
+    if facets:
+        options.update(groupedby={name: sorting.FieldFacet(name, allow_overlap=name in ("applicant", "cls"))
+                                  for name in FACET_FIELDS}, maptype=sorting.Count)
+    results = searcher.search(query, **options)
+    page_hits = results[(page - 1) * per_page: page * per_page]
+    ids = [int(hit["id"]) for hit in page_hits]
+    patents = {p.id: p for p in db.session.scalars(select(Patent).where(Patent.id.in_(ids)))} if ids else {}
+    hits = [Hit(patents[int(hit["id"])], hit.score or 0.0, _highlights(hit, patents[int(hit["id"])]))
+            for hit in page_hits if int(hit["id"]) in patents]
+    return SearchResults(total=len(results), hits=hits, facets=_facets(results, chosen) if facets else {},
+                         page=page, per_page=per_page)
+
+
+HIGHLIGHTER = highlight.Highlighter(fragmenter=highlight.ContextFragmenter(maxchars=160, surround=40),
+                                    formatter=highlight.HtmlFormatter(tagname="mark", between=" … "))
+
+
+def _highlights(hit, patent: Patent) -> dict[str, Markup]:
+    hit.results.highlighter = HIGHLIGHTER
+    found = {}
+    for name, text in (("ti", patent.title), ("ab", patent.abstract), ("cl", patent.claims)):
+        if text:
+            fragment = hit.highlights(name, text=text, top=2)
+            if fragment:
+                found[name] = Markup(fragment)
+    return found
+
+
+def _facets(results, chosen: dict) -> dict[str, list[FacetValue]]:
+    facets = {}
+    for name in FACET_FIELDS:
+        counts = Counter()
+        for key, count in results.groups(name).items():
+            if key in (None, b"", ""):
+                continue
+            counts[key.decode("utf-8") if isinstance(key, bytes) else str(key)] += count
+        ordered = sorted(counts.items(), key=lambda item: (-int(item[0]), 0) if name == "year" else (-item[1], item[0]))
+        size = FACET_SIZES[name]
+        facets[name] = [FacetValue(value, count, value in chosen.get(name, [])) for value, count in
+                        (ordered[:size] if size else ordered)]
+    return facets

@@ -1,0 +1,113 @@
+"""Search pages: results with facets and highlights, a patent's page, exports, the query-language help."""
+from flask import abort, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..cases.models import Case
+from ..extensions import db
+from ..reports.operations import citable_cases, citations_visible_to, may_edit_report, record_search
+from . import bp
+from .exports import EXPORT_LIMIT, export_response
+from .forms import CiteForm, SearchForm
+from .models import Patent
+from .query import QueryError
+from .search import FACET_FIELDS, more_like, patent_visible_to, search_patents, similar_patents
+
+PER_PAGE = 20
+
+
+def _chosen_facets() -> dict[str, list[str]]:
+    return {name: request.args.getlist(name)[:10] for name in FACET_FIELDS if request.args.getlist(name)}
+
+
+def toggle_facet_url(name: str, value: str) -> str:
+    """This search with a facet value added, or removed if it is chosen already; back to page 1."""
+    args = request.args.to_dict(flat=False)
+    chosen = args.get(name, [])
+    args[name] = [v for v in chosen if v != value] if value in chosen else chosen + [value]
+    args.pop("page", None)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def _citing_case(reference: str | None) -> Case | None:
+    """The case the searcher works for, when they may add to its report."""
+    if not reference:
+        return None
+    case = db.session.scalar(select(Case).where(Case.reference == reference))
+    if case is None or not may_edit_report(current_user, case):
+        flash(_("Searches are not recorded for case %(reference)s: its report cannot be changed by you now.",
+                reference=reference), "warning")
+        return None
+    return case
+
+
+def _run(form: SearchForm, page: int, per_page: int, facets: bool = True):
+    find = similar_patents if form.mode.data == "similar" else search_patents
+    return find(current_user, form.q.data, sort=form.sort.data, chosen=_chosen_facets(), page=page,
+                per_page=per_page, facets=facets)
+
+
+@bp.route("/patents/")
+@login_required
+def search():
+    form = SearchForm(request.args)
+    case = _citing_case(form.case.data)
+    results = error = None
+    if form.q.data and form.validate():
+        try:
+            results = _run(form, request.args.get("page", 1, type=int), PER_PAGE)
+        except QueryError as refusal:
+            error = refusal
+        else:
+            if case is not None and results.page == 1:
+                record_search(case, current_user, form.mode.data, form.q.data, results.total)
+    status = 400 if error or form.errors else 200
+    return render_template("patents/search.html", form=form, results=results, error=error, case=case,
+                           cite_form=CiteForm(formdata=None) if case else None, toggle_facet_url=toggle_facet_url,
+                           export_limit=EXPORT_LIMIT), status
+
+
+@bp.route("/patents/export.<file_format>")
+@login_required
+def export(file_format):
+    if file_format not in ("csv", "xlsx"):
+        abort(404)
+    form = SearchForm(request.args)
+    if not form.q.data or not form.validate():
+        abort(400, description=_("Give a query to export its results."))
+    try:
+        results = _run(form, 1, EXPORT_LIMIT, facets=False)
+    except QueryError as refusal:
+        abort(400, description=refusal.message)
+    return export_response(results.hits, file_format)
+
+
+@bp.route("/patents/<int:patent_id>")
+@login_required
+def show(patent_id):
+    patent = db.session.get(Patent, patent_id)
+    if patent is None or not patent_visible_to(current_user, patent):
+        abort(404)
+    cases = citable_cases(current_user)
+    return render_template("patents/show.html", patent=patent, similar=more_like(current_user, patent, per_page=10,
+                                                                                 facets=False),
+                           citations=citations_visible_to(current_user, patent), cases=cases,
+                           cite_form=CiteForm(formdata=None) if cases else None)
+
+
+@bp.route("/patents/<int:patent_id>/similar")
+@login_required
+def similar(patent_id):
+    patent = db.session.get(Patent, patent_id)
+    if patent is None or not patent_visible_to(current_user, patent):
+        abort(404)
+    results = more_like(current_user, patent, chosen=_chosen_facets(), page=request.args.get("page", 1, type=int),
+                        per_page=PER_PAGE)
+    return render_template("patents/search.html", form=SearchForm(), results=results, error=None, case=None,
+                           cite_form=None, like=patent, toggle_facet_url=toggle_facet_url)
+
+
+@bp.route("/patents/help")
+def query_help():
+    return render_template("patents/help.html")

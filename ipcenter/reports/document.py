@@ -1,0 +1,72 @@
+"""The search report as a Word document, bilingual, with a CJK font named so Chinese renders everywhere."""
+import io
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from ..cases.working_days import center_today
+from .operations import ReportContents
+
+CJK_FONT = "SimSun"  # Word's default Song face; LibreOffice maps it to Noto Serif CJK / Source Han
+LATIN_FONT = "Times New Roman"
+CATEGORY_NAMES = {"X": "X：单独影响新颖性或创造性 / relevant on its own",
+                  "Y": "Y：与其他文件结合影响创造性 / relevant in combination",
+                  "A": "A：一般现有技术 / background art"}
+MODE_NAMES = {"query": "检索式 / query", "similar": "相似检索 / similar to a description"}
+PURPOSES = {"novelty": "新颖性检索 / novelty", "infringement_risk": "侵权风险检索 / infringement risk",
+            "freedom_to_operate": "自由实施检索 / freedom to operate"}
+
+
+def _set_fonts(document: Document) -> None:
+    for style_name in ("Normal", "Title", "Heading 1", "Heading 2", "Table Grid"):
+        style = document.styles[style_name]
+        style.font.name = LATIN_FONT
+        fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+        fonts.set(qn("w:eastAsia"), CJK_FONT)
+    document.styles["Normal"].font.size = Pt(10.5)
+
+
+def _table(document: Document, header: list[str], rows: list[list[str]]) -> None:
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header):
+        cell.text = text
+        cell.paragraphs[0].runs[0].bold = True
+    for values in rows:
+        for cell, text in zip(table.add_row().cells, values):
+            cell.text = text
+
+
+def search_report_docx(contents: ReportContents) -> bytes:
+    case = contents.case
+    document = Document()
+    _set_fonts(document)
+    title = document.add_heading("专利检索报告 Patent Search Report", level=0)
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _table(document, ["项目 / Item", "内容 / Details"], [
+        ["案件编号 / Case", case.reference],
+        ["委托企业 / Enterprise", case.organisation.name_zh],
+        ["检索目的 / Purpose", PURPOSES.get(case.retrieval_purpose or "", case.retrieval_purpose or "")],
+        ["检索对象 / Subject", case.target_description or case.title],
+        ["检索人员 / Examiner", case.assignee.display_name if case.assignee else ""],
+        ["报告日期 / Date", center_today().isoformat()],
+    ])
+    document.add_heading("一、检索式与检索过程 Searches run", level=1)
+    _table(document, ["#", "方式 / Mode", "检索式 / Query", "命中 / Hits"],
+           [[str(n), MODE_NAMES[r.mode], r.query, str(r.result_count)] for n, r in enumerate(contents.records, 1)])
+    document.add_heading("二、相关文件 Cited documents", level=1)
+    _table(document, ["类别 / Cat.", "公开号 / Publication", "名称 / Title", "申请人 / Applicant",
+                      "公开日 / Published", "说明 / Note"],
+           [[c.category, c.patent.display_number, c.patent.title, "; ".join(c.patent.values("applicants")),
+             c.patent.publication_date.isoformat() if c.patent.publication_date else "", c.note]
+            for c in contents.citations])
+    for text in CATEGORY_NAMES.values():
+        document.add_paragraph(text, style="List Bullet")
+    document.add_heading("三、检索结论 Conclusion", level=1)
+    for paragraph in contents.conclusion.splitlines():
+        document.add_paragraph(paragraph)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

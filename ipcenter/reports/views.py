@@ -1,0 +1,103 @@
+"""Citing patents into a case, the conclusion, and the report document."""
+from flask import Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..cases.models import Case
+from ..cases.operations import CaseRefused
+from ..extensions import db
+from ..patents.forms import CiteForm
+from ..patents.models import Patent
+from ..patents.search import patent_visible_to
+from ..permissions import ensure
+from . import bp
+from .document import search_report_docx
+from .forms import ConclusionForm
+from .operations import (cite_patent, may_edit_report, may_read_report, remove_citation, report_contents,
+                         save_conclusion)
+
+
+def _case(reference: str) -> Case:
+    case = db.session.scalar(select(Case).where(Case.reference == reference))
+    if case is None:
+        abort(404)
+    ensure("case.view", case)
+    return case
+
+
+def _back(default: str) -> str:
+    target = request.form.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+def _form_errors(form) -> str:
+    return " ".join(f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items())
+
+
+@bp.route("/citations", methods=["POST"])
+@login_required
+def cite():
+    form = CiteForm()
+    if not form.validate():
+        abort(400, description=_form_errors(form))
+    case = _case(form.case.data.strip())
+    patent = db.session.get(Patent, request.form.get("patent_id", type=int) or 0)
+    if patent is None or not patent_visible_to(current_user, patent):
+        abort(404)
+    try:
+        cite_patent(case, patent, form.category.data, form.note.data, current_user)
+    except CaseRefused as refusal:
+        abort(400, description=str(refusal))
+    flash(_("%(number)s is cited in %(reference)s as %(category)s.", number=patent.display_number,
+            reference=case.reference, category=form.category.data), "success")
+    return redirect(_back(url_for("cases.show", reference=case.reference)))
+
+
+@bp.route("/cases/<reference>/citations/<int:citation_id>/remove", methods=["POST"])
+@login_required
+def uncite(reference, citation_id):
+    case = _case(reference)
+    try:
+        remove_citation(case, citation_id, current_user)
+    except CaseRefused as refusal:
+        abort(400, description=str(refusal))
+    flash(_("The citation is removed from the report."), "success")
+    return redirect(url_for("cases.show", reference=reference, _anchor="search-report"))
+
+
+@bp.route("/cases/<reference>/search-report", methods=["POST"])
+@login_required
+def conclusion(reference):
+    case = _case(reference)
+    form = ConclusionForm()
+    if not form.validate():
+        abort(400, description=_form_errors(form))
+    try:
+        save_conclusion(case, form.conclusion.data, current_user)
+    except CaseRefused as refusal:
+        abort(400, description=str(refusal))
+    flash(_("The conclusion is saved."), "success")
+    return redirect(url_for("cases.show", reference=reference, _anchor="search-report"))
+
+
+@bp.route("/cases/<reference>/search-report.docx")
+@login_required
+def document(reference):
+    case = _case(reference)
+    if not may_read_report(current_user, case):
+        abort(404)
+    return Response(search_report_docx(report_contents(case)),
+                    mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    headers={"Content-Disposition": f"attachment; filename=search-report-{reference}.docx",
+                             "Cache-Control": "private, no-store"})
+
+
+def report_panel(case: Case) -> dict | None:
+    """What the case page shows of the search report to the current user, if anything."""
+    if not may_read_report(current_user, case):
+        return None
+    contents = report_contents(case)
+    editable = may_edit_report(current_user, case)
+    return {"contents": contents, "editable": editable,
+            "form": ConclusionForm(formdata=None, conclusion=contents.conclusion) if editable else None}
