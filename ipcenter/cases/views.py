@@ -24,7 +24,7 @@ from .workflow import CASE_TYPES
 REFUSAL_STATUS = ((CaseChanged, 409), (ActionForbidden, 403), (CaseRefused, 400), (UploadRefused, 400))
 
 
-def _case_or_404(reference: str) -> Case:
+def case_or_404(reference: str) -> Case:
     case = db.session.scalar(select(Case).where(Case.reference == reference))
     if case is None:
         abort(404)
@@ -132,13 +132,13 @@ def _respond(case: Case, operation, success) -> object:
 @bp.route("/cases/<reference>")
 @login_required
 def show(reference):
-    return render_case(_case_or_404(reference))
+    return render_case(case_or_404(reference))
 
 
 @bp.route("/cases/<reference>/actions/<action>", methods=["POST"])
 @login_required
 def act(reference, action):
-    case = _case_or_404(reference)
+    case = case_or_404(reference)
     form = ActionForm()
     if not form.validate_on_submit():
         return render_case(case, 400, action, _("Please correct the form."), form)
@@ -155,7 +155,7 @@ def act(reference, action):
 @bp.route("/cases/<reference>/assign", methods=["POST"])
 @login_required
 def assign(reference):
-    case = _case_or_404(reference)
+    case = case_or_404(reference)
     ensure("case.work", case)
     form = AssignForm()
     form.assignee.choices = _assignee_choices(case)
@@ -172,7 +172,7 @@ def assign(reference):
 @bp.route("/cases/<reference>/delegate", methods=["POST"])
 @login_required
 def delegate(reference):
-    case = _case_or_404(reference)
+    case = case_or_404(reference)
     ensure("case.work", case)
     form = DelegateForm()
     form.unit.choices = _unit_choices()
@@ -187,7 +187,7 @@ def delegate(reference):
 @bp.route("/cases/<reference>/delegation/end", methods=["POST"])
 @login_required
 def stop_delegation(reference):
-    case = _case_or_404(reference)
+    case = case_or_404(reference)
     ensure("case.work", case)
     return _respond(case, lambda: end_delegation(case, current_user), lambda: _("The delegation has ended."))
 
@@ -195,7 +195,7 @@ def stop_delegation(reference):
 @bp.route("/cases/<reference>/notes", methods=["POST"])
 @login_required
 def note(reference):
-    case = _case_or_404(reference)
+    case = case_or_404(reference)
     ensure("case.note", case)
     form = NoteForm()
     if not form.validate_on_submit():
@@ -207,7 +207,7 @@ def note(reference):
 @bp.route("/cases/<reference>/progress", methods=["POST"])
 @login_required
 def progress(reference):
-    case = _case_or_404(reference)
+    case = case_or_404(reference)
     ensure("case.report_progress", case)
     form = ProgressForm()
     if not form.validate_on_submit():
@@ -221,7 +221,7 @@ def progress(reference):
 @bp.route("/cases/<reference>/attachments/<int:attachment_id>")
 @login_required
 def download(reference, attachment_id):
-    case = _case_or_404(reference)
+    case = case_or_404(reference)
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.case_id != case.id:
         abort(404)

@@ -83,12 +83,17 @@ def export(file_format):
     return export_response(results.hits, file_format)
 
 
-@bp.route("/patents/<int:patent_id>")
-@login_required
-def show(patent_id):
+def _visible_patent_or_404(patent_id: int) -> Patent:
     patent = db.session.get(Patent, patent_id)
     if patent is None or not patent_visible_to(current_user, patent):
         abort(404)
+    return patent
+
+
+@bp.route("/patents/<int:patent_id>")
+@login_required
+def show(patent_id):
+    patent = _visible_patent_or_404(patent_id)
     cases = citable_cases(current_user)
     return render_template("patents/show.html", patent=patent, similar=more_like(current_user, patent, per_page=10,
                                                                                  facets=False),
@@ -99,9 +104,7 @@ def show(patent_id):
 @bp.route("/patents/<int:patent_id>/similar")
 @login_required
 def similar(patent_id):
-    patent = db.session.get(Patent, patent_id)
-    if patent is None or not patent_visible_to(current_user, patent):
-        abort(404)
+    patent = _visible_patent_or_404(patent_id)
     results = more_like(current_user, patent, chosen=_chosen_facets(), page=request.args.get("page", 1, type=int),
                         per_page=PER_PAGE)
     return render_template("patents/search.html", form=SearchForm(), results=results, error=None, case=None,

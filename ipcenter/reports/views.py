@@ -2,28 +2,18 @@
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-
 from ..cases.models import Case
 from ..cases.operations import CaseRefused
+from ..cases.views import case_or_404
 from ..extensions import db
 from ..patents.forms import CiteForm
 from ..patents.models import Patent
 from ..patents.search import patent_visible_to
-from ..permissions import ensure
 from . import bp
 from .document import search_report_docx
 from .forms import ConclusionForm
 from .operations import (cite_patent, may_edit_report, may_read_report, remove_citation, report_contents,
                          save_conclusion)
-
-
-def _case(reference: str) -> Case:
-    case = db.session.scalar(select(Case).where(Case.reference == reference))
-    if case is None:
-        abort(404)
-    ensure("case.view", case)
-    return case
 
 
 def _back(default: str) -> str:
@@ -41,7 +31,7 @@ def cite():
     form = CiteForm()
     if not form.validate():
         abort(400, description=_form_errors(form))
-    case = _case(form.case.data.strip())
+    case = case_or_404(form.case.data.strip())
     patent = db.session.get(Patent, request.form.get("patent_id", type=int) or 0)
     if patent is None or not patent_visible_to(current_user, patent):
         abort(404)
@@ -57,7 +47,7 @@ def cite():
 @bp.route("/cases/<reference>/citations/<int:citation_id>/remove", methods=["POST"])
 @login_required
 def uncite(reference, citation_id):
-    case = _case(reference)
+    case = case_or_404(reference)
     try:
         remove_citation(case, citation_id, current_user)
     except CaseRefused as refusal:
@@ -69,7 +59,7 @@ def uncite(reference, citation_id):
 @bp.route("/cases/<reference>/search-report", methods=["POST"])
 @login_required
 def conclusion(reference):
-    case = _case(reference)
+    case = case_or_404(reference)
     form = ConclusionForm()
     if not form.validate():
         abort(400, description=_form_errors(form))
@@ -84,7 +74,7 @@ def conclusion(reference):
 @bp.route("/cases/<reference>/search-report.docx")
 @login_required
 def document(reference):
-    case = _case(reference)
+    case = case_or_404(reference)
     if not may_read_report(current_user, case):
         abort(404)
     return Response(search_report_docx(report_contents(case)),
