@@ -21,10 +21,6 @@ RUN = re.compile(rf"(?P<cjk>[{CJK}]+)|(?P<word>[^\W_{CJK}]+(?:[.'][^\W_{CJK}]+)*
 STOP_LIST = STOP_WORDS | frozenset("的 了 和 与 及 或 其 该 之 等 并 所述 一种 及其 其特征在于 特征 在于 包括".split())
 
 
-def has_cjk(text: str) -> bool:
-    return bool(re.search(f"[{CJK}]", text))
-
-
 def _compound_parts(word: str) -> list[str]:
     """The dictionary words of two and three characters inside a longer word (jieba's search mode)."""
     frequencies = _segmenter.FREQ

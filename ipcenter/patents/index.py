@@ -12,14 +12,13 @@ import logging
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
 from flask import current_app
 from sqlalchemy import delete, event, insert, select
 from sqlalchemy.orm import Session
 from whoosh import columns, fields, index, scoring
 from whoosh.analysis import RegexTokenizer
-from whoosh.query import Term
 from whoosh.writing import CLEAR
 
 from ..extensions import db
@@ -29,7 +28,6 @@ from .models import SEPARATOR, IndexQueueEntry, Patent
 from .numbers import number_variants
 
 log = logging.getLogger(__name__)
-TEXT_FIELDS = ("ti", "ab", "cl", "pa", "in")
 FACET_SEPARATOR = "\x1f"
 DRAIN_BATCH = 2000
 # BM25F, tuned on CISI (bench/search_quality.py).
@@ -289,11 +287,3 @@ def current_searcher():
     _local.folder = folder
     return _local.searcher
 
-
-def indexed_ids(query) -> Iterable[int]:
-    searcher = current_searcher()
-    return [int(searcher.stored_fields(docnum)["id"]) for docnum in searcher.docs_for_query(query)]
-
-
-def is_indexed(patent_id: int) -> bool:
-    return bool(indexed_ids(Term("id", str(patent_id))))

@@ -20,7 +20,6 @@ from .index import current_searcher, visibility
 from .models import Patent
 from .query import FREE_TEXT_FIELDS, parse_query
 
-SORTS = ("relevance", "newest", "oldest")
 FACET_FIELDS = ("type", "year", "applicant", "cls")
 FACET_SIZES = {"type": None, "year": None, "applicant": 10, "cls": 12}
 SIMILAR_TERMS = 40

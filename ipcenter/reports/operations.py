@@ -10,6 +10,7 @@ from ..cases.models import Case
 from ..cases.operations import CaseRefused
 from ..cases.workflow import Actor
 from ..extensions import db
+from ..patents.forms import MAX_QUERY_LENGTH
 from ..patents.models import Patent
 from ..permissions import case_actors
 from .models import CATEGORIES, Citation, SearchRecord, SearchReport
@@ -18,7 +19,6 @@ RETRIEVAL = "fast_retrieval"
 EDITABLE_STAGE = "searching"
 DELIVERED_STAGES = ("report_delivered", "closed")
 CATEGORY_ORDER = {"X": 0, "Y": 1, "A": 2}
-MAX_QUERY_LENGTH = 4000
 
 
 def has_search_report(case: Case) -> bool:
