@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
+from .patents.index import IndexOutdated
 
 MESSAGES = {
     400: _l("The request could not be understood."),
@@ -15,6 +16,7 @@ MESSAGES = {
     409: _l("Someone else changed the same record at the same moment. Nothing of yours was saved; "
             "go back, reload the page and try again."),
     413: _l("The upload is too large."),
+    503: _l("Patent search is unavailable until the search index is rebuilt (flask search rebuild)."),
     500: _l("Something went wrong on our side. The error has been logged; please try again later."),
 }
 
@@ -42,6 +44,11 @@ def register_error_handlers(app) -> None:
         app.logger.warning("integrity error on %s: %s", request.path, error.orig)
         db.session.rollback()
         return _render(409, MESSAGES[409])
+
+    @app.errorhandler(IndexOutdated)
+    def index_outdated(error):
+        app.logger.error("%s", error)
+        return _render(503, MESSAGES[503])
 
     @app.errorhandler(HTTPException)
     def http_error(error):

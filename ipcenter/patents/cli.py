@@ -107,9 +107,12 @@ def sync_command():
 @search_cli.command("check")
 def check_command():
     """Report every difference between the index and the database; exit status 1 if there is one."""
-    from .index import check_index
+    from .index import IndexOutdated, check_index
 
-    differences = check_index()
+    try:
+        differences = check_index()
+    except IndexOutdated as outdated:
+        raise click.ClickException(str(outdated)) from None
     for kind, numbers in differences.items():
         if numbers:
             shown = ", ".join(numbers[:20]) + (" …" if len(numbers) > 20 else "")

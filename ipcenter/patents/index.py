@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 from flask import current_app
 from sqlalchemy import delete, event, insert, select
 from sqlalchemy.orm import Session
-from whoosh import columns, fields, index, scoring
+from whoosh import columns, fields, index
 from whoosh.analysis import RegexTokenizer
 from whoosh.writing import CLEAR
 
@@ -30,8 +30,6 @@ from .numbers import number_variants
 log = logging.getLogger(__name__)
 FACET_SEPARATOR = "\x1f"
 DRAIN_BATCH = 2000
-# BM25F, tuned on CISI (bench/search_quality.py).
-SCORING = scoring.BM25F(B=0.75, K1=1.2)
 
 
 class FacetValues(fields.KEYWORD):
@@ -53,11 +51,12 @@ def build_schema() -> fields.Schema:
     return fields.Schema(**{
         "id": fields.ID(stored=True, unique=True),
         "stamp": fields.STORED(),
-        "pn": fields.KEYWORD(), "an": fields.KEYWORD(),
+        # Number prefixes (an:2019*) scan these columns: a number is one record's term, too many to expand.
+        "pn": fields.KEYWORD(sortable=True), "an": fields.KEYWORD(sortable=True),
         "ti": fields.TEXT(**text), "ab": fields.TEXT(**text), "cl": fields.TEXT(**text),
         "pa": fields.TEXT(**text), "in": fields.TEXT(**text),
         "ipc": fields.KEYWORD(), "cpc": fields.KEYWORD(), "lc": fields.KEYWORD(),
-        "pd": fields.NUMERIC(int, bits=32, sortable=True), "ad": fields.NUMERIC(int, bits=32),
+        "pd": fields.NUMERIC(int, bits=32, sortable=True), "ad": fields.NUMERIC(int, bits=32, sortable=True),
         "type": fields.ID(sortable=True), "year": fields.ID(sortable=True), "country": fields.ID(),
         "applicant": FacetValues(), "cls": FacetValues(),
         "visible": fields.ID(),
@@ -65,6 +64,13 @@ def build_schema() -> fields.Schema:
 
 
 SCHEMA = build_schema()
+
+
+def field_layout(schema) -> list[tuple]:
+    """What an index's fields are (kind, column, postings format): Whoosh's own schema equality
+    compares column objects by identity, so it never holds for an index read back from disk."""
+    return [(name, type(field).__name__, type(field.column_type).__name__ if field.column_type else None,
+             type(field.format).__name__ if field.format else None) for name, field in schema.items()]
 
 
 # Documents ----------------------------------------------------------------------
@@ -118,6 +124,13 @@ def index_folder() -> Path:
     return Path(current_app.config["INDEX_FOLDER"])
 
 
+class IndexOutdated(Exception):
+    """The index on disk was built with another field layout than this version's."""
+
+    def __str__(self):
+        return "The search index was built by another version of ipcenter: run `flask search rebuild`."
+
+
 def open_index(folder: Path | None = None):
     folder = folder or index_folder()
     if not index.exists_in(folder):
@@ -125,7 +138,10 @@ def open_index(folder: Path | None = None):
         with writer_lock(folder):
             if not index.exists_in(folder):
                 index.create_in(folder, SCHEMA)
-    return index.open_dir(folder, schema=SCHEMA)
+    opened = index.open_dir(folder)
+    if field_layout(opened.schema) != field_layout(SCHEMA):
+        raise IndexOutdated()
+    return opened
 
 
 @contextmanager
@@ -241,7 +257,7 @@ def rebuild_index(progress: Callable[[int], None] = lambda done: None, processes
         with db.engine.begin() as connection:  # what is queued now is covered by the rebuild
             connection.execute(delete(IndexQueueEntry))
         ix = index.create_in(folder, SCHEMA) if not index.exists_in(folder) else index.open_dir(folder)
-        if ix.schema != SCHEMA:
+        if field_layout(ix.schema) != field_layout(SCHEMA):
             ix = index.create_in(folder, SCHEMA)
         writer = ix.writer(procs=processes, multisegment=True, limitmb=256) if processes > 1 else ix.writer()
         count = 0
@@ -282,8 +298,8 @@ def current_searcher():
     searcher = getattr(_local, "searcher", None)
     if searcher is not None and getattr(_local, "folder", None) != folder:
         searcher.close()  # another app (tests) in this thread
-        searcher = None
-    _local.searcher = searcher.refresh() if searcher is not None else open_index(folder).searcher(weighting=SCORING)
+        searcher = _local.searcher = None
+    _local.searcher = searcher.refresh() if searcher is not None else open_index(folder).searcher()
     _local.folder = folder
     return _local.searcher
 

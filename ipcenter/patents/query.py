@@ -226,8 +226,11 @@ def _wildcard(field: str, pattern: str, position: int, boost: float = 1.0, minim
         raise QueryError(_l("Put at least %(count)d characters before a wildcard (“%(word)s”).", count=minimum,
                             word=pattern), position)
     if pattern == stem + "*":
-        return wq.Prefix(field, stem, boost=boost)
-    return wq.Wildcard(field, pattern, boost=boost)
+        expansion = wq.Prefix(field, stem, boost=boost)
+    else:
+        expansion = wq.Wildcard(field, pattern, boost=boost)
+    expansion.startchar = position  # where to point if it stands for too many words
+    return expansion
 
 
 def _code_query(field: str, token: Token) -> wq.Query:
@@ -245,7 +248,7 @@ def _code_query(field: str, token: Token) -> wq.Query:
         code = _number(field, text, wildcard)
     if not code:
         raise QueryError(_l("“%(prefix)s” needs a value.", prefix=f"{field}:"), token.position)
-    return wq.Prefix(field, code) if wildcard else wq.Term(field, code)
+    return _wildcard(field, code + "*", token.position) if wildcard else wq.Term(field, code)
 
 
 def _number(field: str, text: str, wildcard: bool) -> str:

@@ -10,15 +10,17 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 from sqlalchemy import select
-from whoosh import highlight, sorting
+from flask_babel import lazy_gettext as _l
+from whoosh import highlight
 from whoosh import query as wq
 
 from ..accounts.models import Role
 from ..extensions import db
 from .analysis import patent_text_analyzer
 from .index import current_searcher, visibility
+from .matching import TooBroad, match
 from .models import Patent
-from .query import FREE_TEXT_FIELDS, parse_query
+from .query import FREE_TEXT_FIELDS, QueryError, parse_query
 
 FACET_FIELDS = ("type", "year", "applicant", "cls")
 FACET_SIZES = {"type": None, "year": None, "applicant": 10, "cls": 12}
@@ -130,45 +132,45 @@ def run_query(user, query: wq.Query, *, sort: str = "relevance", chosen: dict | 
     chosen = chosen or {}
     page = min(max(page, 1), MAX_PAGE)
     searcher = current_searcher()
-    options = dict(limit=page * per_page, filter=_narrowed(user, chosen), mask=mask)
-    if sort != "relevance":
-        options["sortedby"] = sorting.FieldFacet("pd", reverse=sort == "newest")
-    if facets:
-        options.update(groupedby={name: sorting.FieldFacet(name, allow_overlap=name in ("applicant", "cls"))
-                                  for name in FACET_FIELDS}, maptype=sorting.Count)
-    results = searcher.search(query, **options)
-    page_hits = results[(page - 1) * per_page: page * per_page]
-    ids = [int(hit["id"]) for hit in page_hits]
+    try:
+        matches = match(searcher, query, restrict=_narrowed(user, chosen), exclude=mask)
+    except TooBroad as error:
+        raise QueryError(_l("“%(word)s” stands for more than %(count)d words: give more of the word.",
+                            word=_pattern(error.query), count=error.limit),
+                         getattr(error.query, "startchar", None) or 0) from None
+    page_hits = matches.top(page * per_page, sort)[(page - 1) * per_page:]
+    ids = [int(searcher.stored_fields(docnum)["id"]) for docnum, _ in page_hits]
     patents = {p.id: p for p in db.session.scalars(select(Patent).where(Patent.id.in_(ids)))} if ids else {}
-    hits = [Hit(patents[int(hit["id"])], hit.score or 0.0, _highlights(hit, patents[int(hit["id"])]))
-            for hit in page_hits if int(hit["id"]) in patents]
-    return SearchResults(total=len(results), hits=hits, facets=_facets(results, chosen) if facets else {},
+    hits = [Hit(patents[pid], score, _highlights(matches.matched_terms, patents[pid]))
+            for pid, (_, score) in zip(ids, page_hits) if pid in patents]
+    return SearchResults(total=matches.total, hits=hits, facets=_facets(matches, chosen) if facets else {},
                          page=page, per_page=per_page)
 
 
-HIGHLIGHTER = highlight.Highlighter(fragmenter=highlight.ContextFragmenter(maxchars=160, surround=40),
-                                    formatter=highlight.HtmlFormatter(tagname="mark", between=" … "))
+def _pattern(expansion: wq.Query) -> str:
+    return expansion.text + "*" if isinstance(expansion, wq.Prefix) else expansion.text
 
 
-def _highlights(hit, patent: Patent) -> dict[str, Markup]:
-    hit.results.highlighter = HIGHLIGHTER
+FRAGMENTER = highlight.ContextFragmenter(maxchars=160, surround=40)
+FORMATTER = highlight.HtmlFormatter(tagname="mark", between=" … ")
+HIGHLIGHT_CHARS = 4000  # snippets come from the start of a long text: analysing all of it costs more than it shows
+
+
+def _highlights(matched_terms: dict[str, set[str]], patent: Patent) -> dict[str, Markup]:
     found = {}
     for name, text in (("ti", patent.title), ("ab", patent.abstract), ("cl", patent.claims)):
-        if text:
-            fragment = hit.highlights(name, text=text, top=2)
+        if text and matched_terms.get(name):
+            fragment = highlight.highlight(text[:HIGHLIGHT_CHARS], matched_terms[name], _analyzer, FRAGMENTER,
+                                           FORMATTER, top=2, mode="index")
             if fragment:
                 found[name] = Markup(fragment)
     return found
 
 
-def _facets(results, chosen: dict) -> dict[str, list[FacetValue]]:
+def _facets(matches, chosen: dict) -> dict[str, list[FacetValue]]:
     facets = {}
     for name in FACET_FIELDS:
-        counts = Counter()
-        for key, count in results.groups(name).items():
-            if key in (None, b"", ""):
-                continue
-            counts[key.decode("utf-8") if isinstance(key, bytes) else str(key)] += count
+        counts = matches.facet_counts(name)
         ordered = sorted(counts.items(), key=lambda item: (-int(item[0]), 0) if name == "year" else (-item[1], item[0]))
         size = FACET_SIZES[name]
         facets[name] = [FacetValue(value, count, value in chosen.get(name, [])) for value, count in

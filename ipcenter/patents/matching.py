@@ -1,0 +1,449 @@
+"""Evaluating queries over the index with arrays.
+
+Whoosh writes and stores the index. Read through Whoosh's matchers, a query walks its
+posting lists one document at a time in Python, which takes seconds for a common word,
+a number prefix or a forty-word similar-patent query over 200,000 records. Here a term's
+posting list in a segment is read once into NumPy arrays and kept in a bounded cache
+(as a search server keeps hot postings in memory); a query then becomes whole-array
+operations: a mask of the matching documents and their BM25 scores.
+
+The block reads below use the internals of Whoosh 2.7.4's W3 codec (pinned); the test
+`test_posting_arrays_equal_whoosh_postings` guards them against Whoosh's own reading.
+"""
+import fnmatch
+import re
+from bisect import bisect_left
+import threading
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
+
+# BM25, tuned on CISI (bench/search.py --cisi-only).
+K1, B = 1.2, 0.75
+SCORED_FIELDS = frozenset({"ti", "ab", "cl", "pa", "in"})
+NUMBER_FIELDS = frozenset({"pn", "an"})  # a term per record: prefixes search a sorted column, not the lexicon
+MAX_EXPANSION = 5000
+CACHE_BUDGET = 24_000_000  # posting entries kept in memory (about 200 MB at 8 bytes each)
+
+
+class TooBroad(Exception):
+    """A wildcard that stands for more words than a search may expand to."""
+
+    def __init__(self, query, limit: int):
+        super().__init__(query)
+        self.query, self.limit = query, limit
+
+
+@dataclass
+class Postings:
+    docs: np.ndarray  # segment document numbers, ascending
+    frequencies: np.ndarray
+    matcher_source: tuple  # (reader, field, btext): where the positions come from, if asked
+    _position_keys: np.ndarray | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.docs)
+
+    def position_keys(self) -> np.ndarray:
+        """(document << 32 | position) for every occurrence, ascending."""
+        if self._position_keys is None:
+            reader, field, btext = self.matcher_source
+            keys = []
+            for docnum, positions in _posting_positions(reader.postings(field, btext)):
+                keys.extend((docnum << 32) | position for position in positions)
+            self._position_keys = np.array(keys, dtype=np.int64)
+        return self._position_keys
+
+
+def _posting_blocks(matcher):
+    """(ids, weights) per block of a posting list."""
+    if isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            yield matcher._ids, matcher._weights
+            matcher._next_block()
+        return
+    ids, weights = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    yield ids, weights
+
+
+def _posting_positions(matcher):
+    decode = matcher.format.decoder("positions")
+    if isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_values()
+            yield from zip(matcher._ids, map(decode, matcher._values))
+            matcher._next_block()
+        return
+    while matcher.is_active():
+        yield matcher.id(), decode(matcher.value())
+        matcher.next()
+
+
+class PostingCache:
+    """Posting lists by (segment, field, term), least recently used out first, bounded by entries."""
+
+    def __init__(self, budget: int):
+        self.budget, self.held = budget, 0
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, segment_id: str, reader, field: str, btext: bytes) -> Postings | None:
+        key = (segment_id, field, btext)
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        postings = _read_postings(reader, field, btext)
+        with self._lock:
+            if key not in self._entries:
+                self._entries[key] = postings
+                self.held += postings.size if postings else 0
+                while self.held > self.budget and len(self._entries) > 1:
+                    _, dropped = self._entries.popitem(last=False)
+                    self.held -= dropped.size if dropped else 0
+        return postings
+
+    def forget_segments(self, live_ids: set[str]) -> None:
+        with self._lock:
+            for key in [key for key in self._entries if key[0] not in live_ids]:
+                dropped = self._entries.pop(key)
+                self.held -= dropped.size if dropped else 0
+
+
+def _read_postings(reader, field: str, btext: bytes) -> Postings | None:
+    if (field, btext) not in reader:
+        return None
+    ids, weights = [], []
+    for block_ids, block_weights in _posting_blocks(reader.postings(field, btext)):
+        ids.append(np.asarray(block_ids, dtype=np.int32))
+        weights.append(np.asarray(block_weights, dtype=np.float32))
+    return Postings(np.concatenate(ids), np.concatenate(weights), (reader, field, btext))
+
+
+POSTINGS = PostingCache(CACHE_BUDGET)
+
+
+class SegmentArrays:
+    """One segment's per-document arrays (field lengths, columns, live documents), read once."""
+
+    def __init__(self, reader, offset: int):
+        self.reader, self.offset = reader, offset
+        self.segment_id = reader.segment().segment_id()
+        self.size = reader.doc_count_all()
+        self._arrays: dict = {}
+        self._lock = threading.Lock()
+
+    def _cached(self, key, build):
+        if key not in self._arrays:
+            value = build()
+            with self._lock:
+                self._arrays.setdefault(key, value)
+        return self._arrays[key]
+
+    def live(self) -> np.ndarray:
+        deleted = self.reader.segment().deleted_count()
+
+        def build():
+            live = np.ones(self.size, dtype=bool)
+            if deleted:
+                live[np.fromiter(self.reader.segment().deleted_docs(), dtype=np.int64)] = False
+            return live
+        return self._cached(("live", deleted), build)
+
+    def lengths(self, field: str) -> np.ndarray:
+        reader = self.reader
+        return self._cached(("length", field), lambda: np.fromiter(
+            (reader.doc_field_length(docnum, field, 0) or 0 for docnum in range(self.size)),
+            dtype=np.float32, count=self.size))
+
+    def numbers(self, field: str) -> np.ndarray:
+        """A numeric column (dates as YYYYMMDD); 0 where a record has none."""
+        return self._cached(("numbers", field), lambda: np.fromiter(
+            (value or 0 for value in self.reader.column_reader(field)), dtype=np.int64, count=self.size))
+
+    def facet_values(self, field: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """(distinct values, owning document, value code) for every value of a facet column."""
+        def build():
+            codes: dict[str, int] = {}
+            owners, values = [], []
+            for docnum, cell in enumerate(self.reader.column_reader(field)):
+                for value in cell if isinstance(cell, list) else [cell]:
+                    if value not in (None, "", b""):
+                        owners.append(docnum)
+                        values.append(codes.setdefault(value, len(codes)))
+            return list(codes), np.array(owners, dtype=np.int64), np.array(values, dtype=np.int64)
+        return self._cached(("facet", field), build)
+
+    def numbers_sorted(self, field: str) -> tuple[list[str], np.ndarray]:
+        """Every written form of every number in a number field, sorted, and the document of each."""
+        def build():
+            pairs = sorted((form, docnum) for docnum, value in enumerate(self.reader.column_reader(field))
+                           for form in (value.decode("utf-8") if isinstance(value, bytes) else value or "").split())
+            return [form for form, _ in pairs], np.array([docnum for _, docnum in pairs], dtype=np.int64)
+        return self._cached(("sorted", field), build)
+
+
+_segments: dict[str, SegmentArrays] = {}
+_segments_lock = threading.Lock()
+
+
+def segment_arrays(searcher) -> list[SegmentArrays]:
+    """The arrays of each segment of this searcher; those of merged-away segments are let go."""
+    found = []
+    for reader, offset in searcher.reader().leaf_readers():
+        if reader.segment() is None:  # an empty index
+            continue
+        segment_id = reader.segment().segment_id()
+        arrays = _segments.get(segment_id)
+        if arrays is None or arrays.offset != offset or arrays.reader.segment() is not reader.segment():
+            arrays = SegmentArrays(reader, offset)
+        found.append(arrays)
+    with _segments_lock:
+        if {a.segment_id for a in found} != set(_segments):
+            live = {a.segment_id for a in found}
+            for segment_id in [s for s in _segments if s not in live]:
+                del _segments[segment_id]
+            POSTINGS.forget_segments(live)
+        for arrays in found:
+            _segments[arrays.segment_id] = arrays
+    return found
+
+
+class Statistics:
+    """Collection-wide figures for BM25, shared by every segment of one search."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.documents = max(searcher.doc_count(), 1)
+        self._average: dict[str, float] = {}
+        self._idf: dict[tuple, float] = {}
+
+    def average_length(self, field: str) -> float:
+        if field not in self._average:
+            self._average[field] = self.searcher.avg_field_length(field, 1.0) or 1.0
+        return self._average[field]
+
+    def idf(self, field: str, btext: bytes) -> float:
+        key = (field, btext)
+        if key not in self._idf:
+            frequency = self.searcher.doc_frequency(field, btext)
+            self._idf[key] = float(np.log(1 + (self.documents - frequency + 0.5) / (frequency + 0.5)))
+        return self._idf[key]
+
+
+class SegmentEvaluation:
+    """A query's matches in one segment: a mask over its documents and their scores."""
+
+    def __init__(self, arrays: SegmentArrays, statistics: Statistics, matched_terms: dict):
+        self.arrays, self.statistics = arrays, statistics
+        self.matched_terms = matched_terms  # field -> words that matched, for highlighting
+        self.schema = arrays.reader.schema
+
+    def empty(self):
+        return np.zeros(self.arrays.size, dtype=bool), np.zeros(self.arrays.size, dtype=np.float32)
+
+    def evaluate(self, query):
+        if isinstance(query, type(wq.NullQuery)):
+            return self.empty()
+        handler = getattr(self, "_" + type(query).__name__.lower(), None)
+        if handler is None:
+            raise TypeError(f"no array evaluation for {type(query).__name__}")
+        return handler(query)
+
+    def _btext(self, field: str, text) -> bytes:
+        return self.schema[field].to_bytes(text) if not isinstance(text, bytes) else text
+
+    def postings(self, field: str, btext: bytes) -> Postings | None:
+        return POSTINGS.get(self.arrays.segment_id, self.arrays.reader, field, btext)
+
+    def _scored(self, field: str, btext: bytes, boost: float, postings: Postings):
+        mask, scores = self.empty()
+        mask[postings.docs] = True
+        if field in SCORED_FIELDS:
+            lengths = self.arrays.lengths(field)[postings.docs]
+            norm = K1 * (1 - B + B * lengths / self.statistics.average_length(field))
+            tf = postings.frequencies
+            scores[postings.docs] = boost * self.statistics.idf(field, btext) * tf * (K1 + 1) / (tf + norm)
+            self.matched_terms[field].add(btext.decode("utf-8"))
+        else:
+            scores[postings.docs] = boost * self.statistics.idf(field, btext)
+        return mask, scores
+
+    def _term(self, query: wq.Term):
+        btext = self._btext(query.fieldname, query.text)
+        postings = self.postings(query.fieldname, btext)
+        return self._scored(query.fieldname, btext, query.boost, postings) if postings else self.empty()
+
+    def _and(self, query: wq.And):
+        mask = self.arrays.live().copy()
+        scores = np.zeros(self.arrays.size, dtype=np.float32)
+        for part in query.subqueries:
+            if isinstance(part, wq.Not):
+                mask &= ~self.evaluate(part.query)[0]
+                continue
+            part_mask, part_scores = self.evaluate(part)
+            mask &= part_mask
+            scores += part_scores
+        return mask, scores * query.boost
+
+    def _or(self, query: wq.Or):
+        mask, scores = self.empty()
+        for part in query.subqueries:
+            part_mask, part_scores = self.evaluate(part)
+            mask |= part_mask
+            scores += part_scores
+        return mask, scores * query.boost
+
+    def _not(self, query: wq.Not):
+        return self.arrays.live() & ~self.evaluate(query.query)[0], np.zeros(self.arrays.size, dtype=np.float32)
+
+    def _every(self, query):
+        return self.arrays.live().copy(), np.zeros(self.arrays.size, dtype=np.float32)
+
+    def _phrase(self, query: wq.Phrase):
+        """The words in order, each within `slop` positions after the one before."""
+        terms = [self._btext(query.fieldname, word) for word in query.words]
+        lists = [self.postings(query.fieldname, btext) for btext in terms]
+        if not all(lists):
+            return self.empty()
+        mask, scores = self.arrays.live().copy(), np.zeros(self.arrays.size, dtype=np.float32)
+        for btext, postings in zip(terms, lists):
+            term_mask, term_scores = self._scored(query.fieldname, btext, query.boost, postings)
+            mask &= term_mask
+            scores += term_scores
+        keys = _within(lists[0].position_keys(), mask)
+        for postings in lists[1:]:
+            following = _within(postings.position_keys(), mask)
+            first = np.searchsorted(keys, following - query.slop)  # the nearest earlier word at most slop back
+            found = first < len(keys)
+            found[found] = keys[first[found]] < following[found]
+            keys = following[found]
+        in_phrase = np.zeros(self.arrays.size, dtype=bool)
+        in_phrase[np.unique(keys >> 32)] = True
+        return in_phrase, np.where(in_phrase, scores, 0)
+
+    def _prefix(self, query: wq.Prefix):
+        if query.fieldname in NUMBER_FIELDS:
+            return self._number_prefix(query.fieldname, query.text)
+        words = self.arrays.reader.expand_prefix(query.fieldname, query.text)
+        return self._expanded(query, words)
+
+    def _wildcard(self, query: wq.Wildcard):
+        stem = re.split(r"[*?]", query.text, maxsplit=1)[0]
+        pattern = re.compile(fnmatch.translate(query.text))
+        words = (btext for btext in self.arrays.reader.expand_prefix(query.fieldname, stem)
+                 if pattern.match(btext.decode("utf-8")))
+        return self._expanded(query, words)
+
+    def _expanded(self, query, words):
+        mask, scores = self.empty()
+        for count, btext in enumerate(words, start=1):
+            if count > MAX_EXPANSION:
+                raise TooBroad(query, MAX_EXPANSION)
+            term_mask, term_scores = self._scored(query.fieldname, btext, query.boost,
+                                                  self.postings(query.fieldname, btext))
+            mask |= term_mask
+            scores += term_scores
+        return mask, scores
+
+    def _number_prefix(self, field: str, prefix: str):
+        forms, docs = self.arrays.numbers_sorted(field)
+        mask, scores = self.empty()
+        mask[docs[bisect_left(forms, prefix):bisect_left(forms, prefix + "\uffff")]] = True
+        return mask & self.arrays.live(), scores
+
+    def _numericrange(self, query: wq.NumericRange):
+        days = self.arrays.numbers(query.fieldname)
+        mask = self.arrays.live() & (days > 0)
+        if query.start is not None:
+            mask &= days > query.start if query.startexcl else days >= query.start
+        if query.end is not None:
+            mask &= days < query.end if query.endexcl else days <= query.end
+        return mask, np.zeros(self.arrays.size, dtype=np.float32)
+
+
+def _within(keys: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    return keys[mask[keys >> 32]]
+
+
+@dataclass
+class Matches:
+    """A query's matches over the whole index."""
+    segments: list[tuple[SegmentArrays, np.ndarray, np.ndarray]]  # (arrays, mask, scores)
+    matched_terms: dict[str, set[str]]
+
+    @property
+    def total(self) -> int:
+        return int(sum(mask.sum() for _, mask, _ in self.segments))
+
+    def top(self, limit: int, sort: str = "relevance") -> list[tuple[int, float]]:
+        """(global document number, score) of the best `limit` matches: by score, or by publication date."""
+        candidates = []
+        for arrays, mask, scores in self.segments:
+            docs = np.flatnonzero(mask)
+            if not len(docs):
+                continue
+            days = arrays.numbers("pd")[docs]
+            keys = self._order(scores[docs], days, sort)
+            if len(docs) > limit:  # keep at least `limit` best, and whatever ties with the last of them
+                cut = np.partition(keys[0], limit - 1)[limit - 1]
+                kept = keys[0] <= cut
+                docs, keys = docs[kept], tuple(key[kept] for key in keys)
+            candidates.append((docs + arrays.offset, scores[docs], keys))
+        if not candidates:
+            return []
+        docs = np.concatenate([c[0] for c in candidates])
+        scores = np.concatenate([c[1] for c in candidates])
+        keys = [np.concatenate([c[2][i] for c in candidates]) for i in range(len(candidates[0][2]))]
+        order = np.lexsort([docs] + keys[::-1])[:limit]
+        return [(int(docs[i]), float(scores[i])) for i in order]
+
+    @staticmethod
+    def _order(scores: np.ndarray, days: np.ndarray, sort: str) -> tuple:
+        """Sort keys, most significant first, all ascending; undated records go last in date orders."""
+        undated = (days == 0).astype(np.int64)
+        if sort == "newest":
+            return undated * (1 << 40) - days, -scores
+        if sort == "oldest":
+            return undated * (1 << 40) + days, -scores
+        return -scores, -days
+
+    def facet_counts(self, field: str) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for arrays, mask, _ in self.segments:
+            values, owners, codes = arrays.facet_values(field)
+            if not len(codes):
+                continue
+            for code, count in enumerate(np.bincount(codes[mask[owners]], minlength=len(values))):
+                if count:
+                    value = values[code]
+                    counts[value.decode("utf-8") if isinstance(value, bytes) else str(value)] += int(count)
+        return counts
+
+
+def match(searcher, query, restrict=None, exclude=None) -> Matches:
+    """Evaluate `query` in every segment; `restrict` keeps only what it matches, `exclude` drops what it does."""
+    statistics = Statistics(searcher)
+    matched_terms: dict[str, set[str]] = defaultdict(set)
+    found = []
+    for arrays in segment_arrays(searcher):
+        evaluation = SegmentEvaluation(arrays, statistics, matched_terms)
+        mask, scores = evaluation.evaluate(query)
+        mask = mask & arrays.live()
+        if restrict is not None:
+            mask &= SegmentEvaluation(arrays, statistics, defaultdict(set)).evaluate(restrict)[0]
+        if exclude is not None:
+            mask &= ~SegmentEvaluation(arrays, statistics, defaultdict(set)).evaluate(exclude)[0]
+        found.append((arrays, mask, scores))
+    return Matches(found, matched_terms)

@@ -1,0 +1,100 @@
+"""The array evaluation of queries: it agrees with Whoosh's matching, reads what Whoosh wrote, says when it cannot."""
+import pytest
+from sqlalchemy import select
+from whoosh import index
+
+from ipcenter.accounts.models import Role
+from ipcenter.extensions import db
+from ipcenter.patents import matching
+from ipcenter.patents.demo import seed_demo_patents
+from ipcenter.patents.index import current_searcher, index_folder
+from ipcenter.patents.models import Patent
+from ipcenter.patents.query import parse_query
+from ipcenter.patents.search import ALL_RECORDS, search_patents
+from tests.conftest import make_user
+
+# Every kind of node the query language makes, over a collection large enough for several posting blocks.
+QUERIES = [
+    "吸顶灯", "ceiling lamp", "lamp OR 吊灯", "ti:吸顶灯 AND pd:2021", "ipc:F21V*", "lc:26-05 AND 智能",
+    "pa:华辉 NOT 吊灯", '"lamp body"~2 AND heat', '"光源 模组"', '"lamp body"', "ligh* AND NOT dimm*",
+    "(waterproof OR dimmable) AND pd:[20180101 TO 20201231]", "ad:[2016 TO 2017] AND 路灯", "in:陈伟 AND 筒灯",
+    "NOT 吸顶灯", "an:2019*", "pn:CN3010001*", "sh?de",
+]
+
+
+@pytest.fixture
+def demo_collection(app):
+    seed_demo_patents(1500)
+    db.session.commit()
+    return current_searcher()
+
+
+def whoosh_ids(searcher, query) -> set[str]:
+    return {searcher.stored_fields(docnum)["id"] for docnum in query.docs(searcher)}
+
+
+def test_matches_equal_whoosh_matching(demo_collection):
+    for text in QUERIES:
+        query = parse_query(text)
+        matches = matching.match(demo_collection, query)
+        ids = {demo_collection.stored_fields(arrays.offset + int(d))["id"]
+               for arrays, mask, _ in matches.segments for d in mask.nonzero()[0]}
+        expected = whoosh_ids(demo_collection, query)
+        assert ids == expected and matches.total == len(expected) and expected, text
+
+
+def test_posting_arrays_equal_whoosh_postings(demo_collection):
+    reader = max((reader for reader, _ in demo_collection.reader().leaf_readers()), key=lambda r: r.doc_count_all())
+    sizes = []
+    for field, word in (("ab", "lamp"), ("ti", "吸顶灯"), ("cl", "灯体"), ("in", "陈伟")):
+        btext = word.encode()
+        postings = matching._read_postings(reader, field, btext)
+        items = list(reader.postings(field, btext).items_as("weight"))
+        sizes.append(len(items))
+        assert list(postings.docs) == [docnum for docnum, _ in items], word
+        assert list(postings.frequencies) == [weight for _, weight in items]
+        positions = [(docnum << 32) | p for docnum, found in reader.postings(field, btext).items_as("positions")
+                     for p in found]
+        assert list(postings.position_keys()) == positions
+    assert max(sizes) > 128 and min(sizes) > 0  # a list of several blocks (128 postings each) among them
+
+
+def test_deleted_records_drop_out_of_matches_and_facets(demo_collection):
+    before = search_patents(ALL_RECORDS, "吸顶灯")
+    gone = db.session.get(Patent, before.hits[0].patent.id)
+    db.session.delete(gone)
+    db.session.commit()
+    after = search_patents(ALL_RECORDS, "吸顶灯")
+    assert after.total == before.total - 1 and gone.id not in {hit.patent.id for hit in after.hits}
+    assert sum(f.count for f in after.facets["type"]) == after.total
+
+
+def test_a_wildcard_for_too_many_words_is_refused_with_where(client, login_as, demo_collection, monkeypatch):
+    monkeypatch.setattr(matching, "MAX_EXPANSION", 2)
+    login_as(make_user(Role.STAFF))
+    page = client.get("/patents/", query_string={"q": "吸顶灯 AND co*"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400 and "“co*” stands for more than 2 words" in text
+
+
+def test_an_index_of_another_layout_asks_for_a_rebuild(client, login_as, runner, app):
+    from whoosh import fields
+    folder = index_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    index.create_in(folder, fields.Schema(id=fields.ID(stored=True)))
+    login_as(make_user(Role.STAFF))
+    page = client.get("/patents/", query_string={"q": "lamp"})
+    assert page.status_code == 503 and "flask search rebuild" in page.get_data(as_text=True)
+    check = runner.invoke(args=["search", "check"])
+    assert check.exit_code == 1 and "run `flask search rebuild`" in check.output
+    assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+    assert client.get("/patents/", query_string={"q": "lamp"}).status_code == 200
+
+
+def test_results_come_in_score_order_with_every_match_counted(demo_collection):
+    results = search_patents(ALL_RECORDS, "吸顶灯 OR ceiling", per_page=50)
+    scores = [hit.score for hit in results.hits]
+    assert scores == sorted(scores, reverse=True) and scores[0] > scores[-1] > 0
+    assert results.total == len(whoosh_ids(demo_collection, parse_query("吸顶灯 OR ceiling")))
+    assert db.session.scalar(select(Patent.id).where(Patent.id == results.hits[0].patent.id))
