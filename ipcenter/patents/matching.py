@@ -267,23 +267,33 @@ class SegmentEvaluation:
     def postings(self, field: str, btext: bytes) -> Postings | None:
         return POSTINGS.get(self.arrays.segment_id, self.arrays.reader, field, btext)
 
-    def _scored(self, field: str, btext: bytes, boost: float, postings: Postings):
+    def _word(self, btext: bytes, fields: list[tuple[str, float]]):
+        """A word in one or more fields ((name, boost) pairs). In text fields, BM25F: the fields' weighted,
+        length-normalised frequencies add up before they saturate, so a word in title and abstract counts once."""
         mask, scores = self.empty()
-        mask[postings.docs] = True
-        if field in SCORED_FIELDS:
+        weight = max(boost for _, boost in fields)
+        frequency = np.zeros(self.arrays.size, dtype=np.float32)
+        idf = None
+        for field, boost in fields:
+            postings = self.postings(field, btext)
+            if postings is None:
+                continue
+            mask[postings.docs] = True
+            if field not in SCORED_FIELDS:  # classes, numbers: rarer is better, frequency means nothing
+                scores[postings.docs] += boost * self.statistics.idf(field, btext)
+                continue
             lengths = self.arrays.lengths(field)[postings.docs]
-            norm = K1 * (1 - B + B * lengths / self.statistics.average_length(field))
-            tf = postings.frequencies
-            scores[postings.docs] = boost * self.statistics.idf(field, btext) * tf * (K1 + 1) / (tf + norm)
+            norm = 1 - B + B * lengths / self.statistics.average_length(field)
+            frequency[postings.docs] += boost / weight * postings.frequencies / norm
+            idf = min(idf or np.inf, self.statistics.idf(field, btext))
             self.matched_terms[field].add(btext.decode("utf-8"))
-        else:
-            scores[postings.docs] = boost * self.statistics.idf(field, btext)
+        if idf is not None:
+            counted = frequency > 0
+            scores[counted] += weight * idf * frequency[counted] * (K1 + 1) / (frequency[counted] + K1)
         return mask, scores
 
     def _term(self, query: wq.Term):
-        btext = self._btext(query.fieldname, query.text)
-        postings = self.postings(query.fieldname, btext)
-        return self._scored(query.fieldname, btext, query.boost, postings) if postings else self.empty()
+        return self._word(self._btext(query.fieldname, query.text), [(query.fieldname, query.boost)])
 
     def _and(self, query: wq.And):
         mask = self.arrays.live().copy()
@@ -299,10 +309,18 @@ class SegmentEvaluation:
 
     def _or(self, query: wq.Or):
         mask, scores = self.empty()
+        words = defaultdict(list)  # the same word in several fields is scored as one (BM25F)
         for part in query.subqueries:
+            if isinstance(part, wq.Term):
+                words[self._btext(part.fieldname, part.text)].append((part.fieldname, part.boost))
+                continue
             part_mask, part_scores = self.evaluate(part)
             mask |= part_mask
             scores += part_scores
+        for btext, fields in words.items():
+            word_mask, word_scores = self._word(btext, fields)
+            mask |= word_mask
+            scores += word_scores
         return mask, scores * query.boost
 
     def _not(self, query: wq.Not):
@@ -318,8 +336,8 @@ class SegmentEvaluation:
         if not all(lists):
             return self.empty()
         mask, scores = self.arrays.live().copy(), np.zeros(self.arrays.size, dtype=np.float32)
-        for btext, postings in zip(terms, lists):
-            term_mask, term_scores = self._scored(query.fieldname, btext, query.boost, postings)
+        for btext in terms:
+            term_mask, term_scores = self._word(btext, [(query.fieldname, query.boost)])
             mask &= term_mask
             scores += term_scores
         keys = _within(lists[0].position_keys(), mask)
@@ -351,8 +369,7 @@ class SegmentEvaluation:
         for count, btext in enumerate(words, start=1):
             if count > MAX_EXPANSION:
                 raise TooBroad(query, MAX_EXPANSION)
-            term_mask, term_scores = self._scored(query.fieldname, btext, query.boost,
-                                                  self.postings(query.fieldname, btext))
+            term_mask, term_scores = self._word(btext, [(query.fieldname, query.boost)])
             mask |= term_mask
             scores += term_scores
         return mask, scores

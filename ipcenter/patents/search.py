@@ -24,7 +24,7 @@ from .query import FREE_TEXT_FIELDS, QueryError, parse_query
 
 FACET_FIELDS = ("type", "year", "applicant", "cls")
 FACET_SIZES = {"type": None, "year": None, "applicant": 10, "cls": 12}
-SIMILAR_TERMS = 40
+SIMILAR_TERMS = 80  # the most telling words of a description that are searched (tuned on CISI)
 MAX_PAGE = 500
 _analyzer = patent_text_analyzer()
 
