@@ -4,7 +4,8 @@ Prints, in one run:
 - index build rate (documents per second) over N generated records (default 200,000),
   with the rebuild's two writer processes;
 - p50/p95 latency of a fixed mix of fielded/boolean queries, as the results page runs them
-  (20 hits with highlights, all four facets counted), and of similar-patent queries;
+  (20 hits with highlights, all four facets counted), and of similar-patent queries; each query's
+  own figures, the first (cold) run of each, and the memory the posting cache holds;
 - the same query mix on SQLite FTS5 (trigram tokenizer, bm25 rank, top 20 and the count) over the same records;
 - nDCG@10 and MAP on CISI (76 judged queries) for the query language (the query's words
   joined by OR) and for similar-patent search (the query text pasted as a description).
@@ -20,6 +21,7 @@ import argparse
 import math
 import random
 import re
+import resource
 import sqlite3
 import statistics
 import sys
@@ -36,6 +38,7 @@ from ipcenter.config import TestConfig  # noqa: E402
 from ipcenter.extensions import db  # noqa: E402
 from ipcenter.patents.demo import _record  # noqa: E402
 from ipcenter.patents.index import rebuild_index  # noqa: E402
+from ipcenter.patents.matching import POSTINGS  # noqa: E402
 from ipcenter.patents.models import Patent  # noqa: E402
 from ipcenter.patents.search import ALL_RECORDS, search_patents, similar_patents  # noqa: E402
 
@@ -111,6 +114,10 @@ def percentiles(timings: list[float]) -> str:
     return f"p50 {statistics.median(timings) * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms"
 
 
+def resident_mb() -> float:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * resource.getpagesize() / 2**20
+
+
 def timed(function, repeats: int) -> list[float]:
     timings = []
     for _ in range(repeats):
@@ -137,21 +144,28 @@ def bench_scale(count: int, repeats: int) -> None:
         elapsed = time.perf_counter() - started
         print(f"index build (2 processes): {count / elapsed:,.0f} documents/s ({elapsed:.0f} s)")
 
-        for query, *_ in QUERY_MIX:  # warm the searcher, as a running server is
-            search_patents(ALL_RECORDS, query)
-        mix = []
+        before = resident_mb()
+        cold = [timed(lambda: search_patents(ALL_RECORDS, query), 1)[0] for query, *_ in QUERY_MIX]
+        print(f"fielded/boolean mix, first run of each query (cold caches):       {percentiles(cold)}")
+        mix, bare = [], []
         for query, *_ in QUERY_MIX:
-            mix += timed(lambda: search_patents(ALL_RECORDS, query), repeats)
+            with_facets = timed(lambda: search_patents(ALL_RECORDS, query), repeats)
+            without = timed(lambda: search_patents(ALL_RECORDS, query, facets=False), repeats)
+            total = search_patents(ALL_RECORDS, query, facets=False).total
+            print(f"  {query:<56} {total:>7} found   {percentiles(with_facets)}")
+            mix += with_facets
+            bare += without
         print(f"fielded/boolean mix, results page (20 hits, highlights, facets): {percentiles(mix)}")
-        bare = []
-        for query, *_ in QUERY_MIX:
-            bare += timed(lambda: search_patents(ALL_RECORDS, query, facets=False), repeats)
         print(f"fielded/boolean mix, 20 hits with highlights, no facets:          {percentiles(bare)}")
         similar = []
         for description in SIMILAR_DESCRIPTIONS:
             similar_patents(ALL_RECORDS, description, facets=False)
-            similar += timed(lambda: similar_patents(ALL_RECORDS, description, facets=False), repeats)
+            timings = timed(lambda: similar_patents(ALL_RECORDS, description, facets=False), repeats)
+            print(f"  {description[:40]:<56}   {percentiles(timings)}")
+            similar += timings
         print(f"similar-patent search (20 hits, highlights):                      {percentiles(similar)}")
+        print(f"posting cache after the searches: {POSTINGS.held:,} entries; the process grew by "
+              f"{resident_mb() - before:,.0f} MB while searching")
         bench_fts5(folder / "bench.sqlite3", repeats)
 
 

@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 from flask import current_app
 from sqlalchemy import delete, event, insert, select
 from sqlalchemy.orm import Session
-from whoosh import columns, fields, index
+from whoosh import columns, fields, formats, index
 from whoosh.analysis import RegexTokenizer
 from whoosh.writing import CLEAR
 
@@ -30,6 +30,7 @@ from .numbers import number_variants
 log = logging.getLogger(__name__)
 FACET_SEPARATOR = "\x1f"
 DRAIN_BATCH = 2000
+REBUILD_MEMORY_MB = 1024  # per writer process
 
 
 class FacetValues(fields.KEYWORD):
@@ -46,13 +47,22 @@ class FacetValues(fields.KEYWORD):
         return [part.decode("utf-8") for part in value]
 
 
+class NumberForms(fields.FieldType):
+    """Every written form of a number, kept in a column only. A number belongs to one record, so an
+    inverted list per form would cost the index a dozen terms per record; searches look the forms up
+    in the column, sorted once per segment (matching.py)."""
+    indexed = False
+
+    def __init__(self):
+        super().__init__(formats.Existence(), None, sortable=columns.VarBytesColumn())
+
+
 def build_schema() -> fields.Schema:
     text = dict(analyzer=patent_text_analyzer(), phrase=True)
     return fields.Schema(**{
         "id": fields.ID(stored=True, unique=True),
         "stamp": fields.STORED(),
-        # Number prefixes (an:2019*) scan these columns: a number is one record's term, too many to expand.
-        "pn": fields.KEYWORD(sortable=True), "an": fields.KEYWORD(sortable=True),
+        "pn": NumberForms(), "an": NumberForms(),
         "ti": fields.TEXT(**text), "ab": fields.TEXT(**text), "cl": fields.TEXT(**text),
         "pa": fields.TEXT(**text), "in": fields.TEXT(**text),
         "ipc": fields.KEYWORD(), "cpc": fields.KEYWORD(), "lc": fields.KEYWORD(),
@@ -259,7 +269,9 @@ def rebuild_index(progress: Callable[[int], None] = lambda done: None, processes
         ix = index.create_in(folder, SCHEMA) if not index.exists_in(folder) else index.open_dir(folder)
         if field_layout(ix.schema) != field_layout(SCHEMA):
             ix = index.create_in(folder, SCHEMA)
-        writer = ix.writer(procs=processes, multisegment=True, limitmb=256) if processes > 1 else ix.writer()
+        # Each writer sorts its postings in memory up to limitmb; spilling to disk costs a third more time.
+        options = dict(procs=processes, multisegment=True) if processes > 1 else {}
+        writer = ix.writer(limitmb=REBUILD_MEMORY_MB, **options)
         count = 0
         for count, row in enumerate(_all_patent_rows(), start=1):
             writer.add_document(**patent_document(row))

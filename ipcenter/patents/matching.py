@@ -12,7 +12,7 @@ The block reads below use the internals of Whoosh 2.7.4's W3 codec (pinned); the
 """
 import fnmatch
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
@@ -24,7 +24,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 # BM25, tuned on CISI (bench/search.py --cisi-only).
 K1, B = 1.2, 0.75
 SCORED_FIELDS = frozenset({"ti", "ab", "cl", "pa", "in"})
-NUMBER_FIELDS = frozenset({"pn", "an"})  # a term per record: prefixes search a sorted column, not the lexicon
+NUMBER_FIELDS = frozenset({"pn", "an"})  # column-only fields (index.NumberForms)
 MAX_EXPANSION = 5000
 CACHE_BUDGET = 24_000_000  # posting entries kept in memory (about 200 MB at 8 bytes each)
 
@@ -293,6 +293,8 @@ class SegmentEvaluation:
         return mask, scores
 
     def _term(self, query: wq.Term):
+        if query.fieldname in NUMBER_FIELDS:
+            return self._numbers(query.fieldname, query.text, query.text)
         return self._word(self._btext(query.fieldname, query.text), [(query.fieldname, query.boost)])
 
     def _and(self, query: wq.And):
@@ -353,7 +355,7 @@ class SegmentEvaluation:
 
     def _prefix(self, query: wq.Prefix):
         if query.fieldname in NUMBER_FIELDS:
-            return self._number_prefix(query.fieldname, query.text)
+            return self._numbers(query.fieldname, query.text, query.text + "\uffff")
         words = self.arrays.reader.expand_prefix(query.fieldname, query.text)
         return self._expanded(query, words)
 
@@ -374,10 +376,11 @@ class SegmentEvaluation:
             scores += term_scores
         return mask, scores
 
-    def _number_prefix(self, field: str, prefix: str):
+    def _numbers(self, field: str, first: str, last: str):
+        """Records with a written form of their number from `first` to `last` (a prefix: last = first + \uffff)."""
         forms, docs = self.arrays.numbers_sorted(field)
         mask, scores = self.empty()
-        mask[docs[bisect_left(forms, prefix):bisect_left(forms, prefix + "\uffff")]] = True
+        mask[docs[bisect_left(forms, first):bisect_right(forms, last)]] = True
         return mask & self.arrays.live(), scores
 
     def _numericrange(self, query: wq.NumericRange):

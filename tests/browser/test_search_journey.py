@@ -1,0 +1,82 @@
+"""The searcher's journey in a real browser: search in Chinese and English, narrow by a facet, open a
+patent and its similar ones, cite three into a fast-retrieval case, deliver the search report, and the
+enterprise downloads it."""
+import io
+import re
+
+import pytest
+from docx import Document
+from playwright.sync_api import expect
+
+from ipcenter.extensions import db
+from ipcenter.patents.demo import seed_demo_patents
+from tests.browser.conftest import log_in, log_out, perform, submit
+from tests.cases.conftest import make_case
+
+pytestmark = pytest.mark.browser
+
+
+def search(page, query: str) -> None:
+    page.fill("#q", query)
+    submit(page, "#search-button")
+    expect(page.locator("#result-count")).to_contain_text("found")
+
+
+def test_search_cite_three_deliver_and_the_enterprise_downloads(page, live_server, center):
+    base = live_server
+    seed_demo_patents(400)
+    db.session.commit()
+    case = make_case(center, "fast_retrieval", "searching")
+
+    log_in(page, base, center.staff["retrieval"])
+    page.goto(f"{base}/cases/{case.reference}")
+    page.click("#search-for-case")
+    expect(page.locator("#citing-case")).to_contain_text(case.reference)
+    search(page, "吊灯")
+    expect(page.locator("#results mark").first).to_contain_text("吊灯")
+    search(page, "crystal chandelier")
+    expect(page.locator("#results mark").first).to_have_text(re.compile("crystal|chandelier", re.I))
+    search(page, "ti:吊灯 AND pd:[2016 TO *]")
+    design = page.locator("[data-facet=type] a[data-value=design]")
+    expected = design.locator("xpath=following-sibling::span").get_attribute("data-count")
+    with page.expect_navigation():
+        design.click()
+    expect(page.locator("#result-count")).to_contain_text(f"{expected} patent")
+
+    cited = []
+    for index, category in enumerate("XYA"):
+        result = page.locator("#results .result").nth(index)
+        cited.append(result.locator(".pn").inner_text())
+        patent_id = result.locator("input[name=patent_id]").get_attribute("value")
+        page.select_option(f"#cite-category-{patent_id}", category)
+        page.fill(f"#cite-note-{patent_id}", f"{category}类：公开了相同的灯臂结构")
+        submit(page, f"#cite-{patent_id}")
+        expect(page.locator("#citing-case")).to_be_visible()
+
+    page.locator("#results .result h3 a").first.click()
+    expect(page.locator("#patent-title")).to_contain_text("吊灯")
+    expect(page.locator("#cited-in")).to_contain_text(case.reference)
+    expect(page.locator("#similar li")).not_to_have_count(0)
+    page.get_by_role("link", name="All similar patents").click()
+    expect(page.locator("#results .result")).not_to_have_count(0)
+
+    page.goto(f"{base}/cases/{case.reference}")
+    for number in cited:
+        expect(page.locator("#report-citations")).to_contain_text(number)
+    expect(page.locator("#report-searches")).to_contain_text("ti:吊灯 AND pd:[2016 TO *]")
+    page.fill("#conclusion-form textarea", "检索到一篇X类文件，新颖性存疑。")
+    submit(page, "#save-conclusion")
+    perform(page, "deliver_report")
+    expect(page.locator("#stepper [aria-current=step]")).to_contain_text("Search report delivered")
+    log_out(page)
+
+    log_in(page, base, center.enterprise)
+    page.goto(f"{base}/cases/{case.reference}")
+    expect(page.locator("#report-conclusion")).to_contain_text("新颖性存疑")
+    with page.expect_download() as download:
+        page.click("#report-docx")
+    with open(download.value.path(), "rb") as handle:
+        document = Document(io.BytesIO(handle.read()))
+    text = "\n".join([p.text for p in document.paragraphs] +
+                     [cell.text for table in document.tables for row in table.rows for cell in row.cells])
+    assert "新颖性存疑" in text and all(number.replace(" ", "") in text.replace(" ", "") for number in cited)
