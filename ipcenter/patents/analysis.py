@@ -7,10 +7,12 @@ stop-listed and stemmed.
 """
 import logging
 import re
+from functools import lru_cache
 
 import jieba
-from whoosh.analysis import LowercaseFilter, StemFilter, Token, Tokenizer
+from whoosh.analysis import Token, Tokenizer
 from whoosh.analysis.filters import STOP_WORDS
+from whoosh.lang.porter import stem
 
 jieba.setLogLevel(logging.WARNING)
 _segmenter = jieba.Tokenizer()
@@ -45,7 +47,8 @@ class MixedTokenizer(Tokenizer):
             if match.lastgroup == "word":
                 if removestops and match.group().lower() in STOP_LIST:
                     continue  # stop words take no position, so phrases read across them
-                yield self._token(token, match.group(), position, start_char + match.start(), keeporiginal)
+                yield self._token(token, match.group(), position, start_char + match.start(), keeporiginal,
+                                  text=stemmed(match.group()))
                 position += 1
                 continue
             for word, start, end in _segmenter.tokenize(match.group()):
@@ -62,21 +65,28 @@ class MixedTokenizer(Tokenizer):
 
     @staticmethod
     def _whole(token, value, start_pos, start_char):
-        token.original = token.text = value
+        token.original, token.text = value, stemmed(value)
         token.boost, token.stopped = 1.0, False
         token.pos, token.startchar, token.endchar = start_pos, start_char, start_char + len(value)
         yield token
 
     @staticmethod
-    def _token(token, text, position, start, keeporiginal, end=None):
-        token.text = text
+    def _token(token, original, position, start, keeporiginal, end=None, text=None):
+        token.text = text or original
         if keeporiginal:
-            token.original = text
+            token.original = original
         token.boost, token.stopped = 1.0, False
         token.pos = position
-        token.startchar, token.endchar = start, (end if end is not None else start + len(text))
+        token.startchar, token.endchar = start, (end if end is not None else start + len(original))
         return token
 
 
+@lru_cache(maxsize=100_000)
+def stemmed(word: str) -> str:
+    """An English word lower-cased and stemmed (lamps, Lamp: lamp). Done here rather than by Whoosh's
+    LowercaseFilter and StemFilter: two generators fewer per word is a tenth of the index build."""
+    return stem(word.lower())
+
+
 def patent_text_analyzer():
-    return MixedTokenizer() | LowercaseFilter() | StemFilter(cachesize=100_000)
+    return MixedTokenizer()
