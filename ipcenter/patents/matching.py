@@ -41,19 +41,19 @@ class TooBroad(Exception):
 class Postings:
     docs: np.ndarray  # segment document numbers, ascending
     frequencies: np.ndarray
-    matcher_source: tuple  # (reader, field, btext): where the positions come from, if asked
+    field: str
+    btext: bytes
     _position_keys: np.ndarray | None = None
 
     @property
     def size(self) -> int:
         return len(self.docs)
 
-    def position_keys(self) -> np.ndarray:
-        """(document << 32 | position) for every occurrence, ascending."""
+    def position_keys(self, reader) -> np.ndarray:
+        """(document << 32 | position) for every occurrence, ascending; read from `reader` the first time."""
         if self._position_keys is None:
-            reader, field, btext = self.matcher_source
             keys = []
-            for docnum, positions in _posting_positions(reader.postings(field, btext)):
+            for docnum, positions in _posting_positions(reader.postings(self.field, self.btext)):
                 keys.extend((docnum << 32) | position for position in positions)
             self._position_keys = np.array(keys, dtype=np.int64)
         return self._position_keys
@@ -128,19 +128,20 @@ def _read_postings(reader, field: str, btext: bytes) -> Postings | None:
     for block_ids, block_weights in _posting_blocks(reader.postings(field, btext)):
         ids.append(np.asarray(block_ids, dtype=np.int32))
         weights.append(np.asarray(block_weights, dtype=np.float32))
-    return Postings(np.concatenate(ids), np.concatenate(weights), (reader, field, btext))
+    return Postings(np.concatenate(ids), np.concatenate(weights), field, btext)
 
 
 POSTINGS = PostingCache(CACHE_BUDGET)
 
 
 class SegmentArrays:
-    """One segment's per-document arrays (field lengths, columns, live documents), read once."""
+    """One segment's per-document arrays (field lengths, columns, live documents), read once.
 
-    def __init__(self, reader, offset: int):
-        self.reader, self.offset = reader, offset
-        self.segment_id = reader.segment().segment_id()
-        self.size = reader.doc_count_all()
+    A segment's documents never change, only which are deleted; each search passes its own
+    reader (any reader of the segment reads the same), as readers close with their searchers."""
+
+    def __init__(self, segment_id: str, size: int):
+        self.segment_id, self.size = segment_id, size
         self._arrays: dict = {}
         self._lock = threading.Lock()
 
@@ -151,33 +152,34 @@ class SegmentArrays:
                 self._arrays.setdefault(key, value)
         return self._arrays[key]
 
-    def live(self) -> np.ndarray:
-        deleted = self.reader.segment().deleted_count()
+    def live(self, reader) -> np.ndarray:
+        segment = reader.segment()
 
         def build():
             live = np.ones(self.size, dtype=bool)
-            if deleted:
-                live[np.fromiter(self.reader.segment().deleted_docs(), dtype=np.int64)] = False
+            if segment.deleted_count():
+                live[np.fromiter(segment.deleted_docs(), dtype=np.int64)] = False
             return live
-        return self._cached(("live", deleted), build)
+        return self._cached(("live", segment.deleted_count()), build)
 
-    def lengths(self, field: str) -> np.ndarray:
-        reader = self.reader
+    def lengths(self, reader, field: str) -> np.ndarray:
         return self._cached(("length", field), lambda: np.fromiter(
             (reader.doc_field_length(docnum, field, 0) or 0 for docnum in range(self.size)),
             dtype=np.float32, count=self.size))
 
-    def numbers(self, field: str) -> np.ndarray:
+    def numbers(self, reader, field: str) -> np.ndarray:
         """A numeric column (dates as YYYYMMDD); 0 where a record has none."""
         return self._cached(("numbers", field), lambda: np.fromiter(
-            (value or 0 for value in self.reader.column_reader(field)), dtype=np.int64, count=self.size))
+            (value or 0 for value in reader.column_reader(field)), dtype=np.int64, count=self.size))
 
-    def facet_values(self, field: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    def facet_values(self, reader, field: str) -> tuple[list[str], np.ndarray, np.ndarray]:
         """(distinct values, owning document, value code) for every value of a facet column."""
         def build():
             codes: dict[str, int] = {}
             owners, values = [], []
-            for docnum, cell in enumerate(self.reader.column_reader(field)):
+            # A segment where no record has the value has no column (and Whoosh cannot default a list column).
+            cells = reader.column_reader(field) if reader.has_column(field) else []
+            for docnum, cell in enumerate(cells):
                 for value in cell if isinstance(cell, list) else [cell]:
                     if value not in (None, "", b""):
                         owners.append(docnum)
@@ -185,10 +187,10 @@ class SegmentArrays:
             return list(codes), np.array(owners, dtype=np.int64), np.array(values, dtype=np.int64)
         return self._cached(("facet", field), build)
 
-    def numbers_sorted(self, field: str) -> tuple[list[str], np.ndarray]:
+    def numbers_sorted(self, reader, field: str) -> tuple[list[str], np.ndarray]:
         """Every written form of every number in a number field, sorted, and the document of each."""
         def build():
-            pairs = sorted((form, docnum) for docnum, value in enumerate(self.reader.column_reader(field))
+            pairs = sorted((form, docnum) for docnum, value in enumerate(reader.column_reader(field))
                            for form in (value.decode("utf-8") if isinstance(value, bytes) else value or "").split())
             return [form for form, _ in pairs], np.array([docnum for _, docnum in pairs], dtype=np.int64)
         return self._cached(("sorted", field), build)
@@ -198,26 +200,30 @@ _segments: dict[str, SegmentArrays] = {}
 _segments_lock = threading.Lock()
 
 
-def segment_arrays(searcher) -> list[SegmentArrays]:
-    """The arrays of each segment of this searcher; those of merged-away segments are let go."""
-    found = []
-    for reader, offset in searcher.reader().leaf_readers():
-        if reader.segment() is None:  # an empty index
-            continue
-        segment_id = reader.segment().segment_id()
-        arrays = _segments.get(segment_id)
-        if arrays is None or arrays.offset != offset or arrays.reader.segment() is not reader.segment():
-            arrays = SegmentArrays(reader, offset)
-        found.append(arrays)
+@dataclass
+class SegmentView:
+    """A segment as one searcher sees it: its cached arrays, this searcher's reader, where its documents start."""
+    arrays: SegmentArrays
+    reader: object
+    offset: int
+
+
+def segment_views(searcher) -> list[SegmentView]:
+    """Each segment of this searcher; the arrays and postings of merged-away segments are let go."""
+    views = []
     with _segments_lock:
-        if {a.segment_id for a in found} != set(_segments):
-            live = {a.segment_id for a in found}
-            for segment_id in [s for s in _segments if s not in live]:
-                del _segments[segment_id]
-            POSTINGS.forget_segments(live)
-        for arrays in found:
-            _segments[arrays.segment_id] = arrays
-    return found
+        for reader, offset in searcher.reader().leaf_readers():
+            if reader.segment() is None:  # an empty index
+                continue
+            segment_id = reader.segment().segment_id()
+            arrays = _segments.get(segment_id) or SegmentArrays(segment_id, reader.doc_count_all())
+            views.append(SegmentView(arrays, reader, offset))
+        current = {view.arrays.segment_id for view in views}
+        if current != set(_segments):
+            _segments.clear()
+            _segments.update({view.arrays.segment_id: view.arrays for view in views})
+            POSTINGS.forget_segments(current)
+    return views
 
 
 class Statistics:
@@ -245,10 +251,10 @@ class Statistics:
 class SegmentEvaluation:
     """A query's matches in one segment: a mask over its documents and their scores."""
 
-    def __init__(self, arrays: SegmentArrays, statistics: Statistics, matched_terms: dict):
-        self.arrays, self.statistics = arrays, statistics
+    def __init__(self, view: SegmentView, statistics: Statistics, matched_terms: dict):
+        self.arrays, self.reader, self.statistics = view.arrays, view.reader, statistics
         self.matched_terms = matched_terms  # field -> words that matched, for highlighting
-        self.schema = arrays.reader.schema
+        self.schema = view.reader.schema
 
     def empty(self):
         return np.zeros(self.arrays.size, dtype=bool), np.zeros(self.arrays.size, dtype=np.float32)
@@ -265,7 +271,7 @@ class SegmentEvaluation:
         return self.schema[field].to_bytes(text) if not isinstance(text, bytes) else text
 
     def postings(self, field: str, btext: bytes) -> Postings | None:
-        return POSTINGS.get(self.arrays.segment_id, self.arrays.reader, field, btext)
+        return POSTINGS.get(self.arrays.segment_id, self.reader, field, btext)
 
     def _word(self, btext: bytes, fields: list[tuple[str, float]]):
         """A word in one or more fields ((name, boost) pairs). In text fields, BM25F: the fields' weighted,
@@ -282,7 +288,7 @@ class SegmentEvaluation:
             if field not in SCORED_FIELDS:  # classes, numbers: rarer is better, frequency means nothing
                 scores[postings.docs] += boost * self.statistics.idf(field, btext)
                 continue
-            lengths = self.arrays.lengths(field)[postings.docs]
+            lengths = self.arrays.lengths(self.reader, field)[postings.docs]
             norm = 1 - B + B * lengths / self.statistics.average_length(field)
             frequency[postings.docs] += boost / weight * postings.frequencies / norm
             idf = min(idf or np.inf, self.statistics.idf(field, btext))
@@ -298,7 +304,7 @@ class SegmentEvaluation:
         return self._word(self._btext(query.fieldname, query.text), [(query.fieldname, query.boost)])
 
     def _and(self, query: wq.And):
-        mask = self.arrays.live().copy()
+        mask = self.arrays.live(self.reader).copy()
         scores = np.zeros(self.arrays.size, dtype=np.float32)
         for part in query.subqueries:
             if isinstance(part, wq.Not):
@@ -326,10 +332,10 @@ class SegmentEvaluation:
         return mask, scores * query.boost
 
     def _not(self, query: wq.Not):
-        return self.arrays.live() & ~self.evaluate(query.query)[0], np.zeros(self.arrays.size, dtype=np.float32)
+        return self.arrays.live(self.reader) & ~self.evaluate(query.query)[0], np.zeros(self.arrays.size, dtype=np.float32)
 
     def _every(self, query):
-        return self.arrays.live().copy(), np.zeros(self.arrays.size, dtype=np.float32)
+        return self.arrays.live(self.reader).copy(), np.zeros(self.arrays.size, dtype=np.float32)
 
     def _phrase(self, query: wq.Phrase):
         """The words in order, each within `slop` positions after the one before."""
@@ -337,14 +343,14 @@ class SegmentEvaluation:
         lists = [self.postings(query.fieldname, btext) for btext in terms]
         if not all(lists):
             return self.empty()
-        mask, scores = self.arrays.live().copy(), np.zeros(self.arrays.size, dtype=np.float32)
+        mask, scores = self.arrays.live(self.reader).copy(), np.zeros(self.arrays.size, dtype=np.float32)
         for btext in terms:
             term_mask, term_scores = self._word(btext, [(query.fieldname, query.boost)])
             mask &= term_mask
             scores += term_scores
-        keys = _within(lists[0].position_keys(), mask)
+        keys = _within(lists[0].position_keys(self.reader), mask)
         for postings in lists[1:]:
-            following = _within(postings.position_keys(), mask)
+            following = _within(postings.position_keys(self.reader), mask)
             first = np.searchsorted(keys, following - query.slop)  # the nearest earlier word at most slop back
             found = first < len(keys)
             found[found] = keys[first[found]] < following[found]
@@ -356,13 +362,13 @@ class SegmentEvaluation:
     def _prefix(self, query: wq.Prefix):
         if query.fieldname in NUMBER_FIELDS:
             return self._numbers(query.fieldname, query.text, query.text + "\uffff")
-        words = self.arrays.reader.expand_prefix(query.fieldname, query.text)
+        words = self.reader.expand_prefix(query.fieldname, query.text)
         return self._expanded(query, words)
 
     def _wildcard(self, query: wq.Wildcard):
         stem = re.split(r"[*?]", query.text, maxsplit=1)[0]
         pattern = re.compile(fnmatch.translate(query.text))
-        words = (btext for btext in self.arrays.reader.expand_prefix(query.fieldname, stem)
+        words = (btext for btext in self.reader.expand_prefix(query.fieldname, stem)
                  if pattern.match(btext.decode("utf-8")))
         return self._expanded(query, words)
 
@@ -378,14 +384,14 @@ class SegmentEvaluation:
 
     def _numbers(self, field: str, first: str, last: str):
         """Records with a written form of their number from `first` to `last` (a prefix: last = first + \uffff)."""
-        forms, docs = self.arrays.numbers_sorted(field)
+        forms, docs = self.arrays.numbers_sorted(self.reader, field)
         mask, scores = self.empty()
         mask[docs[bisect_left(forms, first):bisect_right(forms, last)]] = True
-        return mask & self.arrays.live(), scores
+        return mask & self.arrays.live(self.reader), scores
 
     def _numericrange(self, query: wq.NumericRange):
-        days = self.arrays.numbers(query.fieldname)
-        mask = self.arrays.live() & (days > 0)
+        days = self.arrays.numbers(self.reader, query.fieldname)
+        mask = self.arrays.live(self.reader) & (days > 0)
         if query.start is not None:
             mask &= days > query.start if query.startexcl else days >= query.start
         if query.end is not None:
@@ -400,7 +406,7 @@ def _within(keys: np.ndarray, mask: np.ndarray) -> np.ndarray:
 @dataclass
 class Matches:
     """A query's matches over the whole index."""
-    segments: list[tuple[SegmentArrays, np.ndarray, np.ndarray]]  # (arrays, mask, scores)
+    segments: list[tuple[SegmentView, np.ndarray, np.ndarray]]  # (segment, mask, scores)
     matched_terms: dict[str, set[str]]
 
     @property
@@ -410,17 +416,17 @@ class Matches:
     def top(self, limit: int, sort: str = "relevance") -> list[tuple[int, float]]:
         """(global document number, score) of the best `limit` matches: by score, or by publication date."""
         candidates = []
-        for arrays, mask, scores in self.segments:
+        for view, mask, scores in self.segments:
             docs = np.flatnonzero(mask)
             if not len(docs):
                 continue
-            days = arrays.numbers("pd")[docs]
+            days = view.arrays.numbers(view.reader, "pd")[docs]
             keys = self._order(scores[docs], days, sort)
             if len(docs) > limit:  # keep at least `limit` best, and whatever ties with the last of them
                 cut = np.partition(keys[0], limit - 1)[limit - 1]
                 kept = keys[0] <= cut
                 docs, keys = docs[kept], tuple(key[kept] for key in keys)
-            candidates.append((docs + arrays.offset, scores[docs], keys))
+            candidates.append((docs + view.offset, scores[docs], keys))
         if not candidates:
             return []
         docs = np.concatenate([c[0] for c in candidates])
@@ -441,8 +447,8 @@ class Matches:
 
     def facet_counts(self, field: str) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
-        for arrays, mask, _ in self.segments:
-            values, owners, codes = arrays.facet_values(field)
+        for view, mask, _ in self.segments:
+            values, owners, codes = view.arrays.facet_values(view.reader, field)
             if not len(codes):
                 continue
             for code, count in enumerate(np.bincount(codes[mask[owners]], minlength=len(values))):
@@ -457,13 +463,12 @@ def match(searcher, query, restrict=None, exclude=None) -> Matches:
     statistics = Statistics(searcher)
     matched_terms: dict[str, set[str]] = defaultdict(set)
     found = []
-    for arrays in segment_arrays(searcher):
-        evaluation = SegmentEvaluation(arrays, statistics, matched_terms)
-        mask, scores = evaluation.evaluate(query)
-        mask = mask & arrays.live()
+    for view in segment_views(searcher):
+        mask, scores = SegmentEvaluation(view, statistics, matched_terms).evaluate(query)
+        mask = mask & view.arrays.live(view.reader)
         if restrict is not None:
-            mask &= SegmentEvaluation(arrays, statistics, defaultdict(set)).evaluate(restrict)[0]
+            mask &= SegmentEvaluation(view, statistics, defaultdict(set)).evaluate(restrict)[0]
         if exclude is not None:
-            mask &= ~SegmentEvaluation(arrays, statistics, defaultdict(set)).evaluate(exclude)[0]
-        found.append((arrays, mask, scores))
+            mask &= ~SegmentEvaluation(view, statistics, defaultdict(set)).evaluate(exclude)[0]
+        found.append((view, mask, scores))
     return Matches(found, matched_terms)

@@ -37,8 +37,8 @@ def test_matches_equal_whoosh_matching(demo_collection):
     for text in QUERIES:
         query = parse_query(text)
         matches = matching.match(demo_collection, query)
-        ids = {demo_collection.stored_fields(arrays.offset + int(d))["id"]
-               for arrays, mask, _ in matches.segments for d in mask.nonzero()[0]}
+        ids = {demo_collection.stored_fields(view.offset + int(d))["id"]
+               for view, mask, _ in matches.segments for d in mask.nonzero()[0]}
         expected = whoosh_ids(demo_collection, query)
         assert ids == expected and matches.total == len(expected) and expected, text
 
@@ -55,7 +55,7 @@ def test_posting_arrays_equal_whoosh_postings(demo_collection):
         assert list(postings.frequencies) == [weight for _, weight in items]
         positions = [(docnum << 32) | p for docnum, found in reader.postings(field, btext).items_as("positions")
                      for p in found]
-        assert list(postings.position_keys()) == positions
+        assert list(postings.position_keys(reader)) == positions
     assert max(sizes) > 128 and min(sizes) > 0  # a list of several blocks (128 postings each) among them
 
 
@@ -109,3 +109,18 @@ def test_number_lookups_equal_database_counts(demo_collection):
         assert search_patents(ALL_RECORDS, query).total == expected > 0, query
     number = db.session.scalar(select(Patent.application_number).order_by(Patent.id).limit(1))
     assert [hit.patent.application_number for hit in search_patents(ALL_RECORDS, f"an:{number}").hits] == [number]
+
+
+def test_searches_keep_up_as_records_change_and_segments_come_and_go(demo_collection):
+    before = search_patents(ALL_RECORDS, '"lamp body"')
+    patent = db.session.get(Patent, before.hits[0].patent.id)
+    patent.abstract += " A frosted glass diffuser covers the lamp body."
+    db.session.commit()  # the old version is deleted in its segment, the new one lands in another
+    assert search_patents(ALL_RECORDS, '"lamp body"').total == before.total
+    assert [h.patent.id for h in search_patents(ALL_RECORDS, '"frosted glass diffuser"').hits] == [patent.id]
+    for number in range(3):  # small commits: small segments, some merged by Whoosh as it goes
+        db.session.add(Patent(country="CN", publication_number=f"CN39900000{number}", patent_type="design",
+                              title=f"磨砂玻璃灯罩 {number}", abstract="frosted glass lamp body"))
+        db.session.commit()
+    assert search_patents(ALL_RECORDS, '"lamp body"').total == before.total + 3
+    assert search_patents(ALL_RECORDS, "ti:磨砂").total == 3
