@@ -171,6 +171,7 @@ def bench_scale(count: int, repeats: int) -> None:
 
 def bench_fts5(path: Path, repeats: int) -> None:
     connection = sqlite3.connect(path)
+    connection.execute("DROP TABLE IF EXISTS patents_fts")
     started = time.perf_counter()
     connection.execute("CREATE VIRTUAL TABLE patents_fts USING fts5(ti, ab, cl, pa, \"in\", content='patents', "
                        "content_rowid='id', tokenize='trigram')")
@@ -181,10 +182,11 @@ def bench_fts5(path: Path, repeats: int) -> None:
     count = connection.execute("SELECT count(*) FROM patents").fetchone()[0]
     print(f"SQLite FTS5 (trigram) build: {count / elapsed:,.0f} documents/s ({elapsed:.0f} s)")
     timings = []
-    for _, match, condition in QUERY_MIX:
+    for query, match, condition in QUERY_MIX:
         if match:
             where = "patents_fts MATCH ?" + (f" AND ({condition})" if condition else "")
-            sql = f"SELECT rowid, title FROM patents_fts JOIN patents ON patents.id = patents_fts.rowid WHERE {where}"
+            sql = (f"SELECT patents.id, patents.title FROM patents_fts JOIN patents ON patents.id = patents_fts.rowid "
+                   f"WHERE {where}")
             params = (match,)
         else:
             sql, params = f"SELECT id, title FROM patents WHERE {condition}", ()
@@ -195,7 +197,10 @@ def bench_fts5(path: Path, repeats: int) -> None:
             connection.execute(ranked, params).fetchall()
             connection.execute(counted, params).fetchone()
         run()
-        timings += timed(run, repeats)
+        query_timings = timed(run, repeats)
+        total = connection.execute(counted, params).fetchone()[0]
+        print(f"  {query:<56} {total:>7} found   {percentiles(query_timings)}")
+        timings += query_timings
     print(f"SQLite FTS5, same mix (top 20 by bm25 and the count):             {percentiles(timings)}")
 
 
