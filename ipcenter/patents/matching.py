@@ -257,7 +257,14 @@ class SegmentEvaluation:
         self.schema = view.reader.schema
 
     def empty(self):
-        return np.zeros(self.arrays.size, dtype=bool), np.zeros(self.arrays.size, dtype=np.float32)
+        return np.zeros(self.arrays.size, dtype=bool), self.no_scores()
+
+    def everything(self):
+        """Every live document, unscored: where an AND starts."""
+        return self.arrays.live(self.reader).copy(), self.no_scores()
+
+    def no_scores(self):
+        return np.zeros(self.arrays.size, dtype=np.float32)
 
     def evaluate(self, query):
         if isinstance(query, type(wq.NullQuery)):
@@ -278,7 +285,7 @@ class SegmentEvaluation:
         length-normalised frequencies add up before they saturate, so a word in title and abstract counts once."""
         mask, scores = self.empty()
         weight = max(boost for _, boost in fields)
-        frequency = np.zeros(self.arrays.size, dtype=np.float32)
+        frequency = self.no_scores()
         idf = None
         for field, boost in fields:
             postings = self.postings(field, btext)
@@ -304,8 +311,7 @@ class SegmentEvaluation:
         return self._word(self._btext(query.fieldname, query.text), [(query.fieldname, query.boost)])
 
     def _and(self, query: wq.And):
-        mask = self.arrays.live(self.reader).copy()
-        scores = np.zeros(self.arrays.size, dtype=np.float32)
+        mask, scores = self.everything()
         for part in query.subqueries:
             if isinstance(part, wq.Not):
                 mask &= ~self.evaluate(part.query)[0]
@@ -332,10 +338,10 @@ class SegmentEvaluation:
         return mask, scores * query.boost
 
     def _not(self, query: wq.Not):
-        return self.arrays.live(self.reader) & ~self.evaluate(query.query)[0], np.zeros(self.arrays.size, dtype=np.float32)
+        return self.arrays.live(self.reader) & ~self.evaluate(query.query)[0], self.no_scores()
 
     def _every(self, query):
-        return self.arrays.live(self.reader).copy(), np.zeros(self.arrays.size, dtype=np.float32)
+        return self.everything()
 
     def _phrase(self, query: wq.Phrase):
         """The words in order, each within `slop` positions after the one before."""
@@ -343,7 +349,7 @@ class SegmentEvaluation:
         lists = [self.postings(query.fieldname, btext) for btext in terms]
         if not all(lists):
             return self.empty()
-        mask, scores = self.arrays.live(self.reader).copy(), np.zeros(self.arrays.size, dtype=np.float32)
+        mask, scores = self.everything()
         for btext in terms:
             term_mask, term_scores = self._word(btext, [(query.fieldname, query.boost)])
             mask &= term_mask
@@ -396,7 +402,7 @@ class SegmentEvaluation:
             mask &= days > query.start if query.startexcl else days >= query.start
         if query.end is not None:
             mask &= days < query.end if query.endexcl else days <= query.end
-        return mask, np.zeros(self.arrays.size, dtype=np.float32)
+        return mask, self.no_scores()
 
 
 def _within(keys: np.ndarray, mask: np.ndarray) -> np.ndarray:
