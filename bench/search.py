@@ -13,6 +13,7 @@ Prints, in one run:
     .venv/bin/python bench/search.py                    # everything, 200,000 records
     .venv/bin/python bench/search.py --records 20000    # quicker
     .venv/bin/python bench/search.py --cisi-only
+    .venv/bin/python bench/search.py --build-only --records 40000
 
 Records mix the demo generator's Chinese/English lighting patents with English sentences
 drawn from the CISI abstracts, so the vocabulary is that of real text, not of a template.
@@ -37,7 +38,7 @@ from ipcenter import create_app  # noqa: E402
 from ipcenter.config import TestConfig  # noqa: E402
 from ipcenter.extensions import db  # noqa: E402
 from ipcenter.patents.demo import _record  # noqa: E402
-from ipcenter.patents.index import rebuild_index  # noqa: E402
+from ipcenter.patents.rebuild import rebuild_index  # noqa: E402
 from ipcenter.patents.matching import POSTINGS  # noqa: E402
 from ipcenter.patents.models import Patent  # noqa: E402
 from ipcenter.patents.search import ALL_RECORDS, search_patents, similar_patents  # noqa: E402
@@ -127,7 +128,7 @@ def timed(function, repeats: int) -> list[float]:
     return timings
 
 
-def bench_scale(count: int, repeats: int) -> None:
+def bench_scale(count: int, repeats: int, build_only: bool = False) -> None:
     folder = Path(tempfile.mkdtemp(prefix="ipcenter-search-bench-"))
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'bench.sqlite3'}",
                      INDEX_FOLDER=folder / "index")
@@ -142,7 +143,10 @@ def bench_scale(count: int, repeats: int) -> None:
         started = time.perf_counter()
         rebuild_index(processes=2)
         elapsed = time.perf_counter() - started
-        print(f"index build (2 processes): {count / elapsed:,.0f} documents/s ({elapsed:.0f} s)")
+        print(f"index build (2 processes): {count / elapsed:,.0f} documents/s ({elapsed:.0f} s); largest writer "
+              f"process {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:,.0f} MB resident")
+        if build_only:
+            return
 
         before = resident_mb()
         cold = [timed(lambda: search_patents(ALL_RECORDS, query), 1)[0] for query, *_ in QUERY_MIX]
@@ -258,10 +262,12 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--cisi-only", action="store_true")
+    parser.add_argument("--build-only", action="store_true", help="only the index build rate")
     arguments = parser.parse_args()
     if not arguments.cisi_only:
-        bench_scale(arguments.records, arguments.repeats)
-    bench_cisi()
+        bench_scale(arguments.records, arguments.repeats, arguments.build_only)
+    if not arguments.build_only:
+        bench_cisi()
 
 
 if __name__ == "__main__":

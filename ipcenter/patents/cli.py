@@ -86,13 +86,16 @@ def rebuild_command(processes):
     from sqlalchemy import func, select
 
     from ..extensions import db
-    from .index import rebuild_index
+    from .rebuild import RebuildFailed, rebuild_index
     from .models import Patent
 
     total = db.session.scalar(select(func.count(Patent.id)))
     started = time.monotonic()
     with click.progressbar(length=total, label="Indexing patents", show_eta=True, file=sys.stderr) as bar:
-        count = rebuild_index(lambda done: bar.update(done - bar.pos), processes=processes)
+        try:
+            count = rebuild_index(lambda done: bar.update(done - bar.pos), processes=processes)
+        except RebuildFailed as failure:
+            raise click.ClickException(str(failure)) from None
     elapsed = time.monotonic() - started
     click.echo(f"indexed {count} patents in {elapsed:.1f} s ({count / max(elapsed, 1e-6):.0f}/s)")
 

@@ -19,7 +19,6 @@ from sqlalchemy import delete, event, insert, select
 from sqlalchemy.orm import Session
 from whoosh import columns, fields, formats, index
 from whoosh.analysis import RegexTokenizer
-from whoosh.writing import CLEAR
 
 from ..extensions import db
 from .analysis import patent_text_analyzer
@@ -30,7 +29,6 @@ from .numbers import number_variants
 log = logging.getLogger(__name__)
 FACET_SEPARATOR = "\x1f"
 DRAIN_BATCH = 2000
-REBUILD_MEMORY_MB = 1024  # per writer process
 
 
 class FacetValues(fields.KEYWORD):
@@ -57,6 +55,21 @@ class NumberForms(fields.FieldType):
         super().__init__(formats.Existence(), None, sortable=columns.VarBytesColumn())
 
 
+class DayColumn(fields.FieldType):
+    """A date as YYYYMMDD (0 for none), kept in a column only: date ranges are read from the column
+    (matching.py), where a numeric field would also keep eight terms per record in the index."""
+    indexed = False
+
+    def __init__(self):
+        super().__init__(formats.Existence(), None, sortable=columns.NumericColumn("I"))
+
+    def to_column_value(self, value):
+        return value
+
+    def from_column_value(self, value):
+        return value
+
+
 def build_schema() -> fields.Schema:
     text = dict(analyzer=patent_text_analyzer(), phrase=True)
     return fields.Schema(**{
@@ -66,7 +79,7 @@ def build_schema() -> fields.Schema:
         "ti": fields.TEXT(**text), "ab": fields.TEXT(**text), "cl": fields.TEXT(**text),
         "pa": fields.TEXT(**text), "in": fields.TEXT(**text),
         "ipc": fields.KEYWORD(), "cpc": fields.KEYWORD(), "lc": fields.KEYWORD(),
-        "pd": fields.NUMERIC(int, bits=32, sortable=True), "ad": fields.NUMERIC(int, bits=32, sortable=True),
+        "pd": DayColumn(), "ad": DayColumn(),
         "type": fields.ID(sortable=True), "year": fields.ID(sortable=True), "country": fields.ID(),
         "applicant": FacetValues(), "cls": FacetValues(),
         "visible": fields.ID(),
@@ -248,39 +261,20 @@ def _drain(ix, progress) -> int:
         progress(written)
 
 
-def _all_patent_rows(batch: int = 5000) -> Iterator:
-    table, last = Patent.__table__, 0
+def patent_rows(first: int | None = None, before: int | None = None, batch: int = 5000) -> Iterator:
+    """Patent rows in id order, `first` <= id < `before`, read in batches."""
+    table = Patent.__table__
+    bounds = [table.c.id >= first] if first is not None else []
+    bounds += [table.c.id < before] if before is not None else []
+    last = None
     while True:
+        after = [table.c.id > last] if last is not None else []
         with db.engine.connect() as connection:
-            rows = connection.execute(select(table).where(table.c.id > last).order_by(table.c.id).limit(batch)).all()
+            rows = connection.execute(select(table).where(*bounds, *after).order_by(table.c.id).limit(batch)).all()
         if not rows:
             return
         yield from rows
         last = rows[-1].id
-
-
-def rebuild_index(progress: Callable[[int], None] = lambda done: None, processes: int = 2) -> int:
-    """Write a fresh index from the database, in `processes` processes; readers see the switch at once."""
-    folder = index_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    with writer_lock(folder):
-        with db.engine.begin() as connection:  # what is queued now is covered by the rebuild
-            connection.execute(delete(IndexQueueEntry))
-        ix = index.create_in(folder, SCHEMA) if not index.exists_in(folder) else index.open_dir(folder)
-        if field_layout(ix.schema) != field_layout(SCHEMA):
-            ix = index.create_in(folder, SCHEMA)
-        # Each writer sorts its postings in memory up to limitmb; spilling to disk costs a third more time.
-        options = dict(procs=processes, multisegment=True) if processes > 1 else {}
-        writer = ix.writer(limitmb=REBUILD_MEMORY_MB, **options)
-        count = 0
-        for count, row in enumerate(_all_patent_rows(), start=1):
-            writer.add_document(**patent_document(row))
-            if count % 1000 == 0:
-                progress(count)
-        writer.commit(mergetype=CLEAR)  # the old segments go; open searchers keep theirs
-        progress(count)
-    sync_index()
-    return count
 
 
 def check_index() -> dict[str, list[str]]:
@@ -288,7 +282,7 @@ def check_index() -> dict[str, list[str]]:
     with open_index().searcher() as searcher:
         indexed = {fields["id"]: fields.get("stamp") for fields in searcher.all_stored_fields()}
     missing, stale, numbers = [], [], {}
-    for row in _all_patent_rows():
+    for row in patent_rows():
         key = str(row.id)
         numbers[key] = row.publication_number
         stamp = indexed.pop(key, None)

@@ -1,4 +1,6 @@
 """The array evaluation of queries: it agrees with Whoosh's matching, reads what Whoosh wrote, says when it cannot."""
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 from whoosh import index
@@ -15,10 +17,17 @@ from tests.conftest import make_user
 
 # Every kind of node the query language makes, over a collection large enough for several posting blocks.
 QUERIES = [
-    "吸顶灯", "ceiling lamp", "lamp OR 吊灯", "ti:吸顶灯 AND pd:2021", "ipc:F21V*", "lc:26-05 AND 智能",
+    "吸顶灯", "ceiling lamp", "lamp OR 吊灯", "ipc:F21V*", "lc:26-05 AND 智能",
     "pa:华辉 NOT 吊灯", '"lamp body"~2 AND heat', '"光源 模组"', '"lamp body"', "ligh* AND NOT dimm*",
-    "(waterproof OR dimmable) AND pd:[20180101 TO 20201231]", "ad:[2016 TO 2017] AND 路灯", "in:陈伟 AND 筒灯",
-    "NOT 吸顶灯", "sh?de",
+    "in:陈伟 AND 筒灯", "NOT 吸顶灯", "sh?de",
+]
+# Dates live in columns only, which Whoosh's matching cannot read: (query, its words, its dates in SQL).
+DATED_QUERIES = [
+    ("ti:吸顶灯 AND pd:2021", "ti:吸顶灯", Patent.publication_date.between(date(2021, 1, 1), date(2021, 12, 31))),
+    ("(waterproof OR dimmable) AND pd:[20180101 TO 20201231]", "waterproof OR dimmable",
+     Patent.publication_date.between(date(2018, 1, 1), date(2020, 12, 31))),
+    ("ad:[2016 TO 2017] AND 路灯", "路灯", Patent.filing_date.between(date(2016, 1, 1), date(2017, 12, 31))),
+    ("吊灯 AND NOT pd:[2016 TO *]", "吊灯", Patent.publication_date < date(2016, 1, 1)),
 ]
 
 
@@ -33,14 +42,25 @@ def whoosh_ids(searcher, query) -> set[str]:
     return {searcher.stored_fields(docnum)["id"] for docnum in query.docs(searcher)}
 
 
+def matched_ids(searcher, text: str) -> set[str]:
+    matches = matching.match(searcher, parse_query(text))
+    ids = {searcher.stored_fields(view.offset + int(d))["id"] for view, mask, _ in matches.segments
+           for d in mask.nonzero()[0]}
+    assert matches.total == len(ids)
+    return ids
+
+
 def test_matches_equal_whoosh_matching(demo_collection):
     for text in QUERIES:
-        query = parse_query(text)
-        matches = matching.match(demo_collection, query)
-        ids = {demo_collection.stored_fields(view.offset + int(d))["id"]
-               for view, mask, _ in matches.segments for d in mask.nonzero()[0]}
-        expected = whoosh_ids(demo_collection, query)
-        assert ids == expected and matches.total == len(expected) and expected, text
+        expected = whoosh_ids(demo_collection, parse_query(text))
+        assert matched_ids(demo_collection, text) == expected and expected, text
+
+
+def test_date_conditions_equal_the_database(demo_collection):
+    for text, words, dates in DATED_QUERIES:
+        dated = {str(patent_id) for patent_id in db.session.scalars(select(Patent.id).where(dates))}
+        expected = whoosh_ids(demo_collection, parse_query(words)) & dated
+        assert matched_ids(demo_collection, text) == expected and expected, text
 
 
 def test_posting_arrays_equal_whoosh_postings(demo_collection):
