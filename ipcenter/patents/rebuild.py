@@ -38,12 +38,14 @@ class SegmentBuilder(SegmentWriter):
 
     def __init__(self, ix):
         super().__init__(ix, _lk=False, codec=W3Codec())
+        if any(field.vector or field.separate_spelling() for _, field in self.schema.items()):
+            raise ValueError("the rebuild writes no term vectors or spelling words; this schema asks for them")
         self.segments = []
         self._clear()
 
     def _clear(self) -> None:
-        # field -> term -> [docnum, weight, value, docnum, weight, value, ...]: a flat list holds ten million
-        # postings in a third of the memory tuples take, and the garbage collector has nothing to walk
+        # field -> term -> [docnum, weight, value, docnum, weight, value, ...]: a flat list instead of a tuple
+        # per posting keeps a 100,000-record share in 1.2 GB rather than 1.9
         self.postings: dict[str, dict[bytes, list]] = {}
         self.lengths: dict[str, dict[int, int]] = {}  # field -> docnum -> length, as the length column gives it back
         self.posting_count = 0
@@ -55,7 +57,7 @@ class SegmentBuilder(SegmentWriter):
             field, value = self.schema[name], values[name]
             length = self._index(name, field, value, docnum) if field.indexed else 0
             perdoc.add_field(name, field, value if field.stored else None, length)
-            if field.column_type:
+            if field.column_type and value is not None:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
         perdoc.finish_doc()
         self._added = True
@@ -117,7 +119,7 @@ class SegmentBuilder(SegmentWriter):
         return self.segments
 
 
-_single_positions: dict[int, bytes] = {}
+_single_positions: dict[int, bytes] = {}  # the encoding depends on the positions alone
 _UNIT_WEIGHTS = tuple(float(frequency) for frequency in range(256))  # one float object each, shared by postings
 
 
