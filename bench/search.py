@@ -128,8 +128,8 @@ def timed(function, repeats: int) -> list[float]:
     return timings
 
 
-def bench_scale(count: int, repeats: int, build_only: bool = False) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="ipcenter-search-bench-"))
+def bench_scale(folder: Path, count: int, repeats: int, build_only: bool = False) -> None:
+    folder.mkdir()
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'bench.sqlite3'}",
                      INDEX_FOLDER=folder / "index")
     with app.app_context():
@@ -223,11 +223,11 @@ def average_precision(ranking: list[int], relevant: set[int]) -> float:
     return total / len(relevant)
 
 
-def bench_cisi() -> None:
+def bench_cisi(folder: Path) -> None:
     if not CISI.exists():
         print("CISI: ../shared/data/cisi is absent; skipped")
         return
-    folder = Path(tempfile.mkdtemp(prefix="ipcenter-cisi-"))
+    folder.mkdir()
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'cisi.sqlite3'}",
                      INDEX_FOLDER=folder / "index")
     judged: dict[int, set[int]] = {}
@@ -264,10 +264,11 @@ def main() -> None:
     parser.add_argument("--cisi-only", action="store_true")
     parser.add_argument("--build-only", action="store_true", help="only the index build rate")
     arguments = parser.parse_args()
-    if not arguments.cisi_only:
-        bench_scale(arguments.records, arguments.repeats, arguments.build_only)
-    if not arguments.build_only:
-        bench_cisi()
+    with tempfile.TemporaryDirectory(prefix="ipcenter-search-bench-") as scratch:  # removed at the end
+        if not arguments.cisi_only:
+            bench_scale(Path(scratch) / "scale", arguments.records, arguments.repeats, arguments.build_only)
+        if not arguments.build_only:
+            bench_cisi(Path(scratch) / "cisi")
 
 
 if __name__ == "__main__":
