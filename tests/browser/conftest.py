@@ -72,6 +72,7 @@ def log_in(page, base: str, user, password: str = PASSWORD) -> None:
 
 
 def log_out(page) -> None:
+    page.click("#user-menu")
     with page.expect_navigation():
         page.get_by_role("button", name=re.compile("Log out|退出")).click()
 

@@ -52,5 +52,6 @@ def test_register_approve_and_see_the_record(page, live_server, language):
 
     log_in(page, base, "lin@browser-lamps.cn", "Browser-lamp-2026")
     expect(page.locator("[data-status=recorded]")).to_have_text(recorded_label)
+    page.click("#user-menu")  # signed in, the language is switched from the user's menu
     submit(page, "#language-switch")
     expect(page.locator("[data-status=recorded]")).to_have_text(STATUS_LABELS["en" if language == "zh" else "zh"][1])
