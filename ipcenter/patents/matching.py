@@ -12,14 +12,15 @@ The block reads below use the internals of Whoosh 2.7.4's W3 codec (pinned); the
 """
 import fnmatch
 import re
-from bisect import bisect_left, bisect_right
 import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+from whoosh import columns
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.util.numeric import byte_to_length
 
 # BM25, tuned on CISI (bench/search.py --cisi-only).
 K1, B = 1.2, 0.75
@@ -163,37 +164,63 @@ class SegmentArrays:
         return self._cached(("live", segment.deleted_count()), build)
 
     def lengths(self, reader, field: str) -> np.ndarray:
-        return self._cached(("length", field), lambda: np.fromiter(
-            (reader.doc_field_length(docnum, field, 0) or 0 for docnum in range(self.size)),
-            dtype=np.float32, count=self.size))
+        """Each document's length in a field, as Whoosh's scoring reads it back (a byte per document)."""
+        def build():
+            name = _lenfield(field)
+            if not reader._perdoc.has_column(name):
+                return np.zeros(self.size, dtype=np.float32)
+            return LENGTH_OF_BYTE[_numeric_column(reader._perdoc.column_reader(name, LENGTHS_COLUMN), self.size)]
+        return self._cached(("length", field), build)
 
     def numbers(self, reader, field: str) -> np.ndarray:
         """A numeric column (dates as YYYYMMDD); 0 where a record has none."""
-        return self._cached(("numbers", field), lambda: np.fromiter(
-            (value or 0 for value in reader.column_reader(field)), dtype=np.int64, count=self.size))
+        def build():
+            column = reader.column_reader(field, translate=False)
+            if isinstance(column, columns.NumericColumn.Reader):
+                return _numeric_column(column, self.size).astype(np.int64)
+            return np.fromiter((value or 0 for value in column), dtype=np.int64, count=self.size)
+        return self._cached(("numbers", field), build)
 
     def facet_values(self, reader, field: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """(distinct values, owning document, value code) for every value of a facet column."""
+        """(distinct values, owning document, value code) for every value of a facet field. Each value is a
+        term of the field, so its postings say which documents have it: no pass over every document."""
         def build():
-            codes: dict[str, int] = {}
-            owners, values = [], []
-            # A segment where no record has the value has no column (and Whoosh cannot default a list column).
-            cells = reader.column_reader(field) if reader.has_column(field) else []
-            for docnum, cell in enumerate(cells):
-                for value in cell if isinstance(cell, list) else [cell]:
-                    if value not in (None, "", b""):
-                        owners.append(docnum)
-                        values.append(codes.setdefault(value, len(codes)))
-            return list(codes), np.array(owners, dtype=np.int64), np.array(values, dtype=np.int64)
+            values, owners, codes = [], [], []
+            for btext in reader.lexicon(field):
+                postings = _read_postings(reader, field, btext)
+                owners.append(postings.docs)
+                codes.append(np.full(len(postings.docs), len(values), dtype=np.int64))
+                values.append(btext.decode("utf-8"))
+            if not values:
+                return [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+            return values, np.concatenate(owners).astype(np.int64), np.concatenate(codes)
         return self._cached(("facet", field), build)
 
-    def numbers_sorted(self, reader, field: str) -> tuple[list[str], np.ndarray]:
-        """Every written form of every number in a number field, sorted, and the document of each."""
+    def numbers_sorted(self, reader, field: str) -> tuple[np.ndarray, np.ndarray]:
+        """Every written form (UTF-8) of every number in a number field, sorted, and the document of each."""
         def build():
-            pairs = sorted((form, docnum) for docnum, value in enumerate(reader.column_reader(field))
-                           for form in (value.decode("utf-8") if isinstance(value, bytes) else value or "").split())
-            return [form for form, _ in pairs], np.array([docnum for _, docnum in pairs], dtype=np.int64)
+            forms, docs = [], []
+            for docnum, value in enumerate(reader.column_reader(field)):
+                written = (value if isinstance(value, bytes) else (value or "").encode("utf-8")).split()
+                forms += written
+                docs += [docnum] * len(written)
+            forms = np.array(forms, dtype=bytes) if forms else np.zeros(0, dtype="S1")
+            order = np.argsort(forms, kind="stable")
+            return forms[order], np.array(docs, dtype=np.int64)[order]
         return self._cached(("sorted", field), build)
+
+
+LENGTH_OF_BYTE = np.array([0.0] + [byte_to_length(byte) for byte in range(1, 256)], dtype=np.float32)
+
+
+def _numeric_column(column: columns.NumericColumn.Reader, size: int) -> np.ndarray:
+    """A numeric column read at once. Whoosh writes the values of documents 0 to n-1 (big-endian) and
+    leaves out the documents after n, which read as the default."""
+    stored = np.dtype(">" + column._typecode)
+    values = np.full(size, column._default, dtype=stored.newbyteorder("="))
+    count = min(column._count, size)
+    values[:count] = np.frombuffer(column._dbfile.get(column._basepos, count * stored.itemsize), dtype=stored)
+    return values
 
 
 _segments: dict[str, SegmentArrays] = {}
@@ -392,7 +419,10 @@ class SegmentEvaluation:
         """Records with a written form of their number from `first` to `last` (a prefix: last = first + \uffff)."""
         forms, docs = self.arrays.numbers_sorted(self.reader, field)
         mask, scores = self.empty()
-        mask[docs[bisect_left(forms, first):bisect_right(forms, last)]] = True
+        # UTF-8 bytes sort as the characters do (U+FFFF, the end of a prefix, too)
+        start = np.searchsorted(forms, first.encode("utf-8"), side="left")
+        end = np.searchsorted(forms, last.encode("utf-8"), side="right")
+        mask[docs[start:end]] = True
         return mask & self.arrays.live(self.reader), scores
 
     def _numericrange(self, query: wq.NumericRange):

@@ -79,6 +79,27 @@ def test_posting_arrays_equal_whoosh_postings(demo_collection):
     assert max(sizes) > 128 and min(sizes) > 0  # a list of several blocks (128 postings each) among them
 
 
+def test_segment_arrays_equal_what_whoosh_reads_per_document(demo_collection):
+    """The arrays are read from Whoosh's column files at once; per document, Whoosh's own reads give the same."""
+    for reader, _ in demo_collection.reader().leaf_readers():
+        arrays, size = matching.SegmentArrays("test", reader.doc_count_all()), reader.doc_count_all()
+        for field in ("ti", "ab", "cl", "pa", "in"):
+            assert list(arrays.lengths(reader, field)) == [reader.doc_field_length(d, field, 0) or 0
+                                                          for d in range(size)], field
+        for field in ("pd", "ad"):
+            assert list(arrays.numbers(reader, field)) == [value or 0 for value in reader.column_reader(field)]
+        for field in ("type", "year", "applicant", "cls"):
+            values, owners, codes = arrays.facet_values(reader, field)
+            cells = reader.column_reader(field)
+            assert sorted(zip(owners.tolist(), (values[code] for code in codes))) == sorted(
+                (d, value) for d in range(size) for value in (cells[d] if isinstance(cells[d], list) else [cells[d]])
+                if value), field
+        for field in ("pn", "an"):
+            forms, docs = arrays.numbers_sorted(reader, field)
+            assert list(forms) == sorted(forms) and sorted(zip(forms.tolist(), docs.tolist())) == sorted(
+                (form.encode(), d) for d, value in enumerate(reader.column_reader(field)) for form in value.split())
+
+
 def test_deleted_records_drop_out_of_matches_and_facets(demo_collection):
     before = search_patents(ALL_RECORDS, "吸顶灯")
     gone = db.session.get(Patent, before.hits[0].patent.id)
