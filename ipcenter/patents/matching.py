@@ -7,8 +7,9 @@ posting list in a segment is read once into NumPy arrays and kept in a bounded c
 (as a search server keeps hot postings in memory); a query then becomes whole-array
 operations: a mask of the matching documents and their BM25 scores.
 
-The block reads below use the internals of Whoosh 2.7.4's W3 codec (pinned); the test
-`test_posting_arrays_equal_whoosh_postings` guards them against Whoosh's own reading.
+The block and column reads below use the internals of Whoosh 2.7.4's W3 codec (pinned); the tests
+`test_posting_arrays_equal_whoosh_postings` and `test_segment_arrays_equal_what_whoosh_reads_per_document`
+guard them against Whoosh's own reading.
 """
 import fnmatch
 import re
