@@ -281,10 +281,9 @@ def check_index() -> dict[str, list[str]]:
     """Differences between index and database: missing, extra, stale (by publication number or id)."""
     with open_index().searcher() as searcher:
         indexed = {fields["id"]: fields.get("stamp") for fields in searcher.all_stored_fields()}
-    missing, stale, numbers = [], [], {}
+    missing, stale = [], []
     for row in patent_rows():
         key = str(row.id)
-        numbers[key] = row.publication_number
         stamp = indexed.pop(key, None)
         if stamp is None:
             missing.append(row.publication_number)

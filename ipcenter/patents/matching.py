@@ -490,8 +490,7 @@ class Matches:
                 continue
             for code, count in enumerate(np.bincount(codes[mask[owners]], minlength=len(values))):
                 if count:
-                    value = values[code]
-                    counts[value.decode("utf-8") if isinstance(value, bytes) else str(value)] += int(count)
+                    counts[values[code]] += int(count)
         return counts
 
 
