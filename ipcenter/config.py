@@ -39,6 +39,7 @@ class Config:
     ENV_NAME = "development"
     INSTANCE_PATH = Path(os.environ.get("IPCENTER_INSTANCE", DEFAULT_INSTANCE))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLITE_SYNCHRONOUS = "FULL"  # an acknowledged commit survives a power cut
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -102,5 +103,6 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"
     ARGON2_PROFILE = "CHEAPEST"
+    SQLITE_SYNCHRONOUS = "OFF"  # a test database need not survive a power cut; fsync per commit dominated the suite
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

@@ -68,16 +68,24 @@ def enum_check(column: str, enum_class: type[enum.IntEnum]) -> str:
     return f"{column} IN ({', '.join(str(int(m)) for m in enum_class)})"
 
 
-@event.listens_for(Engine, "connect")
-def _configure_sqlite(dbapi_connection, connection_record):
-    if type(dbapi_connection).__module__ != "sqlite3":
+SQLITE_SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+
+def configure_sqlite(engine: Engine, synchronous: str) -> None:
+    """Foreign keys, WAL, a busy timeout and the configured fsync level on every new SQLite connection."""
+    if engine.dialect.name != "sqlite":
         return
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.close()
+    if synchronous not in SQLITE_SYNCHRONOUS_LEVELS:
+        raise ValueError(f"SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS_LEVELS)}")
+
+    @event.listens_for(engine, "connect")
+    def configure_connection(dbapi_connection, connection_record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.close()
 
 
 def render_migration_type(type_, obj, autogen_context):

@@ -42,15 +42,30 @@ def test_production_cookies_are_secure_and_settings_come_from_the_environment(tm
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'ipcenter.sqlite3'}"
 
 
-def test_sqlite_connections_are_configured(app):
+def sqlite_pragmas(app, *names: str) -> list:
+    with app.app_context(), db.engine.connect() as connection:
+        return [connection.execute(text(f"PRAGMA {name}")).scalar() for name in names]
+
+
+def test_sqlite_connections_are_configured_for_production(tmp_path):
+    """Production settings: every acknowledged commit is fsynced (synchronous=FULL)."""
+    app = create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'production.sqlite3'}",
+                     INSTANCE_PATH=tmp_path, SECRET_KEY="production-like")
+    assert sqlite_pragmas(app, "foreign_keys", "journal_mode", "busy_timeout", "synchronous") == [
+        1, "wal", 5000, 2]  # 2 is FULL
+
+
+def test_the_test_suite_turns_fsync_off_and_keeps_the_rest(app):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite settings only apply to SQLite")
-    with db.engine.connect() as connection:
-        pragma = lambda name: connection.execute(text(f"PRAGMA {name}")).scalar()  # noqa: E731
-        assert pragma("foreign_keys") == 1
-        assert pragma("journal_mode") == "wal"
-        assert pragma("busy_timeout") == 5000
-        assert pragma("synchronous") == 2  # FULL
+    assert sqlite_pragmas(app, "foreign_keys", "journal_mode", "busy_timeout", "synchronous") == [
+        1, "wal", 5000, 0]  # 0 is OFF
+
+
+def test_an_unknown_sqlite_synchronous_level_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="SQLITE_SYNCHRONOUS must be one of OFF, NORMAL, FULL, EXTRA"):
+        create_app(Config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'x.sqlite3'}", SECRET_KEY="x",
+                   INSTANCE_PATH=tmp_path, SQLITE_SYNCHRONOUS="SOMETIMES")
 
 
 def test_health_check_answers(client):
