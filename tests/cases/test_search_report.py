@@ -30,10 +30,22 @@ def switch(client, login_as, user):
     login_as(user)
 
 
-def _cite(client, case, patent, category="X", note="公开了相同的灯臂"):
+def _cite(client, case, patent, category="X", note="公开了相同的灯臂", **fields):
     return client.submit("/citations", {"case": case.reference, "patent_id": patent.id, "category": category,
-                                        "note": note, "next": f"/patents/?case={case.reference}"},
+                                        "note": note, "next": f"/patents/?case={case.reference}", **fields},
                          page=f"/cases/{case.reference}")
+
+
+def _record(client, case, query, mode="query"):
+    """Press “Record this search for the case” on the results page."""
+    results = f"/patents/?q={query}&mode={mode}&case={case.reference}"
+    return client.submit(f"/cases/{case.reference}/search-report/searches",
+                         {"q": query, "mode": mode, "next": results}, page=results)
+
+
+def _records(case) -> list[tuple[str, str, int]]:
+    return [(r.mode, r.query, r.result_count) for r in db.session.scalars(
+        select(SearchRecord).where(SearchRecord.case_id == case.id).order_by(SearchRecord.id))]
 
 
 def test_staff_search_cite_conclude_deliver_and_the_enterprise_downloads(center, client, login_as):
@@ -42,14 +54,13 @@ def test_staff_search_cite_conclude_deliver_and_the_enterprise_downloads(center,
     login_as(center.staff["retrieval"])
     page = client.get("/patents/", query_string={"q": "吊灯", "case": case.reference})
     assert page.status_code == 200 and 'id="citing-case"' in page.get_data(as_text=True)
-    client.get("/patents/", query_string={"q": "吊灯", "case": case.reference})  # the same search, noted once
-    client.get("/patents/", query_string={"q": "六臂水晶吊灯 金色灯臂", "mode": "similar", "case": case.reference})
-    records = db.session.scalars(select(SearchRecord).where(SearchRecord.case_id == case.id)).all()
-    assert [(r.mode, r.query, r.result_count) for r in records] == [("query", "吊灯", 3),
-                                                                  ("similar", "六臂水晶吊灯 金色灯臂", 3)]
+    _record(client, case, "吊灯")
+    _record(client, case, "吊灯")  # the same search, noted once
+    _record(client, case, "六臂水晶吊灯 金色灯臂", "similar")
+    assert _records(case) == [("query", "吊灯", 3), ("similar", "六臂水晶吊灯 金色灯臂", 3)]
     for patent, category in zip(patents, "XYA"):
         assert _cite(client, case, patent, category).status_code == 302
-    _cite(client, case, patents[0], "Y", "recategorised")
+    _cite(client, case, patents[0], "Y", "recategorised", replace="y")
     assert [(c.patent.publication_number, c.category) for c in db.session.scalars(
         select(Citation).order_by(Citation.patent_id))] == [("CN301000001", "Y"), ("CN301000002", "Y"),
                                                              ("CN301000003", "A")]
