@@ -1,6 +1,6 @@
 """Citing patents into a case, the conclusion, and the report document."""
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from ..cases.models import Case
@@ -73,8 +73,10 @@ def record(reference):
         saved = record_search(case, current_user, form.mode.data, form.q.data)
     except (CaseRefused, QueryError) as refusal:
         abort(400, description=str(refusal))
-    flash(_("The search is recorded in the report of %(reference)s: %(count)d hits, counted as the enterprise "
-            "sees the collection.", reference=reference, count=saved.result_count), "success")
+    flash(ngettext("The search is recorded in the report of %(reference)s: %(num)d hit, counted as the enterprise "
+                   "sees the collection.", "The search is recorded in the report of %(reference)s: %(num)d hits, "
+                   "counted as the enterprise sees the collection.", saved.result_count, reference=reference),
+          "success")
     return redirect(_back(url_for("cases.show", reference=reference, _anchor="search-report")))
 
 
