@@ -102,14 +102,14 @@ def _visible_patent_or_404(patent_id: int) -> Patent:
 @login_required
 def show(patent_id):
     patent = _visible_patent_or_404(patent_id)
-    context = _case_context()
+    case = _citing_case()
     cases = citable_cases(current_user)
-    if context["case"] is not None and context["case"] not in cases:
-        cases.insert(0, context["case"])
+    if case is not None and case not in cases:
+        cases.insert(0, case)
     return render_template("patents/show.html", patent=patent, similar=more_like(current_user, patent, per_page=10,
                                                                                  facets=False),
-                           citations=citations_visible_to(current_user, patent), cases=cases,
-                           **{**context, "cite_form": CiteForm(formdata=None) if cases else None})
+                           citations=citations_visible_to(current_user, patent), cases=cases, case=case,
+                           cited=citations_in(case), cite_form=CiteForm(formdata=None) if cases else None)
 
 
 @bp.route("/patents/<int:patent_id>/similar")

@@ -68,11 +68,15 @@ def record_search(case: Case, user, mode: str, query: str) -> SearchRecord:
 
 
 def remove_search(case: Case, record_id: int, user) -> None:
+    _remove_from_report(case, user, db.session.get(SearchRecord, record_id),
+                        _l("This search is not in the report any more."))
+
+
+def _remove_from_report(case: Case, user, item: SearchRecord | Citation | None, gone) -> None:
     _editable(case, user)
-    record = db.session.get(SearchRecord, record_id)
-    if record is None or record.case_id != case.id:
-        raise CaseRefused(_l("This search is not in the report any more."))
-    db.session.delete(record)
+    if item is None or item.case_id != case.id:
+        raise CaseRefused(gone)
+    db.session.delete(item)
 
 
 def _enterprise_of(case: Case) -> OrganisationMembers:
@@ -123,11 +127,8 @@ def citations_in(case: Case | None) -> dict[int, Citation]:
 
 
 def remove_citation(case: Case, citation_id: int, user) -> None:
-    _editable(case, user)
-    citation = db.session.get(Citation, citation_id)
-    if citation is None or citation.case_id != case.id:
-        raise CaseRefused(_l("This citation is not in the report any more."))
-    db.session.delete(citation)
+    _remove_from_report(case, user, db.session.get(Citation, citation_id),
+                        _l("This citation is not in the report any more."))
 
 
 def save_conclusion(case: Case, conclusion: str, user) -> SearchReport:

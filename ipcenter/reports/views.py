@@ -53,12 +53,16 @@ def cite():
 @bp.route("/cases/<reference>/citations/<int:citation_id>/remove", methods=["POST"])
 @login_required
 def uncite(reference, citation_id):
+    return _removed(reference, remove_citation, citation_id, _("The citation is removed from the report."))
+
+
+def _removed(reference: str, remove, item_id: int, done: str):
     case = case_or_404(reference)
     try:
-        remove_citation(case, citation_id, current_user)
+        remove(case, item_id, current_user)
     except CaseRefused as refusal:
         abort(400, description=str(refusal))
-    flash(_("The citation is removed from the report."), "success")
+    flash(done, "success")
     return redirect(url_for("cases.show", reference=reference, _anchor="search-report"))
 
 
@@ -83,13 +87,7 @@ def record(reference):
 @bp.route("/cases/<reference>/search-report/searches/<int:record_id>/remove", methods=["POST"])
 @login_required
 def unrecord(reference, record_id):
-    case = case_or_404(reference)
-    try:
-        remove_search(case, record_id, current_user)
-    except CaseRefused as refusal:
-        abort(400, description=str(refusal))
-    flash(_("The search is removed from the report."), "success")
-    return redirect(url_for("cases.show", reference=reference, _anchor="search-report"))
+    return _removed(reference, remove_search, record_id, _("The search is removed from the report."))
 
 
 @bp.route("/cases/<reference>/search-report", methods=["POST"])
