@@ -1,7 +1,7 @@
 """The search form (GET, bookmarkable) and the citation form."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, Form, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -27,4 +27,5 @@ class CiteForm(FlaskForm):
     case = StringField(_l("Case reference"), validators=[DataRequired(), Length(max=16)])
     category = SelectField(_l("Category"), choices=_choices(CATEGORIES), validators=[DataRequired()])
     note = StringField(_l("Note"), validators=[Length(max=2000)])
+    replace = BooleanField(_l("Replace its category and note"))
     next = HiddenField()

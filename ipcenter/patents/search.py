@@ -66,8 +66,17 @@ class SearchResults:
 ALL_RECORDS = object()
 
 
+@dataclass(frozen=True)
+class OrganisationMembers:
+    """A viewer standing for an organisation's own users: what a case's enterprise may see of the collection."""
+
+    organisation_id: int | None
+
+
 def visibility_filter(user) -> wq.Query | None:
-    """None for center staff; otherwise published records and the user's own organisation's."""
+    """None for center staff; otherwise published records and the user's own organisation's.
+
+    `user` is a User, ALL_RECORDS or OrganisationMembers."""
     if user is ALL_RECORDS or getattr(user, "role", None) in (Role.STAFF, Role.MANAGER):
         return None
     visible = [wq.Term("visible", "public")]
@@ -89,6 +98,12 @@ def _narrowed(user, chosen: dict[str, list[str]]) -> wq.Query | None:
     if visible is not None:
         parts.append(visible)
     return wq.And(parts) if parts else None
+
+
+def search_by_mode(user, mode: str, text: str, **options) -> SearchResults:
+    """A search as the search form's mode names it: the query language, or similarity to a description."""
+    find = similar_patents if mode == "similar" else search_patents
+    return find(user, text, **options)
 
 
 def search_patents(user, text: str, *, sort: str = "relevance", chosen: dict | None = None, page: int = 1,

@@ -6,13 +6,14 @@ from sqlalchemy import select
 
 from ..cases.models import Case
 from ..extensions import db
-from ..reports.operations import citable_cases, citations_visible_to, may_edit_report, record_search
+from ..reports.forms import RecordSearchForm
+from ..reports.operations import citable_cases, citations_in, citations_visible_to, may_edit_report
 from . import bp
 from .exports import EXPORT_LIMIT, export_response
 from .forms import CiteForm, SearchForm
 from .models import Patent
 from .query import QueryError
-from .search import FACET_FIELDS, more_like, patent_visible_to, search_patents, similar_patents
+from .search import FACET_FIELDS, more_like, patent_visible_to, search_by_mode
 
 PER_PAGE = 20
 
@@ -30,42 +31,49 @@ def toggle_facet_url(name: str, value: str) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
-def _citing_case(reference: str | None) -> Case | None:
-    """The case the searcher works for, when they may add to its report."""
+def _citing_case() -> Case | None:
+    """The case the searcher works for (`case` in the address, kept from page to page), if they may add to its
+    report."""
+    reference = request.args.get("case", "").strip()
     if not reference:
         return None
     case = db.session.scalar(select(Case).where(Case.reference == reference))
     if case is None or not may_edit_report(current_user, case):
-        flash(_("Searches are not recorded for case %(reference)s: its report cannot be changed by you now.",
+        flash(_("Nothing can be added to the report of case %(reference)s: it cannot be changed by you now.",
                 reference=reference), "warning")
         return None
     return case
 
 
+def _case_context(search: SearchForm | None = None) -> dict:
+    """The case the pages cite into: its citations, a cite form and (for a search run) the form recording it."""
+    case = _citing_case()
+    if case is None:
+        return {"case": None, "cite_form": None, "cited": {}}
+    return {"case": case, "cite_form": CiteForm(formdata=None), "cited": citations_in(case),
+            "record_form": RecordSearchForm(formdata=None, q=search.q.data, mode=search.mode.data,
+                                            next=request.full_path) if search else None}
+
+
 def _run(form: SearchForm, page: int, per_page: int, facets: bool = True):
-    find = similar_patents if form.mode.data == "similar" else search_patents
-    return find(current_user, form.q.data, sort=form.sort.data, chosen=_chosen_facets(), page=page,
-                per_page=per_page, facets=facets)
+    return search_by_mode(current_user, form.mode.data, form.q.data, sort=form.sort.data, chosen=_chosen_facets(),
+                          page=page, per_page=per_page, facets=facets)
 
 
 @bp.route("/patents/")
 @login_required
 def search():
     form = SearchForm(request.args)
-    case = _citing_case(form.case.data)
     results = error = None
     if form.q.data and form.validate():
         try:
             results = _run(form, request.args.get("page", 1, type=int), PER_PAGE)
         except QueryError as refusal:
             error = refusal
-        else:
-            if case is not None and results.page == 1:
-                record_search(case, current_user, form.mode.data, form.q.data, results.total)
     status = 400 if error or form.errors else 200
-    return render_template("patents/search.html", form=form, results=results, error=error, case=case,
-                           cite_form=CiteForm(formdata=None) if case else None, toggle_facet_url=toggle_facet_url,
-                           export_limit=EXPORT_LIMIT), status
+    return render_template("patents/search.html", form=form, results=results, error=error,
+                           toggle_facet_url=toggle_facet_url, export_limit=EXPORT_LIMIT,
+                           **_case_context(form if results else None)), status
 
 
 @bp.route("/patents/export.<file_format>")
@@ -94,11 +102,14 @@ def _visible_patent_or_404(patent_id: int) -> Patent:
 @login_required
 def show(patent_id):
     patent = _visible_patent_or_404(patent_id)
+    case = _citing_case()
     cases = citable_cases(current_user)
+    if case is not None and case not in cases:
+        cases.insert(0, case)
     return render_template("patents/show.html", patent=patent, similar=more_like(current_user, patent, per_page=10,
                                                                                  facets=False),
-                           citations=citations_visible_to(current_user, patent), cases=cases,
-                           cite_form=CiteForm(formdata=None) if cases else None)
+                           citations=citations_visible_to(current_user, patent), cases=cases, case=case,
+                           cited=citations_in(case), cite_form=CiteForm(formdata=None) if cases else None)
 
 
 @bp.route("/patents/<int:patent_id>/similar")
@@ -107,8 +118,8 @@ def similar(patent_id):
     patent = _visible_patent_or_404(patent_id)
     results = more_like(current_user, patent, chosen=_chosen_facets(), page=request.args.get("page", 1, type=int),
                         per_page=PER_PAGE)
-    return render_template("patents/search.html", form=SearchForm(), results=results, error=None, case=None,
-                           cite_form=None, like=patent, toggle_facet_url=toggle_facet_url)
+    return render_template("patents/search.html", form=SearchForm(), results=results, error=None, like=patent,
+                           toggle_facet_url=toggle_facet_url, **_case_context())
 
 
 @bp.route("/patents/help")

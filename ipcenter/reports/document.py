@@ -1,10 +1,13 @@
-"""The search report as a Word document, bilingual, with a CJK font named so Chinese renders everywhere."""
+"""The search report as a Word document: A4, on the center's letterhead, bilingual, with a CJK font named so
+Chinese renders everywhere."""
 import io
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Mm, Pt
+from flask import current_app
 
 from ..cases.working_days import center_today
 from .operations import ReportContents
@@ -28,6 +31,25 @@ def _set_fonts(document: Document) -> None:
     document.styles["Normal"].font.size = Pt(10.5)
 
 
+def _a4_letterhead(document: Document, center: tuple[str, str]) -> None:
+    """A4 (python-docx starts from US Letter), the center's names at the top of every page, ruled off."""
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin = section.bottom_margin = Mm(25)
+    section.left_margin = section.right_margin = Mm(25)
+    header = section.header.paragraphs[0]
+    border = OxmlElement("w:pBdr")  # before the alignment: Word wants pPr's children in the schema's order
+    bottom = OxmlElement("w:bottom")
+    for name, value in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", "auto")):
+        bottom.set(qn(f"w:{name}"), value)
+    border.append(bottom)
+    header._p.get_or_add_pPr().append(border)
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    header.add_run(center[0]).bold = True
+    header.add_run().add_break()
+    header.add_run(center[1]).font.size = Pt(9)
+
+
 def _table(document: Document, header: list[str], rows: list[list[str]]) -> None:
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
@@ -41,8 +63,14 @@ def _table(document: Document, header: list[str], rows: list[list[str]]) -> None
 
 def search_report_docx(contents: ReportContents) -> bytes:
     case = contents.case
+    center = (current_app.config["CENTER_NAME_ZH"], current_app.config["CENTER_NAME_EN"])
     document = Document()
     _set_fonts(document)
+    _a4_letterhead(document, center)
+    properties = document.core_properties
+    properties.author = properties.last_modified_by = center[0]
+    properties.title = f"专利检索报告 Patent Search Report {case.reference}"
+    properties.revision = contents.version
     title = document.add_heading("专利检索报告 Patent Search Report", level=0)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _table(document, ["项目 / Item", "内容 / Details"], [
@@ -50,8 +78,9 @@ def search_report_docx(contents: ReportContents) -> bytes:
         ["委托企业 / Enterprise", case.organisation.name_zh],
         ["检索目的 / Purpose", PURPOSES.get(case.retrieval_purpose or "", case.retrieval_purpose or "")],
         ["检索对象 / Subject", case.target_description or case.title],
-        ["检索人员 / Examiner", case.assignee.display_name if case.assignee else ""],
+        ["检索人员 / Searcher", case.assignee.display_name if case.assignee else ""],
         ["报告日期 / Date", center_today().isoformat()],
+        ["版本 / Version", str(contents.version)],
     ])
     document.add_heading("一、检索式与检索过程 Searches run", level=1)
     _table(document, ["#", "方式 / Mode", "检索式 / Query", "命中 / Hits"],

@@ -3,21 +3,23 @@ import io
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
-from ..cases.models import Case
+from ..cases.models import Case, CaseEvent
 from ..cases.operations import CaseRefused
 from ..cases.workflow import Actor
 from ..extensions import db
 from ..patents.forms import MAX_QUERY_LENGTH
 from ..patents.models import Patent
+from ..patents.search import OrganisationMembers, patent_visible_to, search_by_mode
 from ..permissions import case_actors
 from .models import CATEGORIES, Citation, SearchRecord, SearchReport
 
 RETRIEVAL = "fast_retrieval"
 EDITABLE_STAGE = "searching"
 DELIVERED_STAGES = ("report_delivered", "closed")
+DELIVER = "deliver_report"  # the workflow action that attaches the report to the case
 CATEGORY_ORDER = {"X": 0, "Y": 1, "A": 2}
 
 
@@ -46,41 +48,87 @@ def _editable(case: Case, user) -> None:
                              "at the stage “Searching”."))
 
 
-def record_search(case: Case, user, mode: str, query: str, result_count: int) -> SearchRecord | None:
-    """Note a search in the report; the same search twice in a row is noted once."""
+def record_search(case: Case, user, mode: str, query: str) -> SearchRecord:
+    """Note a search in the report; the same search twice in a row is noted once (QueryError if it is malformed).
+
+    Its hits are counted as the case's enterprise sees the collection: the report reaches the enterprise, and
+    the center's own count would reveal how many unpublished records of other organisations match."""
     _editable(case, user)
     query = query.strip()[:MAX_QUERY_LENGTH]
+    hits = search_by_mode(_enterprise_of(case), mode, query, per_page=1, facets=False).total
     last = db.session.scalar(select(SearchRecord).where(SearchRecord.case_id == case.id)
                              .order_by(SearchRecord.id.desc()).limit(1))
     if last is not None and (last.mode, last.query) == (mode, query):
-        last.result_count = result_count
+        last.result_count = hits
         return last
-    record = SearchRecord(case_id=case.id, mode=mode, query=query, result_count=result_count, run_by=user)
+    record = SearchRecord(case_id=case.id, mode=mode, query=query, result_count=hits, run_by=user)
     db.session.add(record)
+    db.session.flush()
     return record
 
 
-def cite_patent(case: Case, patent: Patent, category: str, note: str, user) -> Citation:
-    """Add a patent to the report, or change its category and note if it is cited already."""
+def remove_search(case: Case, record_id: int, user) -> None:
+    _remove_from_report(case, user, db.session.get(SearchRecord, record_id),
+                        _l("This search is not in the report any more."))
+
+
+def _remove_from_report(case: Case, user, item: SearchRecord | Citation | None, gone) -> None:
+    _editable(case, user)
+    if item is None or item.case_id != case.id:
+        raise CaseRefused(gone)
+    db.session.delete(item)
+
+
+def _enterprise_of(case: Case) -> OrganisationMembers:
+    return OrganisationMembers(case.organisation_id)
+
+
+class AlreadyCited(CaseRefused):
+    """The patent is cited in the case already: replacing its category and note needs a confirmation."""
+
+    def __init__(self, citation: Citation):
+        super().__init__(_l("%(number)s is cited in %(reference)s already, as %(category)s. Confirm to replace "
+                            "its category and note.", number=citation.patent.display_number,
+                            reference=citation.case.reference, category=citation.category))
+        self.citation = citation
+
+
+def cite_patent(case: Case, patent: Patent, category: str, note: str, user, replace: bool = False) -> Citation:
+    """Add a patent to the report, or (when `replace` confirms it) change the category and note of its citation.
+
+    Only records the case's enterprise may see can be cited: the report shows their titles to it."""
     _editable(case, user)
     if category not in CATEGORIES:
         raise CaseRefused(_l("Choose the category X, Y or A."))
-    citation = db.session.scalar(select(Citation).where(Citation.case_id == case.id,
-                                                        Citation.patent_id == patent.id))
+    if not patent_visible_to(_enterprise_of(case), patent):
+        raise CaseRefused(_l("%(number)s cannot be cited in %(reference)s: it is an unpublished record of another "
+                             "organisation, which the case's enterprise may not see.",
+                             number=patent.display_number, reference=case.reference))
+    citation = citation_of(case, patent)
     if citation is None:
         citation = Citation(case_id=case.id, patent=patent, cited_by=user)
         db.session.add(citation)
+    elif not replace:
+        raise AlreadyCited(citation)
     citation.category, citation.note = category, (note or "").strip()
     db.session.flush()
     return citation
 
 
+def citation_of(case: Case, patent: Patent) -> Citation | None:
+    return db.session.scalar(select(Citation).where(Citation.case_id == case.id, Citation.patent_id == patent.id))
+
+
+def citations_in(case: Case | None) -> dict[int, Citation]:
+    """The case's citations by patent id (none without a case)."""
+    if case is None:
+        return {}
+    return {c.patent_id: c for c in db.session.scalars(select(Citation).where(Citation.case_id == case.id))}
+
+
 def remove_citation(case: Case, citation_id: int, user) -> None:
-    _editable(case, user)
-    citation = db.session.get(Citation, citation_id)
-    if citation is None or citation.case_id != case.id:
-        raise CaseRefused(_l("This citation is not in the report any more."))
-    db.session.delete(citation)
+    _remove_from_report(case, user, db.session.get(Citation, citation_id),
+                        _l("This citation is not in the report any more."))
 
 
 def save_conclusion(case: Case, conclusion: str, user) -> SearchReport:
@@ -97,19 +145,31 @@ class ReportContents:
     records: list[SearchRecord]
     citations: list[Citation]
     conclusion: str
+    version: int
 
     @property
     def complete(self) -> bool:
         return bool(self.conclusion)
 
+    @property
+    def filename(self) -> str:
+        suffix = f"-v{self.version}" if self.version > 1 else ""
+        return f"search-report-{self.case.reference}{suffix}.docx"
+
 
 def report_contents(case: Case) -> ReportContents:
+    """The report as it stands: the delivered version once delivered, the next version while it is revised."""
     records = list(db.session.scalars(select(SearchRecord).where(SearchRecord.case_id == case.id)
                                       .order_by(SearchRecord.id)))
-    citations = sorted(db.session.scalars(select(Citation).where(Citation.case_id == case.id)),
-                       key=lambda c: (CATEGORY_ORDER[c.category], c.patent.publication_number))
+    # Citations made before citing checked the enterprise's view stay out of what reaches the enterprise.
+    visible = (c for c in db.session.scalars(select(Citation).where(Citation.case_id == case.id))
+               if patent_visible_to(_enterprise_of(case), c.patent))
+    citations = sorted(visible, key=lambda c: (CATEGORY_ORDER[c.category], c.patent.publication_number))
     report = db.session.get(SearchReport, case.id)
-    return ReportContents(case, records, citations, report.conclusion if report else "")
+    deliveries = db.session.scalar(select(func.count(CaseEvent.id)).where(CaseEvent.case_id == case.id,
+                                                                          CaseEvent.action == DELIVER))
+    version = max(1, deliveries + (0 if case.stage in DELIVERED_STAGES else 1))
+    return ReportContents(case, records, citations, report.conclusion if report else "", version)
 
 
 def citations_visible_to(user, patent: Patent) -> list[Citation]:
@@ -128,7 +188,7 @@ def delivered_report_upload(case: Case) -> FileStorage:
     contents = report_contents(case)
     if not contents.complete:
         raise CaseRefused(_l("Write the conclusion of the search report before delivering it."))
-    return FileStorage(io.BytesIO(search_report_docx(contents)), filename=f"search-report-{case.reference}.docx",
+    return FileStorage(io.BytesIO(search_report_docx(contents)), filename=contents.filename,
                        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 

@@ -1,19 +1,21 @@
 """Citing patents into a case, the conclusion, and the report document."""
-from flask import Response, abort, flash, redirect, request, url_for
-from flask_babel import gettext as _
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
+
 from ..cases.models import Case
 from ..cases.operations import CaseRefused
 from ..cases.views import case_or_404
 from ..extensions import db
 from ..patents.forms import CiteForm
 from ..patents.models import Patent
+from ..patents.query import QueryError
 from ..patents.search import patent_visible_to
 from . import bp
 from .document import search_report_docx
-from .forms import ConclusionForm
-from .operations import (cite_patent, may_edit_report, may_read_report, remove_citation, report_contents,
-                         save_conclusion)
+from .forms import ConclusionForm, RecordSearchForm
+from .operations import (AlreadyCited, cite_patent, may_edit_report, may_read_report, record_search,
+                         remove_citation, remove_search, report_contents, save_conclusion)
 
 
 def _back(default: str) -> str:
@@ -36,7 +38,11 @@ def cite():
     if patent is None or not patent_visible_to(current_user, patent):
         abort(404)
     try:
-        cite_patent(case, patent, form.category.data, form.note.data, current_user)
+        cite_patent(case, patent, form.category.data, form.note.data, current_user, replace=form.replace.data)
+    except AlreadyCited as question:
+        return render_template("reports/confirm_citation.html", form=form, patent=patent, case=case,
+                               existing=question.citation,
+                               back=_back(url_for("cases.show", reference=case.reference))), 409
     except CaseRefused as refusal:
         abort(400, description=str(refusal))
     flash(_("%(number)s is cited in %(reference)s as %(category)s.", number=patent.display_number,
@@ -47,13 +53,41 @@ def cite():
 @bp.route("/cases/<reference>/citations/<int:citation_id>/remove", methods=["POST"])
 @login_required
 def uncite(reference, citation_id):
+    return _removed(reference, remove_citation, citation_id, _("The citation is removed from the report."))
+
+
+def _removed(reference: str, remove, item_id: int, done: str):
     case = case_or_404(reference)
     try:
-        remove_citation(case, citation_id, current_user)
+        remove(case, item_id, current_user)
     except CaseRefused as refusal:
         abort(400, description=str(refusal))
-    flash(_("The citation is removed from the report."), "success")
+    flash(done, "success")
     return redirect(url_for("cases.show", reference=reference, _anchor="search-report"))
+
+
+@bp.route("/cases/<reference>/search-report/searches", methods=["POST"])
+@login_required
+def record(reference):
+    case = case_or_404(reference)
+    form = RecordSearchForm()
+    if not form.validate():
+        abort(400, description=_form_errors(form))
+    try:
+        saved = record_search(case, current_user, form.mode.data, form.q.data)
+    except (CaseRefused, QueryError) as refusal:
+        abort(400, description=str(refusal))
+    flash(ngettext("The search is recorded in the report of %(reference)s: %(num)d hit, counted as the enterprise "
+                   "sees the collection.", "The search is recorded in the report of %(reference)s: %(num)d hits, "
+                   "counted as the enterprise sees the collection.", saved.result_count, reference=reference),
+          "success")
+    return redirect(_back(url_for("cases.show", reference=reference, _anchor="search-report")))
+
+
+@bp.route("/cases/<reference>/search-report/searches/<int:record_id>/remove", methods=["POST"])
+@login_required
+def unrecord(reference, record_id):
+    return _removed(reference, remove_search, record_id, _("The search is removed from the report."))
 
 
 @bp.route("/cases/<reference>/search-report", methods=["POST"])
@@ -77,9 +111,10 @@ def document(reference):
     case = case_or_404(reference)
     if not may_read_report(current_user, case):
         abort(404)
-    return Response(search_report_docx(report_contents(case)),
+    contents = report_contents(case)
+    return Response(search_report_docx(contents),
                     mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    headers={"Content-Disposition": f"attachment; filename=search-report-{reference}.docx",
+                    headers={"Content-Disposition": f"attachment; filename={contents.filename}",
                              "Cache-Control": "private, no-store"})
 
 

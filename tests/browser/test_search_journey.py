@@ -1,8 +1,9 @@
-"""The searcher's journey in a real browser: search in Chinese and English, narrow by a facet, open a
-patent and its similar ones, cite three into a fast-retrieval case, deliver the search report, and the
-enterprise downloads it."""
+"""The searcher's journey in a real browser: search in Chinese and English, narrow by a facet, record the
+search, cite three into a fast-retrieval case, open a patent and its similar ones with the case still in hand
+and cite one more from there, deliver the search report, and the enterprise downloads it."""
 import io
 import re
+from datetime import date
 
 import pytest
 from docx import Document
@@ -26,7 +27,10 @@ def test_search_cite_three_deliver_and_the_enterprise_downloads(page, live_serve
     base = live_server
     seed_demo_patents(400)
     db.session.commit()
+    sooner = make_case(center, "fast_retrieval", "searching", due_date=date(2020, 1, 1))
+    sooner.organisation = center.other_enterprise.organisation  # another enterprise's case, first in any list
     case = make_case(center, "fast_retrieval", "searching")
+    db.session.commit()
 
     log_in(page, base, center.staff["retrieval"])
     page.goto(f"{base}/cases/{case.reference}")
@@ -42,6 +46,9 @@ def test_search_cite_three_deliver_and_the_enterprise_downloads(page, live_serve
     with page.expect_navigation():
         design.click()
     expect(page.locator("#result-count")).to_contain_text(f"{expected} patent")
+    submit(page, "#record-search-button")
+    expect(page.locator(".alert-success")).to_contain_text(f"recorded in the report of {case.reference}")
+    expect(page.locator("[data-facet=type] a[data-value=design]")).to_contain_text("✓")  # still narrowed
 
     cited = []
     for index, category in enumerate("XYA"):
@@ -53,12 +60,20 @@ def test_search_cite_three_deliver_and_the_enterprise_downloads(page, live_serve
         submit(page, f"#cite-{patent_id}")
         expect(page.locator("#citing-case")).to_be_visible()
 
-    page.locator("#results .result h3 a").first.click()
+    page.locator("#results .result h3 a").nth(3).click()  # a patent not cited yet
     expect(page.locator("#patent-title")).to_contain_text("吊灯")
-    expect(page.locator("#cited-in")).to_contain_text(case.reference)
+    expect(page.locator(".cite-form select[name=case]")).to_have_value(case.reference)
     expect(page.locator("#similar li")).not_to_have_count(0)
     page.get_by_role("link", name="All similar patents").click()
-    expect(page.locator("#results .result")).not_to_have_count(0)
+    expect(page.locator("#citing-case")).to_contain_text(case.reference)
+    similar = page.locator("#results .result").filter(has_not=page.locator(".existing-citation")).first
+    patent_id = similar.locator("input[name=patent_id]").get_attribute("value")
+    cited.append(similar.locator(".pn").inner_text())
+    page.fill(f"#cite-note-{patent_id}", "相似检索中找到的同类吊灯")
+    submit(page, f"#cite-{patent_id}")
+    expect(page.locator(".alert-success")).to_contain_text(case.reference)
+    expect(page.locator("h1")).to_contain_text("Patents like")  # back where the searcher was
+    expect(page.locator(f"#existing-citation-{patent_id}")).to_contain_text(case.reference)
 
     page.goto(f"{base}/cases/{case.reference}")
     for number in cited:
