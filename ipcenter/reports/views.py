@@ -9,6 +9,7 @@ from ..extensions import db
 from ..patents.forms import CiteForm
 from ..patents.models import Patent
 from ..patents.search import patent_visible_to
+from ..security import local_path
 from . import bp
 from .document import search_report_docx
 from .forms import ConclusionForm
@@ -17,8 +18,7 @@ from .operations import (cite_patent, may_edit_report, may_read_report, remove_c
 
 
 def _back(default: str) -> str:
-    target = request.form.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return local_path(request.form.get("next"), default)
 
 
 def _form_errors(form) -> str:
