@@ -1,5 +1,5 @@
 """Error pages in the user's language; JSON for clients that ask for it."""
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from flask import render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -37,10 +37,11 @@ def _render(code: int, message: str, template: str = "errors/generic.html", **co
 
 def _form_page() -> str:
     """The page the expired form was on (the referrer, if it is ours), to reload it."""
+    home = url_for("main.home")
     referrer = urlsplit(request.referrer or "")
     if referrer.netloc != request.host:
-        return url_for("main.home")
-    return local_path(urlunsplit(("", "", referrer.path, referrer.query, "")), url_for("main.home"))
+        return home
+    return local_path(referrer._replace(scheme="", netloc="", fragment="").geturl(), home)
 
 
 def register_error_handlers(app) -> None:

@@ -39,7 +39,7 @@ def init_security(app: Flask) -> None:
     @app.errorhandler(SecurityError)
     def unknown_host(error):
         # Answered plainly: with an untrusted host no URL can be built, so no page can be rendered.
-        app.logger.warning("refused a request for host %r from %s", request.headers.get("Host"),
+        app.logger.warning("refused a request for host %r from %s", request.environ.get("HTTP_HOST"),
                            request.remote_addr)
         return _("This server does not answer to the host name in the request."), 400, \
             {"Content-Type": "text/plain; charset=utf-8"}
