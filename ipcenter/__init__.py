@@ -29,8 +29,10 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     _register_templating(app)
     from .errors import register_error_handlers
     from .cli import register_commands
+    from .security import init_security
 
     register_error_handlers(app)
+    init_security(app)
     register_commands(app)
     return app
 

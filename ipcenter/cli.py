@@ -1,5 +1,6 @@
 """Command-line entry points registered on the app."""
 import click
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from sqlalchemy import func, select
@@ -12,10 +13,14 @@ from .extensions import db
 @click.option("--first-run", is_flag=True, help="Only add demo data to a database that has no users yet.")
 @with_appcontext
 def seed_demo_command(first_run):
-    """Fill the database with demonstration data (safe to run again)."""
+    """Fill the database with demonstration data (safe to run again); refused in production."""
     from .demo import DEMO_PASSWORD, demo_logins, seed_demo
     from .mail import mail_suppressed
 
+    if current_app.config["ENV_NAME"] == "production":
+        # The demo accounts share a published password: in production they would be open doors.
+        raise click.ClickException("seed-demo is refused when IPCENTER_ENV=production; "
+                                   "make the first manager with `flask users create-manager EMAIL`.")
     if first_run and db.session.scalar(select(func.count(User.id))):
         logins = demo_logins()
         click.echo("The database already has users; no demo data added.")
@@ -61,12 +66,14 @@ def retry_mail_command():
 
 
 def register_commands(app) -> None:
+    from .accounts.cli import users_cli
     from .translations_cli import translations_cli
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(translations_cli)
     app.cli.add_command(cases_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(users_cli)
     from .patents.cli import patents_cli, search_cli
 
     app.cli.add_command(patents_cli)

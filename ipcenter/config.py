@@ -2,6 +2,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
@@ -12,6 +13,16 @@ def _env_bool(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def trusted_hosts(base_url: str, listed: str | None, production: bool) -> list[str]:
+    """The host names the app answers to: TRUSTED_HOSTS if given, else BASE_URL's host (and loopback in development)."""
+    if listed:
+        return [host.strip() for host in listed.split(",") if host.strip()]
+    hosts = [urlsplit(base_url).hostname or "localhost"]
+    if not production:
+        hosts += [host for host in ("localhost", "127.0.0.1") if host not in hosts]
+    return hosts
 
 
 def development_secret_key(instance_path: Path) -> str:
@@ -66,12 +77,16 @@ class Config:
     # The center's name where users read it (letterheads, documents, mail), in both languages.
     CENTER_NAME_ZH = "古镇知识产权快速维权中心"
     CENTER_NAME_EN = "Guzhen IP Rapid-Protection Service Center"
+    TRUSTED_HOSTS = ["127.0.0.1", "localhost"]
+    PROXY_COUNT = 0
+    HSTS_SECONDS = 365 * 24 * 3600
 
     @classmethod
     def from_environment(cls) -> dict:
         env = os.environ
         instance = Path(env.get("IPCENTER_INSTANCE", cls.INSTANCE_PATH))
         production = env.get("IPCENTER_ENV", cls.ENV_NAME) == "production"
+        base_url = env.get("BASE_URL", cls.BASE_URL).rstrip("/")
         settings = {
             "ENV_NAME": "production" if production else cls.ENV_NAME,
             "INSTANCE_PATH": instance,
@@ -88,9 +103,12 @@ class Config:
             "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
             "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
             "MAIL_SENDER": env.get("MAIL_SENDER", cls.MAIL_SENDER),
-            "BASE_URL": env.get("BASE_URL", cls.BASE_URL),
+            "BASE_URL": base_url,
             "CENTER_NAME_ZH": env.get("CENTER_NAME_ZH", cls.CENTER_NAME_ZH),
             "CENTER_NAME_EN": env.get("CENTER_NAME_EN", cls.CENTER_NAME_EN),
+            "TRUSTED_HOSTS": trusted_hosts(base_url, env.get("TRUSTED_HOSTS"), production),
+            "PROXY_COUNT": int(env.get("PROXY_COUNT", cls.PROXY_COUNT)),
+            "HSTS_SECONDS": int(env.get("HSTS_SECONDS", cls.HSTS_SECONDS)),
         }
         secret = env.get("SECRET_KEY")
         if not secret:
@@ -111,3 +129,5 @@ class TestConfig(Config):
     SQLITE_SYNCHRONOUS = "OFF"  # a test database need not survive a power cut; fsync per commit dominated the suite
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    BASE_URL = "http://ipcenter.test"
+    TRUSTED_HOSTS = trusted_hosts(BASE_URL, None, production=False)

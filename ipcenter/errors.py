@@ -1,5 +1,7 @@
 """Error pages in the user's language; JSON for clients that ask for it."""
-from flask import render_template, request
+from urllib.parse import urlsplit
+
+from flask import render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
@@ -7,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from .extensions import db
 from .patents.index import IndexOutdated
+from .security import local_path
 
 MESSAGES = {
     400: _l("The request could not be understood."),
@@ -26,17 +29,26 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or best == "application/json"
 
 
-def _render(code: int, message: str, template: str = "errors/generic.html"):
+def _render(code: int, message: str, template: str = "errors/generic.html", **context):
     if _wants_json():
         return {"error": code, "message": str(message)}, code
-    return render_template(template, code=code, message=message), code
+    return render_template(template, code=code, message=message, **context), code
+
+
+def _form_page() -> str:
+    """The page the expired form was on (the referrer, if it is ours), to reload it."""
+    home = url_for("main.home")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host:
+        return home
+    return local_path(referrer._replace(scheme="", netloc="", fragment="").geturl(), home)
 
 
 def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
         app.logger.warning("CSRF failure on %s: %s", request.path, error.description)
-        return _render(400, error.description, "errors/csrf.html")
+        return _render(400, error.description, "errors/csrf.html", back=_form_page())
 
     @app.errorhandler(IntegrityError)
     def conflicting_write(error):

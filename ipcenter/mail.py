@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Optional
+from urllib.parse import urlsplit
 
-from flask import current_app, g, has_request_context, render_template, url_for
+from flask import current_app, g, render_template
 from flask_babel import force_locale
 from sqlalchemy import Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -40,11 +41,14 @@ class OutgoingMail(db.Model):
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute link for an email, also from the command line (BASE_URL says where the app lives)."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
+    """An absolute link for a message or document that leaves the app.
+
+    Always built on BASE_URL, never on the request: a forged Host header must not
+    put an attacker's address into a password-reset link.
+    """
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 @contextmanager

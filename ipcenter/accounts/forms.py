@@ -97,3 +97,17 @@ class InviteForm(FlaskForm):
 
     def validate_email(self, field):
         UniqueEmail()(self, field)
+
+
+class ManagerAccountForm(FlaskForm):
+    """The first manager, made with `flask users create-manager`: the web forms' rules, and no
+    CSRF token since no browser is involved."""
+
+    class Meta:
+        csrf = False
+
+    email = email_field()
+    password, confirm = new_password_fields()
+
+    def validate_email(self, field):
+        UniqueEmail()(self, field)

@@ -1,11 +1,10 @@
 """Login, logout, password reset, invitations and the user's own account."""
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import login_manager
+from ..security import local_path
 from . import bp
 from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ProfileForm, ResetPasswordForm
 from .operations import (
@@ -20,9 +19,7 @@ login_manager.user_loader(load_session_user)
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths are followed after login."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("main.home")
+    return local_path(target, url_for("main.home"))
 
 
 def start_session(user) -> None:

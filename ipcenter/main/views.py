@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..organisations.models import Organisation, OrganisationStatus
+from ..security import local_path
 from . import bp
 
 
@@ -24,10 +25,7 @@ def switch_language(code):
         session["language"] = code
         if current_user.is_authenticated:
             current_user.language = code
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.home")
-    return redirect(target)
+    return redirect(local_path(request.form.get("next"), url_for("main.home")))
 
 
 @bp.route("/healthz")

@@ -11,6 +11,7 @@ from ..patents.forms import CiteForm
 from ..patents.models import Patent
 from ..patents.query import QueryError
 from ..patents.search import patent_visible_to
+from ..security import local_path
 from . import bp
 from .document import search_report_docx
 from .forms import ConclusionForm, RecordSearchForm
@@ -19,8 +20,7 @@ from .operations import (AlreadyCited, cite_patent, may_edit_report, may_read_re
 
 
 def _back(default: str) -> str:
-    target = request.form.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return local_path(request.form.get("next"), default)
 
 
 def _form_errors(form) -> str:
