@@ -62,6 +62,17 @@ class Config:
     MAIL_PASSWORD = None
     MAIL_SENDER = "ipcenter@localhost"
     BASE_URL = "http://127.0.0.1:5000"
+    LOG_LEVEL = "INFO"  # login attempts are logged at INFO; production logs must show them
+    # Throttling counts in Redis when REDIS_URL is set, otherwise in the database; never per process.
+    REDIS_URL = None
+    THROTTLE_KEY_PREFIX = "ipcenter"
+    LOGIN_ACCOUNT_LIMIT = "5 per 15 minutes"  # failed logins per account
+    LOGIN_ADDRESS_LIMIT = "30 per hour"  # failed logins per client address
+    PASSWORD_RESET_LIMIT = "5 per hour"  # reset and confirmation mails, per address and per account
+    REGISTRATION_LIMIT = "10 per hour"  # registrations per address
+    INVITATION_LIMIT = "20 per hour"  # invitations per organisation
+    EXPORT_RATE_LIMIT = "60 per hour"  # patent exports per user
+    EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -85,6 +96,8 @@ class Config:
             "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
             "MAIL_SENDER": env.get("MAIL_SENDER", cls.MAIL_SENDER),
             "BASE_URL": env.get("BASE_URL", cls.BASE_URL),
+            "REDIS_URL": env.get("REDIS_URL") or None,
+            "LOG_LEVEL": env.get("LOG_LEVEL", cls.LOG_LEVEL),
         }
         secret = env.get("SECRET_KEY")
         if not secret:
@@ -104,3 +117,5 @@ class TestConfig(Config):
     ARGON2_PROFILE = "CHEAPEST"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    REDIS_URL = os.environ.get("REDIS_URL") or None  # CI runs the suite on Redis, developers on the database
+    THROTTLE_KEY_PREFIX = None  # a fresh prefix for every app: each test counts from zero on a shared Redis

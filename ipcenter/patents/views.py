@@ -5,13 +5,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..cases.models import Case
-from ..extensions import db
+from ..extensions import db, limiter
 from ..reports.operations import citable_cases, citations_visible_to, may_edit_report, record_search
 from . import bp
 from .exports import EXPORT_LIMIT, export_response
 from .forms import CiteForm, SearchForm
 from .models import Patent
 from .query import QueryError
+from ..throttling import setting, signed_in_user
 from .search import FACET_FIELDS, more_like, patent_visible_to, search_patents, similar_patents
 
 PER_PAGE = 20
@@ -70,6 +71,7 @@ def search():
 
 @bp.route("/patents/export.<file_format>")
 @login_required
+@limiter.limit(setting("EXPORT_RATE_LIMIT"), key_func=signed_in_user)
 def export(file_format):
     if file_format not in ("csv", "xlsx"):
         abort(404)
