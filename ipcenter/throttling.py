@@ -127,6 +127,17 @@ def signed_in_user() -> str:
     return f"address:{client_address()}"
 
 
+def per_account_and_address(account_limit: str, address_limit: str, **options):
+    """Two limits on a form's POSTs: one per typed email (whether or not it has an account), one per address."""
+
+    def decorate(view):
+        for setting_name, key_func in ((account_limit, submitted_email), (address_limit, client_address)):
+            view = limiter.limit(setting(setting_name), key_func=key_func, methods=["POST"], **options)(view)
+        return view
+
+    return decorate
+
+
 def redirected(response) -> bool:
     """The form was accepted (it redirects): only accepted submissions use up the allowance."""
     return response.status_code == 302
@@ -155,7 +166,8 @@ def form_refused(render_page):
     """on_breach for a form: the same page as a 429, with what was typed and why it was refused."""
 
     def on_breach(request_limit):
-        current_app.logger.warning("throttled %s %s from %s", request.method, request.path, request.remote_addr)
+        current_app.logger.warning("throttled %s %s: account=%s address=%s", request.method, request.path,
+                                   request.form.get("email", "-"), request.remote_addr)
         flash(refusal_message(request_limit.reset_at), "danger")
         return make_response(render_page(), 429)
 

@@ -6,10 +6,8 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import limiter, login_manager
-from ..throttling import (
-    client_address, forget_login_failures, form_refused, login_failed, redirected, setting, submitted_email,
-)
+from ..extensions import login_manager
+from ..throttling import forget_login_failures, form_refused, login_failed, per_account_and_address, redirected
 from . import bp
 from .forms import (
     ChangePasswordForm, ConfirmationRequestForm, ForgotPasswordForm, LoginForm, ProfileForm, ResetPasswordForm,
@@ -50,14 +48,9 @@ def _login_page(form=None, unconfirmed=None):
     return render_template("accounts/login.html", form=form or LoginForm(), resend_form=resend_form)
 
 
-# Only failed attempts count: per account (whether or not it exists) and per address.
-_login_limits = dict(methods=["POST"], deduct_when=login_failed, on_breach=form_refused(_login_page))
-_mail_limits = dict(methods=["POST"], deduct_when=redirected)
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(setting("LOGIN_ACCOUNT_LIMIT"), key_func=submitted_email, **_login_limits)
-@limiter.limit(setting("LOGIN_ADDRESS_LIMIT"), key_func=client_address, **_login_limits)
+@per_account_and_address("LOGIN_ACCOUNT_LIMIT", "LOGIN_ADDRESS_LIMIT", deduct_when=login_failed,  # failures only
+                         on_breach=form_refused(_login_page))
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -95,12 +88,9 @@ def _forgot_password_page(form=None):
     return render_template("accounts/forgot_password.html", form=form or ForgotPasswordForm())
 
 
-_reset_refused = form_refused(_forgot_password_page)
-
-
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(setting("PASSWORD_RESET_LIMIT"), key_func=submitted_email, on_breach=_reset_refused, **_mail_limits)
-@limiter.limit(setting("PASSWORD_RESET_LIMIT"), key_func=client_address, on_breach=_reset_refused, **_mail_limits)
+@per_account_and_address("PASSWORD_RESET_LIMIT", "PASSWORD_RESET_LIMIT", deduct_when=redirected,
+                         on_breach=form_refused(_forgot_password_page))
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -110,12 +100,9 @@ def forgot_password():
     return _forgot_password_page(form)
 
 
-_resend_refused = form_refused(_login_page)
-
-
 @bp.route("/email/confirm", methods=["POST"])
-@limiter.limit(setting("PASSWORD_RESET_LIMIT"), key_func=submitted_email, on_breach=_resend_refused, **_mail_limits)
-@limiter.limit(setting("PASSWORD_RESET_LIMIT"), key_func=client_address, on_breach=_resend_refused, **_mail_limits)
+@per_account_and_address("PASSWORD_RESET_LIMIT", "PASSWORD_RESET_LIMIT", deduct_when=redirected,
+                         on_breach=form_refused(_login_page))
 def resend_confirmation():
     form = ConfirmationRequestForm()
     if form.validate_on_submit():

@@ -49,7 +49,7 @@ def log_in(client, email, password=PASSWORD):
     return client.submit("/login", {"email": email, "password": password})
 
 
-def test_failed_logins_of_one_account_are_refused_with_a_429_that_keeps_the_email(client, storage):
+def test_failed_logins_of_one_account_are_refused_with_a_429_that_keeps_the_email(client, storage, caplog):
     user = make_user(Role.STAFF)
     for _ in range(3):
         assert fail_login(client, user.email).status_code == 200
@@ -59,6 +59,7 @@ def test_failed_logins_of_one_account_are_refused_with_a_429_that_keeps_the_emai
     assert "Too many attempts. For your security, please wait 60 minutes and try again." in page
     assert f'value="{user.email}"' in page
     assert client.get("/account").status_code == 302
+    assert f"throttled POST /login: account={user.email} address=127.0.0.1" in caplog.messages
     chinese = fail_login(client, user.email, headers={"Accept-Language": "zh"})
     assert chinese.status_code == 429 and "尝试次数过多" in chinese.get_data(as_text=True)
     assert log_in(client, make_user(Role.STAFF).email).status_code == 302  # other accounts are not locked
