@@ -81,3 +81,13 @@ def test_reset_refuses_weak_or_mismatched_passwords(client, mailbox):
         response = client.submit(path, {"password": password, "confirm": confirm})
         assert response.status_code == 200 and message in response.get_data(as_text=True)
     assert client.submit(path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
+
+
+def test_the_password_rule_refuses_short_and_leaked_passwords_and_keeps_ours():
+    from ipcenter.accounts.operations import password_problems
+
+    assert password_problems(PASSWORD) == [] and password_problems("Demo-2026-guzhen") == []
+    assert [str(p) for p in password_problems("Lamp-2026")] == ["Use at least 12 characters."]
+    for leaked in ("iloveyou1234", "Password1234", "1qaz2wsx3edc"):
+        assert "list of common or leaked passwords" in str(password_problems(leaked)[0])
+    assert "email name" in str(password_problems("liangxiaojie-2026", "liangxiaojie@xinguang.cn")[0])
