@@ -3,7 +3,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import database, mail  # noqa: F401  (SQLite connection settings; the outbox model)
+from . import database, mail, throttling  # noqa: F401  (SQLite settings; the outbox and throttle tables)
 from .patents import index as patent_index  # noqa: F401  (the patent tables; index kept in step on commit)
 from .reports import models as report_models  # noqa: F401  (the search report tables)
 from .config import PROJECT_ROOT, Config
@@ -22,6 +22,9 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         app.config.update(Config.from_environment())
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # Flask's handler writes to the WSGI error stream (gunicorn's error log); without a level
+    # the logger inherits WARNING from the root and INFO records (successful logins) vanish.
+    app.logger.setLevel(app.config["LOG_LEVEL"])
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -50,6 +53,7 @@ def _init_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
+    throttling.init_throttling(app)
 
 
 def _register_blueprints(app: Flask) -> None:

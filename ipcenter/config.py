@@ -80,6 +80,17 @@ class Config:
     TRUSTED_HOSTS = ["127.0.0.1", "localhost"]
     PROXY_COUNT = 0
     HSTS_SECONDS = 365 * 24 * 3600
+    LOG_LEVEL = "INFO"  # login attempts are logged at INFO; production logs must show them
+    # Throttling counts in Redis when REDIS_URL is set, otherwise in the database; never per process.
+    REDIS_URL = None
+    THROTTLE_KEY_PREFIX = "ipcenter"
+    LOGIN_ACCOUNT_LIMIT = "5 per 15 minutes"  # failed logins per account
+    LOGIN_ADDRESS_LIMIT = "30 per hour"  # failed logins per client address
+    PASSWORD_RESET_LIMIT = "5 per hour"  # reset and confirmation mails, per address and per account
+    REGISTRATION_LIMIT = "10 per hour"  # registrations per address
+    INVITATION_LIMIT = "20 per hour"  # invitations per organisation
+    EXPORT_RATE_LIMIT = "60 per hour"  # patent exports per user
+    EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -109,6 +120,8 @@ class Config:
             "TRUSTED_HOSTS": trusted_hosts(base_url, env.get("TRUSTED_HOSTS"), production),
             "PROXY_COUNT": int(env.get("PROXY_COUNT", cls.PROXY_COUNT)),
             "HSTS_SECONDS": int(env.get("HSTS_SECONDS", cls.HSTS_SECONDS)),
+            "REDIS_URL": env.get("REDIS_URL") or None,
+            "LOG_LEVEL": env.get("LOG_LEVEL", cls.LOG_LEVEL),
         }
         secret = env.get("SECRET_KEY")
         if not secret:
@@ -131,3 +144,5 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     BASE_URL = "http://ipcenter.test"
     TRUSTED_HOSTS = trusted_hosts(BASE_URL, None, production=False)
+    REDIS_URL = os.environ.get("REDIS_URL") or None  # CI runs the suite on Redis, developers on the database
+    THROTTLE_KEY_PREFIX = None  # a fresh prefix for every app: each test counts from zero on a shared Redis

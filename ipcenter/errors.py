@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from flask import render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
@@ -10,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from .extensions import db
 from .patents.index import IndexOutdated
 from .security import local_path
+from .throttling import current_refusal
 
 MESSAGES = {
     400: _l("The request could not be understood."),
@@ -61,6 +63,13 @@ def register_error_handlers(app) -> None:
     def index_outdated(error):
         app.logger.error("%s", error)
         return _render(503, MESSAGES[503])
+
+    @app.errorhandler(RateLimitExceeded)
+    def throttled(error):
+        if error.response is not None:  # a form page again, with what the user typed
+            return error.response
+        app.logger.warning("throttled %s %s from %s", request.method, request.path, request.remote_addr)
+        return _render(429, current_refusal())
 
     @app.errorhandler(HTTPException)
     def http_error(error):

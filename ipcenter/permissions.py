@@ -28,10 +28,11 @@ def _belongs_to_organisation(user, organisation) -> bool:
 
 
 def _may_invite(user, organisation) -> bool:
+    """Only a recorded enterprise: an unchecked registration must not hand out accounts."""
     return (
         user.role == Role.ENTERPRISE
         and user.organisation_id == organisation.id
-        and organisation.status in (OrganisationStatus.PENDING, OrganisationStatus.RECORDED)
+        and organisation.status == OrganisationStatus.RECORDED
     )
 
 
@@ -100,7 +101,7 @@ RULES = {
 }
 
 # Actions whose targets an outsider must not learn exist.
-HIDE_EXISTENCE = {"organisation.view", "organisation.invite", "case.view", "attachment.download"}
+HIDE_EXISTENCE = {"organisation.view", "case.view", "attachment.download"}
 
 
 def can(user, action: str, target=None) -> bool:

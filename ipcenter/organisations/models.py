@@ -3,7 +3,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import IntEnum, LabelledEnum, UTCDateTime, enum_check, utcnow
@@ -41,12 +41,16 @@ class Organisation(db.Model):
     __table_args__ = (
         CheckConstraint(enum_check("status", OrganisationStatus), name="status_known"),
         CheckConstraint("length(credit_code) = 18", name="credit_code_length"),
+        # One live registration per credit code: a rejected one frees it for the real company.
+        Index("uq_organisations_credit_code_live", "credit_code", unique=True,
+              sqlite_where=text(f"status != {OrganisationStatus.REJECTED.value}"),
+              postgresql_where=text(f"status != {OrganisationStatus.REJECTED.value}")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name_zh: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[Optional[str]] = mapped_column(String(200))
-    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    credit_code: Mapped[str] = mapped_column(String(18), index=True)
     address: Mapped[str] = mapped_column(String(300))
     contact_person: Mapped[str] = mapped_column(String(100))
     phone: Mapped[str] = mapped_column(String(20))

@@ -2,9 +2,13 @@
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from ..accounts.models import Role, User
-from ..accounts.operations import create_user, normalise_email
+from ..accounts.operations import (
+    create_user, find_user_by_email, normalise_email, send_email_confirmation, spend_hashing_time,
+    tell_owner_of_registration_attempt,
+)
 from ..extensions import db
 from ..mail import external_url, queue_mail
 from ..validators import compact_phone
@@ -25,8 +29,16 @@ REVIEW_TRANSITIONS = {
 REASON_REQUIRED = {ReviewAction.REJECT, ReviewAction.SUSPEND}
 
 
-def register_enterprise(details: dict, display_name: str, email: str, password: str, language: str) -> User:
-    """Create a pending enterprise and its first user, who keeps the language they registered in."""
+def register_enterprise(details: dict, display_name: str, email: str, password: str,
+                        language: str) -> Optional[User]:
+    """Create a pending enterprise and its first user, who keeps the language they registered in and
+    confirms the email before logging in. An email that has an account registers nothing: its owner
+    is told by mail, and the visitor sees the same answer (and waits as long) as for a new one."""
+    existing = find_user_by_email(email)
+    if existing is not None:
+        spend_hashing_time(password)
+        tell_owner_of_registration_attempt(existing)
+        return None
     organisation = Organisation(
         name_zh=details["name_zh"].strip(),
         name_en=(details.get("name_en") or "").strip() or None,
@@ -39,8 +51,18 @@ def register_enterprise(details: dict, display_name: str, email: str, password: 
         status=OrganisationStatus.PENDING,
     )
     db.session.add(organisation)
-    return create_user(email, display_name, Role.ENTERPRISE, password=password, organisation=organisation,
+    user = create_user(email, display_name, Role.ENTERPRISE, password=password, organisation=organisation,
                        language=language)
+    user.email_verified = False
+    send_email_confirmation(user)
+    return user
+
+
+def registrations_with_same_credit_code(organisation: Organisation) -> list[Organisation]:
+    """Other registrations that gave this enterprise's credit code (rejected ones free it)."""
+    return list(db.session.scalars(select(Organisation).where(
+        Organisation.credit_code == organisation.credit_code, Organisation.id != organisation.id,
+    ).order_by(Organisation.created_at)))
 
 
 def update_organisation_details(organisation: Organisation, details: dict) -> None:
@@ -50,6 +72,16 @@ def update_organisation_details(organisation: Organisation, details: dict) -> No
     organisation.phone = compact_phone(details["phone"])
     organisation.email = normalise_email(details["email"])
     organisation.main_products = details["main_products"].strip()
+
+
+def credit_code_in_use(credit_code: str, apart_from: Optional[Organisation] = None) -> bool:
+    """Whether an enterprise that is not rejected holds this code: a rejected registration frees it
+    for the real company."""
+    query = select(Organisation.id).where(Organisation.credit_code == credit_code,
+                                          Organisation.status != OrganisationStatus.REJECTED)
+    if apart_from is not None:
+        query = query.where(Organisation.id != apart_from.id)
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def allowed_reviews(organisation: Organisation) -> list[ReviewAction]:
@@ -66,6 +98,8 @@ def review_organisation(organisation: Organisation, action: ReviewAction, actor:
     reason = (reason or "").strip() or None
     if action in REASON_REQUIRED and not reason:
         raise ReviewRefused(_l("Give a reason; the enterprise will see it."))
+    if target != OrganisationStatus.REJECTED and credit_code_in_use(organisation.credit_code, organisation):
+        raise ReviewRefused(_l("Another registration now holds this credit code; reject one of them first."))
     organisation.status = target
     organisation.status_reason = reason
     review = OrganisationReview(organisation=organisation, actor=actor, action=action, reason=reason)

@@ -5,27 +5,34 @@ from flask_login import current_user, login_required
 
 from ..accounts.forms import InviteForm
 from ..accounts.models import Role
-from ..accounts.views import start_session
+from ..extensions import limiter
 from ..i18n import current_language
 from ..permissions import can, ensure
+from ..throttling import client_address, form_refused, own_organisation, redirected, setting
 from . import bp
 from .forms import OrganisationDetailsForm, RegistrationForm
 from .operations import invite_colleague, register_enterprise, update_organisation_details
 
 
+def _registration_page(form=None):
+    return render_template("organisations/register.html", form=form or RegistrationForm())
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(setting("REGISTRATION_LIMIT"), key_func=client_address, methods=["POST"], deduct_when=redirected,
+               on_breach=form_refused(_registration_page))
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = RegistrationForm()
     if form.validate_on_submit():
-        user = register_enterprise(form.data, form.display_name.data, form.email.data, form.password.data,
-                                   current_language())
-        start_session(user)
-        flash(_("Your enterprise is registered and waits for the center to record it. "
-                "You will be emailed when it is recorded."), "success")
-        return redirect(url_for("organisations.my_organisation"))
-    return render_template("organisations/register.html", form=form)
+        register_enterprise(form.data, form.display_name.data, form.email.data, form.password.data,
+                            current_language())
+        # The same answer whether or not the email already had an account.
+        flash(_("Almost done: we have emailed a link to %(email)s. Open it to confirm the address, then log in. "
+                "The center records your enterprise after checking its details.", email=form.email.data), "success")
+        return redirect(url_for("accounts.login"))
+    return _registration_page(form)
 
 
 def _own_organisation():
@@ -45,13 +52,23 @@ def my_organisation():
         update_organisation_details(organisation, form.data)
         flash(_("The enterprise details are saved."), "success")
         return redirect(url_for("organisations.my_organisation"))
-    invite_form = InviteForm(formdata=None, prefix="invite") if can(current_user, "organisation.invite", organisation) else None
+    return _organisation_page(organisation, form, InviteForm(formdata=None, prefix="invite"))
+
+
+def _organisation_page(organisation, form=None, invite_form=None):
+    """The enterprise's page; the invitation form only for those who may invite."""
+    form = form or OrganisationDetailsForm(formdata=None, obj=organisation)
+    if not can(current_user, "organisation.invite", organisation):
+        invite_form = None
     return render_template("organisations/my_organisation.html", organisation=organisation,
                            form=form, invite_form=invite_form)
 
 
 @bp.route("/organisation/invite", methods=["POST"])
 @login_required
+@limiter.limit(setting("INVITATION_LIMIT"), key_func=own_organisation, deduct_when=redirected,
+               on_breach=form_refused(lambda: _organisation_page(current_user.organisation,
+                                                                 invite_form=InviteForm(prefix="invite"))))
 def invite():
     organisation = _own_organisation()
     ensure("organisation.invite", organisation)
@@ -60,6 +77,4 @@ def invite():
         user = invite_colleague(organisation, invite_form.email.data, invite_form.display_name.data, current_user)
         flash(_("An invitation has been emailed to %(email)s.", email=user.email), "success")
         return redirect(url_for("organisations.my_organisation"))
-    form = OrganisationDetailsForm(formdata=None, obj=organisation)
-    return render_template("organisations/my_organisation.html", organisation=organisation,
-                           form=form, invite_form=invite_form), 400
+    return _organisation_page(organisation, invite_form=invite_form), 400

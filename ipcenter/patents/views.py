@@ -5,9 +5,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..cases.models import Case
-from ..extensions import db
+from ..extensions import db, limiter
 from ..reports.forms import RecordSearchForm
 from ..reports.operations import citable_cases, citations_in, citations_visible_to, may_edit_report
+from ..throttling import setting, signed_in_user
 from . import bp
 from .exports import EXPORT_LIMIT, export_response
 from .forms import CiteForm, SearchForm
@@ -78,6 +79,7 @@ def search():
 
 @bp.route("/patents/export.<file_format>")
 @login_required
+@limiter.limit(setting("EXPORT_RATE_LIMIT"), key_func=signed_in_user)
 def export(file_format):
     if file_format not in ("csv", "xlsx"):
         abort(404)

@@ -84,7 +84,7 @@ def test_password_change_needs_the_current_password_and_a_strong_new_one(login_a
     assert "The current password is wrong." in wrong.get_data(as_text=True)
     weak = client.submit("/account/password", {"current_password": PASSWORD, "password": "short1",
                                                "confirm": "short1"})
-    assert "Use at least 10 characters." in weak.get_data(as_text=True)
+    assert "Use at least 12 characters." in weak.get_data(as_text=True)
     stored = db.session.scalar(select(User).where(User.email == users["staff"].email))
     assert client.submit("/logout", page="/").status_code == 302
     assert client.submit("/login", {"email": stored.email, "password": PASSWORD}).status_code == 302

@@ -74,10 +74,20 @@ def test_reset_refuses_weak_or_mismatched_passwords(client, mailbox):
     ask_for_reset(client, user.email)
     path = link_in(mailbox()[0])
     for password, confirm, message in [
-        ("abcdefghijk", "abcdefghijk", "Use both letters and digits."),
-        ("aaaa1111aaaa", "aaaa1111aaaa", "too easy to guess"),
+        ("Lamp-2026", "Lamp-2026", "Use at least 12 characters."),
+        ("qwertyuiop123", "qwertyuiop123", "list of common or leaked passwords"),
         ("Brighter-lamp-77", "Brighter-lamp-78", "The two passwords differ."),
     ]:
         response = client.submit(path, {"password": password, "confirm": confirm})
         assert response.status_code == 200 and message in response.get_data(as_text=True)
     assert client.submit(path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
+
+
+def test_the_password_rule_refuses_short_and_leaked_passwords_and_keeps_ours():
+    from ipcenter.accounts.operations import password_problems
+
+    assert password_problems(PASSWORD) == [] and password_problems("Demo-2026-guzhen") == []
+    assert [str(p) for p in password_problems("Lamp-2026")] == ["Use at least 12 characters."]
+    for leaked in ("iloveyou1234", "Password1234", "1qaz2wsx3edc"):
+        assert "list of common or leaked passwords" in str(password_problems(leaked)[0])
+    assert "email name" in str(password_problems("liangxiaojie-2026", "liangxiaojie@xinguang.cn")[0])

@@ -1,4 +1,7 @@
-"""First journey: an enterprise registers, the manager records it, the enterprise sees it recorded."""
+"""First journey: an enterprise registers, confirms its email, the manager records it, the enterprise sees it
+recorded."""
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -13,7 +16,7 @@ STATUS_LABELS = {"zh": ("待备案", "已备案"), "en": ("Pending record", "Rec
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
-def test_register_approve_and_see_the_record(page, live_server, language):
+def test_register_approve_and_see_the_record(page, live_server, mailbox, language):
     manager = make_user(Role.MANAGER, email="boss@center.cn", language=language)
     base = live_server
     pending_label, recorded_label = STATUS_LABELS[language]
@@ -38,7 +41,14 @@ def test_register_approve_and_see_the_record(page, live_server, language):
     page.fill("#password", "Browser-lamp-2026")
     page.fill("#confirm", "Browser-lamp-2026")
     submit(page, "#registration-form [type=submit]")
+    expect(page.locator(".alert-success")).to_contain_text("lin@browser-lamps.cn")
+
+    [confirmation] = mailbox()
+    page.goto(base + re.search(r"https?://[^/\s]+(/email/confirm/\S+)", confirmation.get_content()).group(1))
+    log_in(page, base, "lin@browser-lamps.cn", "Browser-lamp-2026")
+    page.goto(f"{base}/organisation")
     expect(page.locator("[data-status=pending]")).to_have_text(pending_label)
+    expect(page.locator("#invite-closed")).to_be_visible()
     log_out(page)
 
     log_in(page, base, manager)

@@ -1,4 +1,5 @@
 """Colleagues invited into an enterprise, unit reporters, posts and center accounts."""
+import pytest
 from sqlalchemy import select
 
 from ipcenter.accounts.models import Role, User
@@ -33,13 +34,20 @@ def test_invitation_of_an_existing_email_is_refused(client, login_as, users):
     assert "already exists" in response.get_data(as_text=True)
 
 
-def test_rejected_enterprise_cannot_invite(client, login_as):
-    organisation = make_organisation(status=OrganisationStatus.REJECTED)
+@pytest.mark.parametrize("status, reason", [
+    (OrganisationStatus.PENDING, "You can invite colleagues once the center has recorded your enterprise."),
+    (OrganisationStatus.REJECTED, "Invitations are closed while the enterprise is Rejected."),
+    (OrganisationStatus.SUSPENDED, "Invitations are closed while the enterprise is Suspended."),
+])
+def test_only_a_recorded_enterprise_invites_colleagues(client, login_as, mailbox, status, reason):
+    organisation = make_organisation(status=status)
     login_as(make_user(Role.ENTERPRISE, organisation=organisation))
-    assert "invite-form" not in client.get("/organisation").get_data(as_text=True)
+    page = client.get("/organisation").get_data(as_text=True)
+    assert "invite-form" not in page and reason in page
     response = client.submit("/organisation/invite", {"invite-email": "a@b.cn", "invite-display_name": "A"},
                              page="/organisation")
-    assert response.status_code == 404
+    assert response.status_code == 403
+    assert db.session.scalar(select(User).where(User.email == "a@b.cn")) is None and mailbox() == []
 
 
 def test_enterprise_updates_its_details_but_not_its_credit_code(client, login_as, users):

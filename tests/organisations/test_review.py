@@ -93,3 +93,32 @@ def test_organisation_list_filters_by_status_and_name(client, login_as, users, p
     assert pending.name_zh in listing and users["enterprise"].organisation.name_zh not in listing
     listing = client.get(f"/admin/organisations/?q={pending.credit_code[-6:]}").get_data(as_text=True)
     assert pending.name_zh in listing and users["enterprise"].organisation.name_zh not in listing
+
+
+def test_a_rejected_registration_frees_its_credit_code_for_the_real_company(client, login_as, users, pending):
+    """Someone registered a company they do not run; the manager rejects it, the real company registers,
+    and the review page shows the manager that the code was used before."""
+    from tests.organisations.test_registration import registration
+
+    login_as(users["manager"])
+    decide(client, pending, "reject", reason="营业执照与申请人不符")
+    client.submit("/logout", page="/")
+    response = client.submit("/register", registration(credit_code=pending.credit_code))
+    assert response.status_code == 302
+    real = db.session.scalar(select(Organisation).where(Organisation.status == OrganisationStatus.PENDING))
+    assert real.credit_code == pending.credit_code and real.id != pending.id
+
+    login_as(users["manager"])
+    page = client.get(f"/admin/organisations/{real.id}").get_data(as_text=True)
+    assert "Other registrations gave the same credit code:" in page and pending.name_zh in page
+    refused = decide(client, pending, "approve")  # two live holders of one code: never
+    assert refused.status_code == 400 and "Another registration now holds this credit code" in refused.get_data(
+        as_text=True)
+    assert db.session.get(Organisation, pending.id).status == OrganisationStatus.REJECTED
+
+
+def test_a_live_registration_keeps_its_credit_code(client, pending):
+    from tests.organisations.test_registration import registration
+
+    response = client.submit("/register", registration(credit_code=pending.credit_code))
+    assert "already registered" in response.get_data(as_text=True)
