@@ -80,7 +80,7 @@ def export(file_format):
         results = _run(form, 1, EXPORT_LIMIT, facets=False)
     except QueryError as refusal:
         abort(400, description=refusal.message)
-    return export_response(results.hits, file_format)
+    return export_response(current_user, results.hits, file_format)
 
 
 def _visible_patent_or_404(patent_id: int) -> Patent:

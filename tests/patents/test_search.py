@@ -249,11 +249,11 @@ def test_exports_hold_the_results(client, login_as, collection):
     login_as(make_user(Role.STAFF))
     csv_response = client.get("/patents/export.csv", query_string={"q": "pa:华辉", "sort": "newest"})
     rows = list(csv.reader(io.StringIO(csv_response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0][0] == "publication_number" and [r[0] for r in rows[1:]] == ["CN212345678U", "CN206000001U"]
+    assert rows[0][0] == "Publication number" and [r[0] for r in rows[1:]] == ["CN212345678U", "CN206000001U"]
     assert rows[1][2] == "一种LED吸顶灯"
     xlsx = client.get("/patents/export.xlsx", query_string={"q": "lc:26-05"})
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
-    assert [c.value for c in sheet[2]][:3] == ["CN305123456S", "design", "水晶吊灯"]
+    assert [c.value for c in sheet[2]][:3] == ["CN305123456S", "Design", "水晶吊灯"]
     assert client.get("/patents/export.csv", query_string={"q": "(lamp"}).status_code == 400
     assert client.get("/patents/export.pdf", query_string={"q": "lamp"}).status_code == 404
 
