@@ -8,11 +8,13 @@
     pd:2021  pd:[20200101 TO 20211231]  ad:[2019 TO *]   publication and filing dates
     AND OR NOT ( )  "lamp shade"  "lamp shade"~3  lamp*
 
-Our own parser rather than Whoosh's: Whoosh quietly repairs broken queries, a searcher
+What a Chinese keyboard types (ti：吸顶灯, （…）, “…”, 【…】, full-width letters and digits) reads as
+the ASCII it stands for. Our own parser rather than Whoosh's: Whoosh quietly repairs broken queries, a searcher
 needs to be told where the mistake is.
 """
 import calendar
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -67,6 +69,23 @@ TOKEN = re.compile(r'''
 TOKEN_KINDS = ("space", "open", "close", "phrase", "unclosed", "range", "unclosed_range", "field", "word")
 
 
+# Marks a Chinese input method types for the query language's own, which NFKC leaves as they are.
+CHINESE_KEYBOARD = {"“": '"', "”": '"', "【": "[", "】": "]"}
+
+
+def _typed_as_ascii(char: str) -> str:
+    if char in CHINESE_KEYBOARD:
+        return CHINESE_KEYBOARD[char]
+    folded = unicodedata.normalize("NFKC", char)  # full-width forms: ：（）～＊Ａ１ and the like
+    return folded if len(folded) == 1 and folded.isascii() else char
+
+
+def normalise_query(text: str) -> str:
+    """The query with full-width marks, letters and digits as ASCII, character for character: a position
+    in the result is a position in what was typed, for pointing at a mistake."""
+    return "".join(map(_typed_as_ascii, text))
+
+
 def tokenize(text: str) -> list[Token]:
     tokens, position = [], 0
     while position < len(text):
@@ -105,8 +124,8 @@ class Parser:
     """Recursive descent: or := and (OR and)*; and := unary (AND? unary)*; unary := NOT unary | primary."""
 
     def __init__(self, text: str):
-        self.text = text
-        self.tokens = tokenize(text)
+        self.text = normalise_query(text)
+        self.tokens = tokenize(self.text)
         self.index = 0
 
     def parse(self) -> wq.Query:

@@ -155,6 +155,27 @@ def test_boolean_phrases_and_proximity(collection, query, expected):
     assert found(query) == expected
 
 
+@pytest.mark.parametrize("typed, meant", [
+    ("ti：吸顶灯", "ti:吸顶灯"),
+    ("ti：（吸顶灯　OR　吊灯）", "ti:(吸顶灯 OR 吊灯)"),
+    ("pa：华辉 ＡＮＤ ＮＯＴ （太阳能）", "pa:华辉 AND NOT (太阳能)"),
+    ("NOT “lamp louvres”", 'NOT "lamp louvres"'),  # a phrase, not two words
+    ("“lamp louvres”～３", '"lamp louvres"~3'),
+    ("pd：【２０２０ TO ＊】", "pd:[2020 TO *]"),
+    ("ＩＰＣ：Ｆ２１Ｖ＊", "ipc:F21V*"),
+    ("an：US16／012，345", "an:US16/012,345"),
+    ("ＬＥＤ吸顶灯", "LED吸顶灯"),
+])
+def test_what_a_chinese_keyboard_types_means_the_same_as_ascii(collection, typed, meant):
+    assert found(typed) == found(meant) != []
+
+
+def test_a_mistake_typed_in_full_width_is_pointed_at_where_it_was_typed():
+    with pytest.raises(QueryError) as refusal:
+        parse_query("ti：吸顶灯 （lamp")
+    assert refusal.value.position == 7 and "never closed" in str(refusal.value)
+
+
 @pytest.mark.parametrize("query, position, words", [
     ("(lamp", 0, "never closed"),
     ("lamp)", 4, "no opening"),
