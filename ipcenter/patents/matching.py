@@ -490,6 +490,19 @@ class Matches:
             return undated * (1 << 40) + days, -scores
         return -scores, -days
 
+    def closest(self, limit: int, share: float) -> "Matches":
+        """Only the `limit` best-scoring matches that score at least `share` of the best."""
+        best = self.top(limit)
+        floor = best[0][1] * share if best else 0
+        kept = np.array([doc for doc, score in best if score >= floor], dtype=np.int64)
+        segments = []
+        for view, mask, scores in self.segments:
+            narrowed = np.zeros_like(mask)
+            inside = kept[(kept >= view.offset) & (kept < view.offset + view.arrays.size)]
+            narrowed[inside - view.offset] = True
+            segments.append((view, narrowed, scores))
+        return Matches(segments, self.matched_terms)
+
     def facet_counts(self, field: str) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
         for view, mask, _ in self.segments:

@@ -43,6 +43,19 @@ class QueryError(ValueError):
         super().__init__(str(message))
         self.message, self.position = message, position
 
+    def pointer(self, text: str) -> tuple[str, str]:
+        """The line of the query `text` with the mistake, and that line up to it (to put a caret under it)."""
+        start = text.rfind("\n", 0, self.position) + 1
+        end = text.find("\n", self.position)
+        line = text[start:end if end >= 0 else len(text)].rstrip("\r")
+        return line, line[:self.position - start]
+
+
+def display_width(text: str) -> int:
+    """The columns a terminal gives `text`: two for each East Asian wide or full-width character."""
+    return sum(0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+               for char in text)
+
 
 @dataclass
 class Token:

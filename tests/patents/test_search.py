@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import re
 from datetime import date
 
 import pytest
@@ -318,3 +319,51 @@ def test_command_line_search(runner, collection):
     broken = runner.invoke(args=["patents", "search", "pd:[2022 TO 2020]"])
     # the command line speaks the center's language (Chinese) and marks the place
     assert broken.exit_code == 2 and "起点晚于终点" in broken.output and "\n     ^" in broken.output
+
+
+def test_a_new_order_or_page_keeps_the_chosen_facets(client, login_as, app):
+    add_records(*[dict(RECORDS[2], publication_number=f"CN3060{n:05d}", title=f"水晶吊灯 {n}") for n in range(25)],
+                RECORDS[0])
+    login_as(make_user(Role.STAFF))
+    html = client.get("/patents/", query_string={"q": "吊灯 OR 吸顶灯", "type": "design"}).get_data(as_text=True)
+    form = html[html.index('id="search-form"'):html.index("</form>", html.index('id="search-form"'))]
+    assert '<input type="hidden" name="type" value="design">' in form and "25 patents found" in html
+    reordered = client.get("/patents/", query_string={"q": "吊灯 OR 吸顶灯", "sort": "newest", "type": "design"})
+    assert "25 patents found" in reordered.get_data(as_text=True)
+    next_page = re.search(r'href="([^"]*page=2[^"]*)"', html).group(1).replace("&amp;", "&")
+    assert "type=design" in next_page
+    second = client.get(next_page).get_data(as_text=True)
+    assert "25 patents found" in second and "✓ " in second and "Page 2 of 2" in second
+
+
+def test_a_highlighted_title_or_snippet_keeps_its_brackets(client, login_as, app):
+    add_records(dict(RECORDS[0], title="一种LED吸顶灯（带遥控）", abstract="灯体散热良好（铝合金）。"))
+    login_as(make_user(Role.STAFF))
+    html = client.get("/patents/", query_string={"q": "吸顶灯 OR 散热"}).get_data(as_text=True)
+    assert "吸顶灯</mark>（带遥控）</a>" in html and "良好（铝合金）。</p>" in html
+
+
+def test_the_caret_points_at_the_mistake_under_chinese_text(client, login_as, runner, app):
+    login_as(make_user(Role.STAFF))
+    page = client.get("/patents/", query_string={"q": "ti:吸顶灯\r\nAND （灯罩 OR lamp"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400 and "AND （灯罩 OR lamp\n" \
+        '<span class="invisible">AND </span><span class="caret">^</span></pre>' in html
+    broken = runner.invoke(args=["patents", "search", "吸顶灯 AND (lamp"])
+    # in a terminal a Chinese character takes two columns
+    assert "\n  吸顶灯 AND (lamp\n             ^" in broken.output
+
+
+def test_similar_patents_are_the_closest_records_not_every_match(client, login_as, app):
+    seed_demo_patents(600)
+    db.session.commit()
+    patent = db.session.scalar(select(Patent).order_by(Patent.id).limit(1))
+    login_as(make_user(Role.STAFF))
+    html = client.get(f"/patents/{patent.id}/similar").get_data(as_text=True)
+    assert "The 50 closest records" in html and "Page 1 of 3" in html
+    results = similar_patents(ALL_RECORDS, patent.title + " " + patent.abstract, per_page=50)
+    scores = [hit.score for hit in results.hits]
+    assert results.total == len(scores) == 50 and min(scores) >= 0.2 * max(scores)
+    assert sum(f.count for f in results.facets["type"]) == 50
+    few = similar_patents(ALL_RECORDS, "吸顶灯 遥控 aluminium", per_page=50)
+    assert few.total == len([hit for hit in few.hits if hit.score >= 0.2 * few.hits[0].score]) <= 50
