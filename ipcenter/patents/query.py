@@ -33,6 +33,7 @@ FIELDS = TEXT_FIELDS + CLASS_FIELDS + NUMBER_FIELDS + DATE_FIELDS
 # Free text searches these fields; a word in the title counts for more (the title weight is tuned on CISI).
 FREE_TEXT_FIELDS = (("ti", 3.0), ("ab", 1.0), ("cl", 0.6))
 OPERATORS = ("AND", "OR", "NOT")
+MAX_DEPTH = 32  # parentheses and NOTs inside each other; deeper is a pasted mistake, and would exhaust the stack
 _analyzer = patent_text_analyzer()
 
 
@@ -140,6 +141,7 @@ class Parser:
         self.text = normalise_query(text)
         self.tokens = tokenize(self.text)
         self.index = 0
+        self.depth = 0
 
     def parse(self) -> wq.Query:
         if not self.tokens:
@@ -181,11 +183,19 @@ class Parser:
             raise QueryError(_l("“%(operator)s” needs something to search for after it.", operator=operator.text),
                              operator.position)
 
+    def _deeper(self, token: Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryError(_l("Parentheses and NOTs go at most %(count)d deep.", count=MAX_DEPTH), token.position)
+
     def _unary(self, field):
         token = self._peek()
         if token.kind == "not":
             self._operand_follows(self._next())
-            return wq.Not(self._unary(field))
+            self._deeper(token)
+            negated = wq.Not(self._unary(field))
+            self.depth -= 1
+            return negated
         if token.kind in ("and", "or"):
             raise QueryError(_l("“%(operator)s” needs something to search for before it.", operator=token.text),
                              token.position)
@@ -196,10 +206,12 @@ class Parser:
         if token.kind == "open":
             if self._peek() is None or self._peek().kind == "close":
                 raise QueryError(_l("These parentheses are empty."), token.position)
+            self._deeper(token)
             inner = self._or(field)
             closing = self._next()
             if closing is None or closing.kind != "close":
                 raise QueryError(_l("This parenthesis is never closed."), token.position)
+            self.depth -= 1
             return inner
         if token.kind == "field":
             if field is not None:

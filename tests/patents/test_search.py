@@ -192,6 +192,8 @@ def test_a_mistake_typed_in_full_width_is_pointed_at_where_it_was_typed():
     ("ti:", 0, "needs a value"),
     ("()", 0, "empty"),
     ("ipc:F2*V", 4, "trailing"),
+    ("(" * 40 + "lamp" + ")" * 40, 32, "at most 32 deep"),
+    ("NOT " * 40 + "lamp", 128, "at most 32 deep"),
 ])
 def test_malformed_queries_are_explained(query, position, words):
     with pytest.raises(QueryError) as refusal:
