@@ -56,7 +56,8 @@ def _application_number(year: int, kind_digit: str, serial: int) -> str:
     return f"CN{body}.{check_character(body)}"
 
 
-def _record(rng: random.Random, index: int, today: date) -> Patent:
+def _record(rng: random.Random, index: int, today: date | None = None) -> Patent:
+    today = today or center_today()
     product_zh, product_en, locarno, ipc = rng.choice(PRODUCTS)
     feature_zh, feature_en = rng.choice(FEATURES)
     patent_type, kind_digit, kind_code, prefix, _ = rng.choices(KINDS, weights=[k[4] for k in KINDS])[0]
