@@ -98,6 +98,8 @@ RULES = {
     "case.report_progress": _may_report_progress,
     "attachment.download": _may_download,
     "unit.cases": lambda user, target=None: user.role == Role.UNIT_REPORTER,
+    # Relevance scores weigh every record in the index, unpublished ones of other organisations too.
+    "patent.scores": _is_center,
 }
 
 # Actions whose targets an outsider must not learn exist.

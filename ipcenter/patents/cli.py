@@ -55,14 +55,15 @@ def _sync_with_progress() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def search_command(query, limit, similar, as_json):
     """Search the collection in the query language (see /patents/help), as center staff would."""
-    from .query import QueryError
+    from .query import QueryError, display_width
     from .search import ALL_RECORDS, search_patents, similar_patents
 
     find = similar_patents if similar else search_patents
     try:
         results = find(ALL_RECORDS, query, per_page=limit, facets=False)
     except QueryError as error:
-        raise click.UsageError(f"{error.message}\n  {query}\n  {' ' * error.position}^")
+        line, before = error.pointer(query)
+        raise click.UsageError(f"{error.message}\n  {line}\n  {' ' * display_width(before)}^")
     for hit in results.hits:
         patent = hit.patent
         if as_json:

@@ -1,12 +1,14 @@
 """A demonstration patent collection: generated Guzhen lighting patents, marked `is_demo`.
 
-Deterministic (the same records every time) so that demo searches are reproducible.
+Deterministic (the same records every time, their dates spread from 2015 to the center's today, never
+later) so that demo searches are reproducible.
 """
 import random
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from ..cases.working_days import center_today
 from ..extensions import db
 from .models import SEPARATOR, Patent
 from .numbers import check_character
@@ -46,6 +48,7 @@ SURNAMES = "陈李黄何梁张王刘吴周林郑罗谢冯"
 GIVEN = ["伟", "芳", "志强", "丽华", "建国", "小明", "海燕", "国强", "文军", "嘉欣", "振华", "秀英", "俊杰", "慧敏"]
 KINDS = [("design", "3", "S", "30", 0.6), ("utility_model", "2", "U", "21", 0.3), ("invention", "1", "A", "11", 0.1)]
 STATUSES = ["有效", "有效", "有效", "失效", "审中"]
+FIRST_FILING = date(2015, 1, 1)
 
 
 def _application_number(year: int, kind_digit: str, serial: int) -> str:
@@ -53,22 +56,27 @@ def _application_number(year: int, kind_digit: str, serial: int) -> str:
     return f"CN{body}.{check_character(body)}"
 
 
-def _record(rng: random.Random, index: int) -> Patent:
+def _record(rng: random.Random, index: int, today: date | None = None) -> Patent:
+    today = today or center_today()
     product_zh, product_en, locarno, ipc = rng.choice(PRODUCTS)
     feature_zh, feature_en = rng.choice(FEATURES)
     patent_type, kind_digit, kind_code, prefix, _ = rng.choices(KINDS, weights=[k[4] for k in KINDS])[0]
-    filed = date(2015, 1, 1) + timedelta(days=rng.randint(0, 11 * 365 - 120))
-    published = filed + timedelta(days=rng.randint(20, 90) if patent_type != "invention" else rng.randint(540, 700))
+    # published some weeks (a design, a utility model) or some 18 months (an invention) after filing, by today
+    delay = timedelta(days=rng.randint(20, 90) if patent_type != "invention" else rng.randint(540, 700))
+    filed = FIRST_FILING + timedelta(days=rng.randint(0, (today - delay - FIRST_FILING).days))
+    published = filed + delay
     title_zh = f"{feature_zh}{product_zh}" if patent_type == "design" else f"一种{feature_zh}{product_zh}"
     title = f"{title_zh}（{feature_en} {product_en}）"
     inventors = [rng.choice(SURNAMES) + rng.choice(GIVEN) for _ in range(rng.randint(1, 3))]
-    if patent_type == "design":
-        abstract = (f"本外观设计产品的名称是{title_zh}，用于室内外照明。设计要点在于产品的形状与图案。"
+    if patent_type == "design":  # a design has a brief description (简要说明) instead of an abstract and claims
+        abstract = (f"1. 本外观设计产品的名称：{title_zh}。2. 本外观设计产品的用途：用于室内外照明。"
+                    f"3. 本外观设计产品的设计要点：在于产品的形状与图案。4. 最能表明设计要点的图片或照片：立体图。"
                     f"The design is a {feature_en} {product_en} for lighting; its shape and pattern are the point "
                     f"of the design.")
         claims = ""
     else:
-        abstract = (f"本实用新型公开了一种{feature_zh}{product_zh}，包括灯体、光源模组和驱动电源，结构简单，散热良好。"
+        kind = "本发明" if patent_type == "invention" else "本实用新型"
+        abstract = (f"{kind}公开了一种{feature_zh}{product_zh}，包括灯体、光源模组和驱动电源，结构简单，散热良好。"
                     f"A {feature_en} {product_en} comprising a lamp body, an LED light-source module and a driver; "
                     f"simple structure and good heat dissipation.")
         claims = (f"1. 一种{feature_zh}{product_zh}，其特征在于：包括灯体、设于灯体内的光源模组以及驱动电源。\n"
@@ -90,7 +98,7 @@ def seed_demo_patents(size: int = DEMO_SIZE) -> int:
     """Add the demonstration collection once; returns how many records were added."""
     if db.session.scalar(select(func.count(Patent.id)).where(Patent.is_demo.is_(True))):
         return 0
-    rng = random.Random(26)
-    db.session.add_all(_record(rng, index) for index in range(size))
+    rng, today = random.Random(26), center_today()
+    db.session.add_all(_record(rng, index, today) for index in range(size))
     db.session.flush()
     return size

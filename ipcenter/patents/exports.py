@@ -1,42 +1,27 @@
-"""A result list as CSV (UTF-8 with BOM, so Excel reads Chinese) or XLSX."""
-import csv
-import io
+"""A result list as a spreadsheet, in the interface's language."""
+from flask_babel import lazy_gettext as _l
 
-from flask import Response
-from openpyxl import Workbook
-
+from ..cases.models import PATENT_KINDS
 from ..cases.working_days import center_today
+from ..exports import table_response
+from ..permissions import can
 
 EXPORT_LIMIT = 5000
-COLUMNS = ("publication_number", "patent_type", "title", "applicants", "inventors", "application_number",
-           "filing_date", "publication_date", "grant_date", "ipc", "cpc", "locarno", "legal_status", "score")
+COLUMNS = (_l("Publication number"), _l("Type"), _l("Title"), _l("Applicants"), _l("Inventors"),
+           _l("Application number"), _l("Filing date"), _l("Publication date"), _l("Grant date"), "IPC", "CPC",
+           "Locarno", _l("Legal status"))
 
 
-def _rows(hits):
-    for hit in hits:
-        patent = hit.patent
-        yield [patent.display_number, patent.patent_type, patent.title, patent.applicants, patent.inventors,
-               patent.application_number or "", patent.filing_date, patent.publication_date, patent.grant_date,
-               patent.ipc, patent.cpc, patent.locarno, patent.legal_status, round(hit.score, 4)]
+def _row(patent) -> list:
+    return [patent.display_number, PATENT_KINDS[patent.patent_type], patent.title,
+            "; ".join(patent.values("applicants")), "; ".join(patent.values("inventors")), patent.application_number,
+            patent.filing_date, patent.publication_date, patent.grant_date, "; ".join(patent.values("ipc")),
+            "; ".join(patent.values("cpc")), "; ".join(patent.values("locarno")), patent.legal_status]
 
 
-def export_response(hits, file_format: str) -> Response:
-    name = f"patents-{center_today().isoformat()}.{file_format}"
-    if file_format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(COLUMNS)
-        writer.writerows([value.isoformat() if hasattr(value, "isoformat") else value for value in row]
-                         for row in _rows(hits))
-        body, mimetype = ("\ufeff" + buffer.getvalue()).encode("utf-8"), "text/csv; charset=utf-8"
-    else:
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("patents")
-        sheet.append(COLUMNS)
-        for row in _rows(hits):
-            sheet.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        body = buffer.getvalue()
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
+def export_response(user, hits, file_format: str):
+    """The hits as CSV or XLSX. Scores are the center's: they weigh every record, hidden ones too."""
+    scored = can(user, "patent.scores")
+    headers = [*COLUMNS, _l("Relevance score")] if scored else COLUMNS
+    rows = ([*_row(hit.patent), round(hit.score, 4)] if scored else _row(hit.patent) for hit in hits)
+    return table_response(f"patents-{center_today().isoformat()}", headers, rows, file_format)

@@ -55,10 +55,18 @@ class Postings:
         """(document << 32 | position) for every occurrence, ascending; read from `reader` the first time."""
         if self._position_keys is None:
             keys = []
-            for docnum, positions in _posting_positions(reader.postings(self.field, self.btext)):
+            for docnum, positions in _posting_positions(_segment_postings(reader, self.field, self.btext)):
                 keys.extend((docnum << 32) | position for position in positions)
             self._position_keys = np.array(keys, dtype=np.int64)
         return self._position_keys
+
+
+def _segment_postings(reader, field: str, btext: bytes):
+    """A term's postings in a segment as written, deleted documents included. Every evaluation ends with the
+    segment's live mask, so nothing deleted is found; `reader.postings` would wrap a segment with deletions in a
+    FilterMatcher, which has neither the codec's blocks nor the positions' format, and the cache would keep
+    whichever deletions the segment had when the term was first read."""
+    return reader._terms.matcher(field, btext, reader.schema[field].format)
 
 
 def _posting_blocks(matcher):
@@ -127,7 +135,7 @@ def _read_postings(reader, field: str, btext: bytes) -> Postings | None:
     if (field, btext) not in reader:
         return None
     ids, weights = [], []
-    for block_ids, block_weights in _posting_blocks(reader.postings(field, btext)):
+    for block_ids, block_weights in _posting_blocks(_segment_postings(reader, field, btext)):
         ids.append(np.asarray(block_ids, dtype=np.int32))
         weights.append(np.asarray(block_weights, dtype=np.float32))
     return Postings(np.concatenate(ids), np.concatenate(weights), field, btext)
@@ -481,6 +489,19 @@ class Matches:
         if sort == "oldest":
             return undated * (1 << 40) + days, -scores
         return -scores, -days
+
+    def closest(self, limit: int, share: float) -> "Matches":
+        """Only the `limit` best-scoring matches that score at least `share` of the best."""
+        best = self.top(limit)
+        floor = best[0][1] * share if best else 0
+        kept = np.array([doc for doc, score in best if score >= floor], dtype=np.int64)
+        segments = []
+        for view, mask, scores in self.segments:
+            narrowed = np.zeros_like(mask)
+            inside = kept[(kept >= view.offset) & (kept < view.offset + view.arrays.size)]
+            narrowed[inside - view.offset] = True
+            segments.append((view, narrowed, scores))
+        return Matches(segments, self.matched_terms)
 
     def facet_counts(self, field: str) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)

@@ -8,11 +8,13 @@
     pd:2021  pd:[20200101 TO 20211231]  ad:[2019 TO *]   publication and filing dates
     AND OR NOT ( )  "lamp shade"  "lamp shade"~3  lamp*
 
-Our own parser rather than Whoosh's: Whoosh quietly repairs broken queries, a searcher
+What a Chinese keyboard types (ti：吸顶灯, （…）, “…”, 【…】, full-width letters and digits) reads as
+the ASCII it stands for. Our own parser rather than Whoosh's: Whoosh quietly repairs broken queries, a searcher
 needs to be told where the mistake is.
 """
 import calendar
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,6 +33,7 @@ FIELDS = TEXT_FIELDS + CLASS_FIELDS + NUMBER_FIELDS + DATE_FIELDS
 # Free text searches these fields; a word in the title counts for more (the title weight is tuned on CISI).
 FREE_TEXT_FIELDS = (("ti", 3.0), ("ab", 1.0), ("cl", 0.6))
 OPERATORS = ("AND", "OR", "NOT")
+MAX_DEPTH = 32  # parentheses and NOTs inside each other; deeper is a pasted mistake, and would exhaust the stack
 _analyzer = patent_text_analyzer()
 
 
@@ -40,6 +43,19 @@ class QueryError(ValueError):
     def __init__(self, message, position: int):
         super().__init__(str(message))
         self.message, self.position = message, position
+
+    def pointer(self, text: str) -> tuple[str, str]:
+        """The line of the query `text` with the mistake, and that line up to it (to put a caret under it)."""
+        start = text.rfind("\n", 0, self.position) + 1
+        end = text.find("\n", self.position)
+        line = text[start:end if end >= 0 else len(text)].rstrip("\r")
+        return line, line[:self.position - start]
+
+
+def display_width(text: str) -> int:
+    """The columns a terminal gives `text`: two for each East Asian wide or full-width character."""
+    return sum(0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+               for char in text)
 
 
 @dataclass
@@ -65,6 +81,23 @@ TOKEN = re.compile(r'''
 
 
 TOKEN_KINDS = ("space", "open", "close", "phrase", "unclosed", "range", "unclosed_range", "field", "word")
+
+
+# Marks a Chinese input method types for the query language's own, which NFKC leaves as they are.
+CHINESE_KEYBOARD = {"“": '"', "”": '"', "【": "[", "】": "]"}
+
+
+def _typed_as_ascii(char: str) -> str:
+    if char in CHINESE_KEYBOARD:
+        return CHINESE_KEYBOARD[char]
+    folded = unicodedata.normalize("NFKC", char)  # full-width forms: ：（）～＊Ａ１ and the like
+    return folded if len(folded) == 1 and folded.isascii() else char
+
+
+def normalise_query(text: str) -> str:
+    """The query with full-width marks, letters and digits as ASCII, character for character: a position
+    in the result is a position in what was typed, for pointing at a mistake."""
+    return "".join(map(_typed_as_ascii, text))
 
 
 def tokenize(text: str) -> list[Token]:
@@ -105,9 +138,10 @@ class Parser:
     """Recursive descent: or := and (OR and)*; and := unary (AND? unary)*; unary := NOT unary | primary."""
 
     def __init__(self, text: str):
-        self.text = text
-        self.tokens = tokenize(text)
+        self.text = normalise_query(text)
+        self.tokens = tokenize(self.text)
         self.index = 0
+        self.depth = 0
 
     def parse(self) -> wq.Query:
         if not self.tokens:
@@ -149,11 +183,19 @@ class Parser:
             raise QueryError(_l("“%(operator)s” needs something to search for after it.", operator=operator.text),
                              operator.position)
 
+    def _deeper(self, token: Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryError(_l("Parentheses and NOTs go at most %(count)d deep.", count=MAX_DEPTH), token.position)
+
     def _unary(self, field):
         token = self._peek()
         if token.kind == "not":
             self._operand_follows(self._next())
-            return wq.Not(self._unary(field))
+            self._deeper(token)
+            negated = wq.Not(self._unary(field))
+            self.depth -= 1
+            return negated
         if token.kind in ("and", "or"):
             raise QueryError(_l("“%(operator)s” needs something to search for before it.", operator=token.text),
                              token.position)
@@ -164,10 +206,12 @@ class Parser:
         if token.kind == "open":
             if self._peek() is None or self._peek().kind == "close":
                 raise QueryError(_l("These parentheses are empty."), token.position)
+            self._deeper(token)
             inner = self._or(field)
             closing = self._next()
             if closing is None or closing.kind != "close":
                 raise QueryError(_l("This parenthesis is never closed."), token.position)
+            self.depth -= 1
             return inner
         if token.kind == "field":
             if field is not None:

@@ -25,6 +25,9 @@ from .query import FREE_TEXT_FIELDS, QueryError, parse_query
 FACET_FIELDS = ("type", "year", "applicant", "cls")
 FACET_SIZES = {"type": None, "year": None, "applicant": 10, "cls": 12}
 SIMILAR_TERMS = 80  # the most telling words of a description that are searched (tuned on CISI)
+# A similar-patent search shows the closest records only: nearly every record shares some word with a
+# description, and one scoring under a fifth of the closest shares little more than that.
+CLOSEST, CLOSEST_SHARE = 50, 0.2
 MAX_PAGE = 500
 _analyzer = patent_text_analyzer()
 
@@ -50,6 +53,7 @@ class SearchResults:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     page: int = 1
     per_page: int = 20
+    closest: bool = False  # the closest records to a description, not every match
 
     @property
     def pages(self) -> int:
@@ -117,7 +121,7 @@ def similar_patents(user, description: str, *, exclude: int | None = None, **opt
     searcher = current_searcher()
     query = similarity_query(searcher, description)
     mask = wq.Term("id", str(exclude)) if exclude is not None else None
-    return run_query(user, query, mask=mask, **options)
+    return run_query(user, query, mask=mask, closest=True, **options)
 
 
 def similarity_query(searcher, description: str, terms: int = SIMILAR_TERMS) -> wq.Query:
@@ -143,7 +147,8 @@ def more_like(user, patent: Patent, **options) -> SearchResults:
 
 
 def run_query(user, query: wq.Query, *, sort: str = "relevance", chosen: dict | None = None, page: int = 1,
-              per_page: int = 20, facets: bool = True, mask: wq.Query | None = None) -> SearchResults:
+              per_page: int = 20, facets: bool = True, mask: wq.Query | None = None,
+              closest: bool = False) -> SearchResults:
     chosen = chosen or {}
     page = min(max(page, 1), MAX_PAGE)
     searcher = current_searcher()
@@ -153,20 +158,40 @@ def run_query(user, query: wq.Query, *, sort: str = "relevance", chosen: dict | 
         raise QueryError(_l("“%(word)s” stands for more than %(count)d words: give more of the word.",
                             word=_pattern(error.query), count=error.limit),
                          getattr(error.query, "startchar", None) or 0) from None
+    if closest:
+        matches = matches.closest(CLOSEST, CLOSEST_SHARE)
     page_hits = matches.top(page * per_page, sort)[(page - 1) * per_page:]
     ids = [int(searcher.stored_fields(docnum)["id"]) for docnum, _ in page_hits]
     patents = {p.id: p for p in db.session.scalars(select(Patent).where(Patent.id.in_(ids)))} if ids else {}
     hits = [Hit(patents[pid], score, _highlights(matches.matched_terms, patents[pid]))
             for pid, (_, score) in zip(ids, page_hits) if pid in patents]
     return SearchResults(total=matches.total, hits=hits, facets=_facets(matches, chosen) if facets else {},
-                         page=page, per_page=per_page)
+                         page=page, per_page=per_page, closest=closest)
 
 
 def _pattern(expansion: wq.Query) -> str:
     return expansion.text + "*" if isinstance(expansion, wq.Prefix) else expansion.text
 
 
-FRAGMENTER = highlight.ContextFragmenter(maxchars=160, surround=40)
+class SnippetFragmenter(highlight.ContextFragmenter):
+    """Whoosh's context fragments, with the marks that close or open around their first and last words:
+    Whoosh ends a fragment at its last word, which cut the closing bracket off 一种LED吸顶灯（带遥控）."""
+
+    def fragment_tokens(self, text, tokens):
+        for fragment in super().fragment_tokens(text, tokens):
+            while fragment.endchar < len(text) and _is_mark(text[fragment.endchar]):
+                fragment.endchar += 1
+            while fragment.startchar > 0 and _is_mark(text[fragment.startchar - 1]):
+                fragment.startchar -= 1
+            yield fragment
+
+
+def _is_mark(char: str) -> bool:
+    return not (char.isalnum() or char.isspace())
+
+
+# A title is shown whole; abstracts and claims as snippets around their matches.
+FRAGMENTERS = {"ti": highlight.WholeFragmenter(), "ab": SnippetFragmenter(maxchars=160, surround=40)}
 FORMATTER = highlight.HtmlFormatter(tagname="mark", between=" … ")
 HIGHLIGHT_CHARS = 4000  # snippets come from the start of a long text: analysing all of it costs more than it shows
 
@@ -175,8 +200,8 @@ def _highlights(matched_terms: dict[str, set[str]], patent: Patent) -> dict[str,
     found = {}
     for name, text in (("ti", patent.title), ("ab", patent.abstract), ("cl", patent.claims)):
         if text and matched_terms.get(name):
-            fragment = highlight.highlight(text[:HIGHLIGHT_CHARS], matched_terms[name], _analyzer, FRAGMENTER,
-                                           FORMATTER, top=2, mode="index")
+            fragment = highlight.highlight(text[:HIGHLIGHT_CHARS], matched_terms[name], _analyzer,
+                                           FRAGMENTERS.get(name, FRAGMENTERS["ab"]), FORMATTER, top=2, mode="index")
             if fragment:
                 found[name] = Markup(fragment)
     return found

@@ -84,13 +84,16 @@ def export(file_format):
     if file_format not in ("csv", "xlsx"):
         abort(404)
     form = SearchForm(request.args)
-    if not form.q.data or not form.validate():
+    if not form.validate():
+        field = next(field for field in form if field.errors)
+        abort(400, description=_("%(field)s: %(problem)s", field=field.label.text, problem=field.errors[0]))
+    if not form.q.data:
         abort(400, description=_("Give a query to export its results."))
     try:
         results = _run(form, 1, EXPORT_LIMIT, facets=False)
     except QueryError as refusal:
         abort(400, description=refusal.message)
-    return export_response(results.hits, file_format)
+    return export_response(current_user, results.hits, file_format)
 
 
 def _visible_patent_or_404(patent_id: int) -> Patent:

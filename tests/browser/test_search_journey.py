@@ -9,10 +9,12 @@ import pytest
 from docx import Document
 from playwright.sync_api import expect
 
+from ipcenter.accounts.models import Role
 from ipcenter.extensions import db
 from ipcenter.patents.demo import seed_demo_patents
-from tests.browser.conftest import log_in, log_out, perform, submit
+from tests.browser.conftest import ARTIFACTS, log_in, log_out, perform, submit
 from tests.cases.conftest import make_case
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.browser
 
@@ -95,3 +97,45 @@ def test_search_cite_three_deliver_and_the_enterprise_downloads(page, live_serve
     text = "\n".join([p.text for p in document.paragraphs] +
                      [cell.text for table in document.tables for row in table.rows for cell in row.cells])
     assert "新颖性存疑" in text and all(number.replace(" ", "") in text.replace(" ", "") for number in cited)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_on_a_phone_results_come_first_and_facets_fold_away(page, live_server, app, language):
+    seed_demo_patents(300)
+    searcher = make_user(Role.STAFF, language=language)
+    db.session.commit()
+    log_in(page, live_server, searcher)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/patents/?q=吊灯")
+    first_hit = page.locator("#results .result").first.bounding_box()
+    assert first_hit["y"] < page.locator("#facets").bounding_box()["y"] and first_hit["y"] < 844
+    expect(page.locator("#facet-lists")).to_be_hidden()
+    page.screenshot(path=str(ARTIFACTS / f"search-phone-{language}.png"))  # the first screen a phone shows
+    page.click("#facets-toggle")
+    design = page.locator("[data-facet=type] a[data-value=design]")
+    expect(design).to_be_visible()
+    page.locator("#facets").screenshot(path=str(ARTIFACTS / f"search-phone-facets-{language}.png"))
+    with page.expect_navigation():
+        design.click()
+    expect(page.locator("[data-facet=type] a.fw-bold")).to_have_count(1)
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(page.locator("#facets-toggle")).to_be_hidden()
+    expect(page.locator("[data-facet=year] a").first).to_be_visible()  # open on a desktop, beside the results
+    assert page.locator("#facets").bounding_box()["x"] < page.locator("#results").bounding_box()["x"]
+    page.screenshot(path=str(ARTIFACTS / f"search-desktop-{language}.png"))
+
+
+def test_the_caret_stands_under_the_mistake_in_chinese_text(page, live_server, app):
+    log_in(page, live_server, make_user(Role.STAFF, language="zh"))
+    query = "ti:吸顶灯 AND （灯罩 OR 吊灯"
+    page.goto(f"{live_server}/patents/?q={query}")
+    mistake = query.index("（")
+    under = page.eval_on_selector("#query-pointer", f"""pre => {{
+        const range = document.createRange();
+        range.setStart(pre.firstChild, {mistake});
+        range.setEnd(pre.firstChild, {mistake + 1});
+        return range.getBoundingClientRect().left;
+    }}""")
+    caret = page.locator("#query-pointer .caret").bounding_box()["x"]
+    assert abs(caret - under) < 1

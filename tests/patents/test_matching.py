@@ -14,6 +14,7 @@ from ipcenter.patents.models import Patent
 from ipcenter.patents.query import parse_query
 from ipcenter.patents.search import ALL_RECORDS, search_patents
 from tests.conftest import make_user
+from tests.patents.test_search import RECORDS, add_records
 
 # Every kind of node the query language makes, over a collection large enough for several posting blocks.
 QUERIES = [
@@ -165,3 +166,14 @@ def test_searches_keep_up_as_records_change_and_segments_come_and_go(demo_collec
         db.session.commit()
     assert search_patents(ALL_RECORDS, '"lamp body"').total == before.total + 3
     assert search_patents(ALL_RECORDS, "ti:磨砂").total == 3
+
+
+def test_a_phrase_search_after_a_record_changed_finds_its_new_version_only(client, login_as, app):
+    add_records(*RECORDS)
+    patent = db.session.scalar(select(Patent).where(Patent.publication_number == "US10123456"))
+    patent.title = "Lamp shade with fixed louvres"
+    db.session.commit()  # the old version stays in its segment, marked deleted
+    login_as(make_user(Role.STAFF))
+    for query in ('"solar garden"', 'ti:"lamp shade"', 'ab:"reducing glare"', 'ti:"fixed louvres"'):
+        page = client.get("/patents/", query_string={"q": query})
+        assert page.status_code == 200 and "1 patent found" in page.get_data(as_text=True), query

@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import re
 from datetime import date
 
 import pytest
@@ -155,6 +156,27 @@ def test_boolean_phrases_and_proximity(collection, query, expected):
     assert found(query) == expected
 
 
+@pytest.mark.parametrize("typed, meant", [
+    ("ti：吸顶灯", "ti:吸顶灯"),
+    ("ti：（吸顶灯　OR　吊灯）", "ti:(吸顶灯 OR 吊灯)"),
+    ("pa：华辉 ＡＮＤ ＮＯＴ （太阳能）", "pa:华辉 AND NOT (太阳能)"),
+    ("NOT “lamp louvres”", 'NOT "lamp louvres"'),  # a phrase, not two words
+    ("“lamp louvres”～３", '"lamp louvres"~3'),
+    ("pd：【２０２０ TO ＊】", "pd:[2020 TO *]"),
+    ("ＩＰＣ：Ｆ２１Ｖ＊", "ipc:F21V*"),
+    ("an：US16／012，345", "an:US16/012,345"),
+    ("ＬＥＤ吸顶灯", "LED吸顶灯"),
+])
+def test_what_a_chinese_keyboard_types_means_the_same_as_ascii(collection, typed, meant):
+    assert found(typed) == found(meant) != []
+
+
+def test_a_mistake_typed_in_full_width_is_pointed_at_where_it_was_typed():
+    with pytest.raises(QueryError) as refusal:
+        parse_query("ti：吸顶灯 （lamp")
+    assert refusal.value.position == 7 and "never closed" in str(refusal.value)
+
+
 @pytest.mark.parametrize("query, position, words", [
     ("(lamp", 0, "never closed"),
     ("lamp)", 4, "no opening"),
@@ -170,6 +192,8 @@ def test_boolean_phrases_and_proximity(collection, query, expected):
     ("ti:", 0, "needs a value"),
     ("()", 0, "empty"),
     ("ipc:F2*V", 4, "trailing"),
+    ("(" * 40 + "lamp" + ")" * 40, 32, "at most 32 deep"),
+    ("NOT " * 40 + "lamp", 128, "at most 32 deep"),
 ])
 def test_malformed_queries_are_explained(query, position, words):
     with pytest.raises(QueryError) as refusal:
@@ -249,11 +273,11 @@ def test_exports_hold_the_results(client, login_as, collection):
     login_as(make_user(Role.STAFF))
     csv_response = client.get("/patents/export.csv", query_string={"q": "pa:华辉", "sort": "newest"})
     rows = list(csv.reader(io.StringIO(csv_response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0][0] == "publication_number" and [r[0] for r in rows[1:]] == ["CN212345678U", "CN206000001U"]
+    assert rows[0][0] == "Publication number" and [r[0] for r in rows[1:]] == ["CN212345678U", "CN206000001U"]
     assert rows[1][2] == "一种LED吸顶灯"
     xlsx = client.get("/patents/export.xlsx", query_string={"q": "lc:26-05"})
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
-    assert [c.value for c in sheet[2]][:3] == ["CN305123456S", "design", "水晶吊灯"]
+    assert [c.value for c in sheet[2]][:3] == ["CN305123456S", "Design", "水晶吊灯"]
     assert client.get("/patents/export.csv", query_string={"q": "(lamp"}).status_code == 400
     assert client.get("/patents/export.pdf", query_string={"q": "lamp"}).status_code == 404
 
@@ -297,3 +321,51 @@ def test_command_line_search(runner, collection):
     broken = runner.invoke(args=["patents", "search", "pd:[2022 TO 2020]"])
     # the command line speaks the center's language (Chinese) and marks the place
     assert broken.exit_code == 2 and "起点晚于终点" in broken.output and "\n     ^" in broken.output
+
+
+def test_a_new_order_or_page_keeps_the_chosen_facets(client, login_as, app):
+    add_records(*[dict(RECORDS[2], publication_number=f"CN3060{n:05d}", title=f"水晶吊灯 {n}") for n in range(25)],
+                RECORDS[0])
+    login_as(make_user(Role.STAFF))
+    html = client.get("/patents/", query_string={"q": "吊灯 OR 吸顶灯", "type": "design"}).get_data(as_text=True)
+    form = html[html.index('id="search-form"'):html.index("</form>", html.index('id="search-form"'))]
+    assert '<input type="hidden" name="type" value="design">' in form and "25 patents found" in html
+    reordered = client.get("/patents/", query_string={"q": "吊灯 OR 吸顶灯", "sort": "newest", "type": "design"})
+    assert "25 patents found" in reordered.get_data(as_text=True)
+    next_page = re.search(r'href="([^"]*page=2[^"]*)"', html).group(1).replace("&amp;", "&")
+    assert "type=design" in next_page
+    second = client.get(next_page).get_data(as_text=True)
+    assert "25 patents found" in second and "✓ " in second and "Page 2 of 2" in second
+
+
+def test_a_highlighted_title_or_snippet_keeps_its_brackets(client, login_as, app):
+    add_records(dict(RECORDS[0], title="一种LED吸顶灯（带遥控）", abstract="灯体散热良好（铝合金）。"))
+    login_as(make_user(Role.STAFF))
+    html = client.get("/patents/", query_string={"q": "吸顶灯 OR 散热"}).get_data(as_text=True)
+    assert "吸顶灯</mark>（带遥控）</a>" in html and "良好（铝合金）。</p>" in html
+
+
+def test_the_caret_points_at_the_mistake_under_chinese_text(client, login_as, runner, app):
+    login_as(make_user(Role.STAFF))
+    page = client.get("/patents/", query_string={"q": "ti:吸顶灯\r\nAND （灯罩 OR lamp"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400 and "AND （灯罩 OR lamp\n" \
+        '<span class="invisible">AND </span><span class="caret">^</span></pre>' in html
+    broken = runner.invoke(args=["patents", "search", "吸顶灯 AND (lamp"])
+    # in a terminal a Chinese character takes two columns
+    assert "\n  吸顶灯 AND (lamp\n             ^" in broken.output
+
+
+def test_similar_patents_are_the_closest_records_not_every_match(client, login_as, app):
+    seed_demo_patents(600)
+    db.session.commit()
+    patent = db.session.scalar(select(Patent).order_by(Patent.id).limit(1))
+    login_as(make_user(Role.STAFF))
+    html = client.get(f"/patents/{patent.id}/similar").get_data(as_text=True)
+    assert "The 50 closest records" in html and "Page 1 of 3" in html
+    results = similar_patents(ALL_RECORDS, patent.title + " " + patent.abstract, per_page=50)
+    scores = [hit.score for hit in results.hits]
+    assert results.total == len(scores) == 50 and min(scores) >= 0.2 * max(scores)
+    assert sum(f.count for f in results.facets["type"]) == 50
+    few = similar_patents(ALL_RECORDS, "吸顶灯 遥控 aluminium", per_page=50)
+    assert few.total == len([hit for hit in few.hits if hit.score >= 0.2 * few.hits[0].score]) <= 50
