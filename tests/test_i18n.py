@@ -174,3 +174,21 @@ def test_legal_status_is_shown_in_the_interface_language(client, login_as, users
     login_as(users["staff"])
     for patent, label in zip(patents, shown):
         assert f'id="legal-status">{label}<' in client.get(f"/patents/{patent.id}").get_data(as_text=True)
+
+
+def visible_text(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", re.sub(r"<(script|style|code)\b.*?</\1>", "", html, flags=re.S))
+
+
+def test_chinese_pages_put_full_width_colons_after_labels(client, login_as, center):
+    case = make_case(center, "fast_pre_examination", "pre_examination")
+    for user in (center.enterprise, center.staff["pre_examination"]):
+        user.language = "zh"
+    db.session.commit()
+    login_as(center.enterprise)
+    pages = [client.get(path).get_data(as_text=True) for path in ("/", "/organisation")]
+    client.submit("/logout", page="/")
+    login_as(center.staff["pre_examination"])
+    pages.append(client.get(f"/cases/{case.reference}").get_data(as_text=True))
+    assert "备案状态：" in pages[0] and "必填：说明。" in pages[2]
+    assert [re.findall(rf"{CJK}[:,;] ?.{{0,12}}", visible_text(page)) for page in pages] == [[], [], []]
