@@ -28,6 +28,10 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+# Dates read the same in both languages, as ISO 8601 (2026-11-26), whatever length a template asks for.
+ISO_DATE_FORMATS = {"date.short": "yyyy-MM-dd", "date.medium": "yyyy-MM-dd", "date.long": "yyyy-MM-dd",
+                    "datetime.short": "yyyy-MM-dd HH:mm", "datetime.medium": "yyyy-MM-dd HH:mm",
+                    "datetime.long": "yyyy-MM-dd HH:mm:ss"}
+babel = Babel(date_formats={**Babel.default_date_formats, **ISO_DATE_FORMATS})
 bootstrap = Bootstrap5()
 limiter = Limiter(key_func=get_remote_address)  # storage chosen in ipcenter/throttling.py

@@ -1,4 +1,5 @@
 """Language choice and localized display of names and times."""
+from babel.lists import format_list
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
@@ -26,6 +27,16 @@ def localized_name(record) -> str:
     if current_language() == "en" and getattr(record, "name_en", None):
         return record.name_en
     return record.name_zh
+
+
+def with_colon(label) -> str:
+    """A label before its value: a full-width colon in Chinese, a colon and a space in English."""
+    return f"{label}：" if current_language() == "zh" else f"{label}: "
+
+
+def spoken_list(values, labels=None) -> str:
+    """Values, or their labels, listed as the language writes a list: 附件、申请号和备注 / files, number and note."""
+    return format_list([str(labels[value] if labels else value) for value in values], locale=get_locale())
 
 
 def local_time(value, format: str = "medium") -> str:

@@ -15,7 +15,7 @@ translations_cli = AppGroup("translations", help="Keep the translation catalogs 
 def _extract_template():
     template = CATALOGS / "messages.pot"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
-                    "-k", "lazy_gettext", "--no-location", "--sort-output", "-o", str(template), "."],
+                    "-k", "lazy_gettext", "-k", "_ln:1,2", "-k", "lazy_ngettext:1,2", "--no-location", "--sort-output", "-o", str(template), "."],
                    cwd=PROJECT_ROOT, check=True, capture_output=True)
     return read_po(template.open("rb"))
 
@@ -28,11 +28,16 @@ def _merge(template, language: str):
     catalog.obsolete.clear()
     if language == "en":  # the code's own strings are English
         for message in catalog:
-            if message.id and not message.string:
+            if message.id and not is_translated(message):
                 message.string = message.id
     with path.open("wb") as handle:
         write_po(handle, catalog, sort_output=True, width=100)
-    return [message.id for message in catalog if message.id and not message.string]
+    return [message.id for message in catalog if message.id and not is_translated(message)]
+
+
+def is_translated(message) -> bool:
+    """Every form translated: a plural message has one string per plural form of the language."""
+    return all(message.string) if isinstance(message.string, tuple) else bool(message.string)
 
 
 @translations_cli.command("update")

@@ -16,6 +16,10 @@ PATENT_TYPES = {"invention": _l("Invention"), "utility_model": _l("Utility model
 # Fields whose values are lists, stored joined by "; ".
 LIST_FIELDS = ("applicants", "inventors", "ipc", "cpc", "locarno")
 SEPARATOR = "; "
+# Legal statuses as the sources write them (Chinese records in Chinese, USPTO ones in English), to show in the
+# interface language; a status not listed here is shown as the source wrote it.
+LEGAL_STATUSES = {"有效": _l("In force"), "失效": _l("Lapsed"), "审中": _l("Under examination"),
+                  "granted": _l("Granted"), "published": _l("Published")}
 
 
 class Patent(db.Model):
@@ -54,6 +58,10 @@ class Patent(db.Model):
     def values(self, field: str) -> list[str]:
         """A list field's values."""
         return [value for value in (getattr(self, field) or "").split(SEPARATOR) if value]
+
+    @property
+    def legal_status_label(self) -> str:
+        return str(LEGAL_STATUSES.get(self.legal_status, self.legal_status))
 
     @property
     def display_number(self) -> str:

@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_ngettext as _ln
 from whoosh import query as wq
 
 from .analysis import patent_text_analyzer
@@ -267,8 +267,9 @@ def _text_query(fields, token: Token) -> wq.Query:
 def _wildcard(field: str, pattern: str, position: int, boost: float = 1.0, minimum: int = 1) -> wq.Query:
     stem = re.split(r"[*?]", pattern, maxsplit=1)[0]
     if len(stem) < minimum:
-        raise QueryError(_l("Put at least %(count)d characters before a wildcard (“%(word)s”).", count=minimum,
-                            word=pattern), position)
+        raise QueryError(_ln("Put at least %(num)d character before a wildcard (“%(word)s”).",
+                             "Put at least %(num)d characters before a wildcard (“%(word)s”).", minimum,
+                             word=pattern), position)
     if pattern == stem + "*":
         expansion = wq.Prefix(field, stem, boost=boost)
     else:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 from sqlalchemy import select
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from whoosh import highlight
 from whoosh import query as wq
 
@@ -155,8 +155,9 @@ def run_query(user, query: wq.Query, *, sort: str = "relevance", chosen: dict | 
     try:
         matches = match(searcher, query, restrict=_narrowed(user, chosen), exclude=mask)
     except TooBroad as error:
-        raise QueryError(_l("“%(word)s” stands for more than %(count)d words: give more of the word.",
-                            word=_pattern(error.query), count=error.limit),
+        raise QueryError(_ln("“%(word)s” stands for more than %(num)d word: give more of the word.",
+                             "“%(word)s” stands for more than %(num)d words: give more of the word.", error.limit,
+                             word=_pattern(error.query)),
                          getattr(error.query, "startchar", None) or 0) from None
     if closest:
         matches = matches.closest(CLOSEST, CLOSEST_SHARE)
