@@ -14,7 +14,7 @@ import pytest
 from flask import has_app_context
 from jinja2 import BytecodeCache
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import URL, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 from stdnum.cn import uscc
 
@@ -35,12 +35,27 @@ def database_url(tmp_root: Path) -> str:
     if not url:
         return f"sqlite:///{tmp_root / 'test.sqlite3'}"
     try:
-        create_engine(url).connect().close()
+        return worker_database(make_url(url))
     except OperationalError as error:
         if os.environ.get("CI") == "true":
             raise
         pytest.skip(f"no PostgreSQL server answers at {url}: {error.orig}", allow_module_level=True)
-    return url
+
+
+def worker_database(url: URL) -> str:
+    """Under pytest-xdist each worker gets its own database on the server (`test_gw0`, …), made if missing."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        server = create_engine(url, isolation_level="AUTOCOMMIT")
+        url = url.set(database=f"{url.database}_{worker}")
+        with server.connect() as connection:
+            exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                       {"name": url.database})
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+        server.dispose()
+    create_engine(url).connect().close()
+    return url.render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
