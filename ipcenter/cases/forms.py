@@ -24,13 +24,18 @@ class RequestForm(FlaskForm):
 
     TYPE_FIELDS: tuple[str, ...] = ()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._fields.move_to_end("submit")  # declared here, before each type's own fields
+
     def case_details(self) -> dict:
         """The values that become the case's columns."""
         return {name: getattr(self, name).data for name in ("title", "description", *self.TYPE_FIELDS)}
 
 
 class PatentRequestForm(RequestForm):
-    patent_kind = SelectField(_l("Kind of patent"), choices=_choices(PATENT_KINDS))
+    # Most of Guzhen's requests are lamp designs.
+    patent_kind = SelectField(_l("Kind of patent"), choices=_choices(PATENT_KINDS), default="design")
     product_name = StringField(_l("Product"), validators=[DataRequired(), Length(max=200)])
     classification = StringField(_l("Classification (IPC or Locarno)"), validators=[Optional(), Length(max=100)],
                                  description=_l("e.g. 26-05 for lamps, or F21V 21/00"))

@@ -53,10 +53,16 @@ def list_cases():
     return render_template("cases/list.html", page=page, filters=filters, case_types=CASE_TYPES)
 
 
+def _fast_channel_refusal() -> str:
+    return _("Only enterprises recorded with the center may use the fast pre-examination channel. Your "
+             "enterprise is %(status)s.", status=current_user.organisation.status.label)
+
+
 @bp.route("/cases/new")
 @requires("case.submit")
 def choose_type():
-    return render_template("cases/choose_type.html", case_types=CASE_TYPES)
+    return render_template("cases/choose_type.html", case_types=CASE_TYPES,
+                           fast_channel_refusal=_fast_channel_refusal())
 
 
 @bp.route("/cases/new/<type_code>", methods=["GET", "POST"])
@@ -64,6 +70,8 @@ def choose_type():
 def submit(type_code):
     if type_code not in REQUEST_FORMS:
         abort(404)
+    if not can(current_user, "case.submit", type_code):
+        abort(403, description=_fast_channel_refusal())
     form = REQUEST_FORMS[type_code]()
     if form.validate_on_submit():
         try:

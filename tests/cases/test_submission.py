@@ -53,13 +53,44 @@ def test_reference_images_are_attached_on_submission(client, login_as, center):
     assert [a.original_name for a in case.events[0].attachments] == ["吊灯正面.png", "吊灯侧面.png"]
 
 
-def test_fast_channel_refuses_a_pending_enterprise(client, login_as, center):
+def test_a_pending_enterprise_is_told_before_filling_the_fast_channel_form(client, login_as, center):
     pending = make_user(Role.ENTERPRISE, organisation=make_organisation(status=OrganisationStatus.PENDING))
     login_as(pending)
-    response = client.submit("/cases/new/fast_pre_examination", form_for("fast_pre_examination"))
-    assert response.status_code == 400
-    assert "Only enterprises recorded with the center" in response.get_data(as_text=True)
+    chooser = client.get("/cases/new").get_data(as_text=True)
+    button = re.search(r'<[^>]*id="choose-fast_pre_examination"[^>]*>', chooser).group(0)
+    assert "disabled" in button and "href" not in button
+    assert 'id="refusal-fast_pre_examination">Only enterprises recorded with the center' in chooser
+    assert "disabled" not in re.search(r'<[^>]*id="choose-patent_filing"[^>]*>', chooser).group(0)
+    form_page = client.get("/cases/new/fast_pre_examination")
+    assert form_page.status_code == 403 and "Only enterprises recorded with the center" in form_page.get_data(
+        as_text=True)
+    response = client.submit("/cases/new/fast_pre_examination", form_for("fast_pre_examination"), page="/cases/new")
+    assert response.status_code == 403
     assert case_count() == 0
+
+
+def test_a_recorded_enterprise_may_start_the_fast_channel(client, login_as, center):
+    login_as(center.enterprise)
+    chooser = client.get("/cases/new").get_data(as_text=True)
+    assert 'id="choose-fast_pre_examination" href="/cases/new/fast_pre_examination"' in chooser
+    assert "refusal-fast_pre_examination" not in chooser
+
+
+@pytest.mark.parametrize("type_code", sorted(DETAILS))
+def test_the_submit_button_comes_after_every_field(client, login_as, center, type_code):
+    login_as(center.enterprise)
+    html = client.get(f"/cases/new/{type_code}").get_data(as_text=True)
+    form = html[html.index('id="request-form"'):]
+    form = form[:form.index("</form>")]
+    controls = re.findall(r"<(?:input|select|textarea)\b[^>]*>", form)
+    assert len(controls) > 4 and 'type="submit"' in controls[-1], controls[-1]
+
+
+@pytest.mark.parametrize("type_code", ["patent_filing", "fast_pre_examination"])
+def test_the_kind_of_patent_defaults_to_design(client, login_as, center, type_code):
+    login_as(center.enterprise)
+    html = client.get(f"/cases/new/{type_code}").get_data(as_text=True)
+    assert re.search(r'<option selected value="design">|<option value="design" selected>', html)
 
 
 @pytest.mark.parametrize("classification", ["09-01", "A47G 19/00", "", "2605x"])
