@@ -34,7 +34,11 @@ REQUESTS_FOR_THE_ENTERPRISE = {AWAITING_MATERIALS, "corrections_requested"}
 
 
 class CaseRefused(ValueError):
-    """The rules do not allow this; the message says why."""
+    """The rules do not allow this; the message says why, and `field` names the input at fault, if one is."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class CaseChanged(CaseRefused):
@@ -156,16 +160,25 @@ def _validated_inputs(transition: Transition, *, files, **given) -> dict:
             continue  # built from the case's search report, above
         if needed == Input.ATTACHMENT:
             if not files:
-                raise CaseRefused(_l("Attach the document this step needs."))
+                raise CaseRefused(_l("Attach the document this step needs."), field="files")
         elif not values.get(needed.value):
-            raise CaseRefused(_l("This step needs: %(what)s.", what=INPUT_LABELS[needed]))
-    if values.get("application_number"):
-        try:
-            values["application_number"] = normalise_cn_application_number(values["application_number"])
-        except InvalidApplicationNumber:
-            raise CaseRefused(_l("This is not a valid Chinese application number (e.g. 202130123456.8; the "
-                                 "last character is a check digit)."))
+            raise CaseRefused(_l("This step needs: %(what)s.", what=INPUT_LABELS[needed]), field=needed.value)
+    # A Chinese patent number is its application's number: the same digits and check digit, written ZL….
+    for name, prefix in (("application_number", "CN"), ("patent_number", "ZL")):
+        if values.get(name):
+            try:
+                values[name] = prefix + normalise_cn_application_number(values[name]).removeprefix("CN")
+            except InvalidApplicationNumber:
+                raise CaseRefused(NUMBER_FORMATS[name], field=name)
     return values
+
+
+NUMBER_FORMATS = {
+    "application_number": _l("This is not a valid Chinese application number (e.g. 202130123456.8; the last "
+                             "character is a check digit)."),
+    "patent_number": _l("This is not a valid Chinese patent number (e.g. ZL202130123456.8: the application "
+                        "number, whose last character is a check digit)."),
+}
 
 
 INPUT_LABELS = {
