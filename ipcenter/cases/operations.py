@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import Role, User
@@ -21,7 +22,7 @@ from ..notifications.operations import notify
 from ..organisations.models import Post
 from ..patents.numbers import InvalidApplicationNumber, normalise_cn_application_number
 from ..permissions import case_actors, can
-from .attachments import store_attachment
+from .attachments import discard_written_files, store_attachment
 from .models import Case, CaseEvent, CaseReferenceCounter, EventKind
 from .workflow import (AWAITING_MATERIALS, CASE_TYPES, RESUME, Input, Phase, Transition,
                        stage_allowance)
@@ -92,6 +93,27 @@ def submit_case(organisation, submitter: User, type_code: str, details: dict, fi
     db.session.flush()
     notify(_post_members(case), "case_submitted", case, event, submitter)
     return case
+
+
+def submit_once(organisation, submitter: User, type_code: str, details: dict, files, token: str) -> tuple[Case, bool]:
+    """`submit_case` for a request form sent with its one-time token: sent again (back and submit, a double
+    click), it makes no second case and answers with the first one. (case, whether it is new)"""
+    earlier = _case_submitted_with(submitter, token)
+    if earlier is not None:
+        return earlier, False
+    try:
+        return submit_case(organisation, submitter, type_code, {**details, "submission_token": token}, files), True
+    except IntegrityError:  # sent twice at once: the unique token let the other request make the case
+        db.session.rollback()
+        discard_written_files()
+        earlier = _case_submitted_with(submitter, token)
+        if earlier is None:
+            raise
+        return earlier, False
+
+
+def _case_submitted_with(submitter: User, token: str) -> Case | None:
+    return db.session.scalar(select(Case).where(Case.submission_token == token, Case.submitter_id == submitter.id))
 
 
 def _record(case: Case, actor: User | None, files=(), **fields) -> CaseEvent:

@@ -16,7 +16,7 @@ from .forms import REQUEST_FORMS, ActionForm, AssignForm, DelegateForm, NoteForm
 from .models import Attachment, Case
 from .operations import (ActionForbidden, CaseChanged, CaseRefused, add_note, advance_case, assign_case,
                          assignable_colleagues, available_transitions, delegate_case, end_delegation,
-                         report_progress, submit_case)
+                         report_progress, submit_once)
 from .queries import QUEUE_TABS, CaseFilters, organisation_cases, post_queue, queue_posts, unit_cases
 from .timeline import visible_events
 from .workflow import CASE_TYPES
@@ -75,12 +75,14 @@ def submit(type_code):
     form = REQUEST_FORMS[type_code]()
     if form.validate_on_submit():
         try:
-            case = submit_case(current_user.organisation, current_user, type_code, form.case_details(),
-                               _files(form))
+            case, new = submit_once(current_user.organisation, current_user, type_code, form.case_details(),
+                                    _files(form), form.submission_token.data)
         except (CaseRefused, UploadRefused) as refusal:
             form.form_errors.append(str(refusal))
         else:
-            flash(_("Your request %(reference)s is submitted.", reference=case.reference), "success")
+            flash(_("Your request %(reference)s is submitted.", reference=case.reference) if new else
+                  _("This form was submitted already, as request %(reference)s; no second request was made.",
+                    reference=case.reference), "success" if new else "info")
             return redirect(url_for("cases.show", reference=case.reference))
     return render_template("cases/submit.html", form=form, case_type=CASE_TYPES[type_code]), \
         400 if form.errors or form.form_errors else 200
