@@ -1,5 +1,7 @@
 """Error pages in the user's language; JSON for clients that ask for it."""
-from flask import render_template, request
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
@@ -26,13 +28,26 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or best == "application/json"
 
 
-def _render(code: int, message: str, template: str = "errors/generic.html"):
+def upload_limit_mb() -> str:
+    """MAX_CONTENT_LENGTH in MB, as people write it: 20, 0.5."""
+    return f"{(current_app.config['MAX_CONTENT_LENGTH'] or 0) / 2 ** 20:.3g}"
+
+
+def _same_site_referrer() -> str | None:
+    """The page the user came from, when it is one of ours: where "back" leads."""
+    referrer = urlsplit(request.referrer or "")
+    return referrer.geturl() if referrer.netloc == request.host and referrer.scheme in ("http", "https") else None
+
+
+def _render(code: int, message: str, template: str = "errors/generic.html", back: str | None = None):
     if _wants_json():
         return {"error": code, "message": str(message)}, code
-    return render_template(template, code=code, message=message), code
+    return render_template(template, code=code, message=message, back=back), code
 
 
 def register_error_handlers(app) -> None:
+    app.jinja_env.globals["upload_limit_mb"] = upload_limit_mb  # the upload check in every page says it too
+
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
         app.logger.warning("CSRF failure on %s: %s", request.path, error.description)
@@ -53,8 +68,8 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error):
         if error.code == 413:
-            limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-            return _render(413, _l("The upload is too large: files up to %(limit)s MB are accepted.", limit=limit))
+            return _render(413, _l("The upload is too large: files up to %(limit)s MB are accepted.",
+                                   limit=upload_limit_mb()), back=_same_site_referrer())
         if error.description != type(error).description:  # a reason given by the view
             return _render(error.code, error.description)
         return _render(error.code, MESSAGES.get(error.code, error.description))

@@ -102,9 +102,14 @@ def test_too_large_upload_gets_the_413_page_and_leaves_nothing(app, client, logi
     case = make_case(center, "consultation")
     login_as(center.staff["consultation"])
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
-    response = note_with(client, case, ("big.pdf", PDF + b"0" * 100_000))
+    response = client.submit(f"/cases/{case.reference}/notes", {"comment": "附件", "files": [
+        (io.BytesIO(PDF + b"0" * 100_000), "big.pdf")]}, page=f"/cases/{case.reference}",
+        content_type="multipart/form-data", headers={"Referer": f"http://ipcenter.test/cases/{case.reference}"})
+    html = response.get_data(as_text=True)
     assert response.status_code == 413
-    assert "files up to" in response.get_data(as_text=True)
+    assert "The upload is too large: files up to 0.0625 MB are accepted." in html
+    assert "Your browser's Back button returns to the form with what you typed" in html
+    assert f'id="error-back" href="http://ipcenter.test/cases/{case.reference}"' in html
     assert db.session.scalar(select(func.count(Attachment.id))) == 0 and stored_files(app) == []
 
 
