@@ -1,4 +1,6 @@
 """The enterprise's list and the staff queues: filters, sorting, pages."""
+import pytest
+
 from ipcenter.extensions import db
 from tests.cases.conftest import make_case
 
@@ -55,23 +57,24 @@ def test_bad_filter_values_are_ignored_not_errors(client, login_as, center):
     assert response.status_code == 200 and len(references(response)) == 1
 
 
-def test_the_enterprise_list_hides_the_assignee_as_the_case_page_does(client, login_as, center):
+@pytest.fixture
+def assigned_case(center):
     case = make_case(center, "consultation")
-    staff = center.staff["consultation"]
-    case.assignee, staff.display_name = staff, "王预审"
+    case.assignee = center.staff["consultation"]
+    case.assignee.display_name = "王预审"
     db.session.commit()
+    return case
+
+
+def test_the_enterprise_list_hides_the_assignee_as_the_case_page_does(client, login_as, center, assigned_case):
     login_as(center.enterprise)
-    assert staff.display_name not in client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    assert "王预审" not in client.get(f"/cases/{assigned_case.reference}").get_data(as_text=True)
     listing = client.get("/cases/").get_data(as_text=True)
-    assert case.reference in listing
-    assert staff.display_name not in listing and "Unassigned" not in listing and "Assignee" not in listing
+    assert assigned_case.reference in listing
+    assert "王预审" not in listing and "Unassigned" not in listing and "Assignee" not in listing
 
 
-def test_staff_queues_show_the_assignee(client, login_as, center):
-    case = make_case(center, "consultation")
-    staff = center.staff["consultation"]
-    case.assignee, staff.display_name = staff, "王预审"
-    db.session.commit()
+def test_staff_queues_show_the_assignee(client, login_as, center, assigned_case):
     login_as(center.manager)
     html = client.get("/workspace/?tab=all").get_data(as_text=True)
     assert "王预审" in html[html.index('id="case-table"'):]

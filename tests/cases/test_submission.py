@@ -24,12 +24,15 @@ def form_for(type_code, **overrides):
     return form
 
 
-def send_request(client, type_code: str, data: dict, **kwargs):
-    """Open the request form and send it as a browser would: with its CSRF and one-time submission tokens."""
+def form_tokens(client, type_code: str) -> dict:
+    """The CSRF and one-time submission tokens of a request form, opened as a browser would."""
     html = client.get(f"/cases/new/{type_code}").get_data(as_text=True)
-    tokens = {name: re.search(rf'name="{name}" type="hidden" value="([^"]+)"', html).group(1)
-              for name in ("csrf_token", "submission_token")}
-    return client.post(f"/cases/new/{type_code}", data={**tokens, **data}, **kwargs)
+    return {name: re.search(rf'name="{name}" type="hidden" value="([^"]+)"', html).group(1)
+            for name in ("csrf_token", "submission_token")}
+
+
+def send_request(client, type_code: str, data: dict, **kwargs):
+    return client.post(f"/cases/new/{type_code}", data={**form_tokens(client, type_code), **data}, **kwargs)
 
 
 def case_count():
@@ -167,9 +170,7 @@ def test_staff_of_the_first_post_hear_of_the_new_case(client, login_as, center):
 
 def test_sending_the_same_request_form_twice_makes_one_case(client, login_as, center):
     login_as(center.enterprise)
-    html = client.get("/cases/new/consultation").get_data(as_text=True)
-    tokens = {name: re.search(rf'name="{name}" type="hidden" value="([^"]+)"', html).group(1)
-              for name in ("csrf_token", "submission_token")}
+    tokens = form_tokens(client, "consultation")
     first = client.post("/cases/new/consultation", data={**tokens, **form_for("consultation")})
     again = client.post("/cases/new/consultation", data={**tokens, **form_for("consultation")}, follow_redirects=True)
     case = db.session.scalar(select(Case))
