@@ -1,7 +1,7 @@
 """Error pages in the user's language; JSON for clients that ask for it."""
 from urllib.parse import urlsplit
 
-from flask import render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -37,20 +37,26 @@ def _render(code: int, message: str, template: str = "errors/generic.html", **co
     return render_template(template, code=code, message=message, **context), code
 
 
-def _form_page() -> str:
-    """The page the expired form was on (the referrer, if it is ours), to reload it."""
-    home = url_for("main.home")
+def _form_page(default: str | None = None) -> str | None:
+    """The page the form was on (the referrer, if it is ours): where "back" leads."""
     referrer = urlsplit(request.referrer or "")
-    if referrer.netloc != request.host:
-        return home
-    return local_path(referrer._replace(scheme="", netloc="", fragment="").geturl(), home)
+    if not request.referrer or referrer.netloc != request.host:
+        return default
+    return local_path(referrer._replace(scheme="", netloc="", fragment="").geturl(), default)
+
+
+def upload_limit_mb() -> str:
+    """MAX_CONTENT_LENGTH in MB, as people write it: 20, 0.5."""
+    return f"{(current_app.config['MAX_CONTENT_LENGTH'] or 0) / 2 ** 20:.3g}"
 
 
 def register_error_handlers(app) -> None:
+    app.jinja_env.globals["upload_limit_mb"] = upload_limit_mb  # the upload check in every page says it too
+
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
         app.logger.warning("CSRF failure on %s: %s", request.path, error.description)
-        return _render(400, error.description, "errors/csrf.html", back=_form_page())
+        return _render(400, error.description, "errors/csrf.html", back=_form_page(url_for("main.home")))
 
     @app.errorhandler(IntegrityError)
     def conflicting_write(error):
@@ -74,8 +80,8 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error):
         if error.code == 413:
-            limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-            return _render(413, _l("The upload is too large: files up to %(limit)s MB are accepted.", limit=limit))
+            return _render(413, _l("The upload is too large: files up to %(limit)s MB are accepted.",
+                                   limit=upload_limit_mb()), back=_form_page())
         if error.description != type(error).description:  # a reason given by the view
             return _render(error.code, error.description)
         return _render(error.code, MESSAGES.get(error.code, error.description))

@@ -1,13 +1,24 @@
-"""The filters of the managers' lists: one enum column chosen from a menu, and free text."""
+"""Every list's page number, and the filters of the managers' lists: one enum column chosen from a menu,
+and free text."""
 from dataclasses import dataclass
 from typing import Optional
 
-from flask import request
+from flask import abort, request
+from flask_babel import gettext as _
 from sqlalchemy import or_
 
 from .extensions import db
 
 PAGE_SIZE = 50
+LAST_PAGE = 10_000  # beyond any list the center keeps; a larger offset overflows the database's integers
+
+
+def page_number(args) -> int:
+    """`?page=`: junk or less than 1 is the first page; a page beyond any list is refused with a reason."""
+    page = args.get("page", 1, type=int)
+    if page > LAST_PAGE:
+        abort(400, description=_("There is no page %(page)s.", page=page))
+    return max(page, 1)
 
 
 @dataclass
@@ -28,5 +39,5 @@ def filtered_list(query, column, enum_class, argument: str, search_columns) -> F
     if term:
         pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(or_(*(searched.ilike(pattern, escape="\\") for searched in search_columns)))
-    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(query, page=page_number(request.args), per_page=PAGE_SIZE, error_out=False)
     return FilteredList(page=page, choices=list(enum_class), chosen=chosen, term=term, argument=argument)

@@ -36,9 +36,12 @@ def _may_invite(user, organisation) -> bool:
     )
 
 
-def _may_submit_cases(user, target=None) -> bool:
-    return user.role == Role.ENTERPRISE and user.organisation.status in (
-        OrganisationStatus.PENDING, OrganisationStatus.RECORDED)
+def _may_submit_cases(user, case_type: str | None = None) -> bool:
+    """Pending and recorded enterprises; the fast pre-examination channel only for recorded ones."""
+    if user.role != Role.ENTERPRISE or user.organisation.status not in (
+            OrganisationStatus.PENDING, OrganisationStatus.RECORDED):
+        return False
+    return case_type != "fast_pre_examination" or user.organisation.is_recorded
 
 
 def _may_view_case(user, case) -> bool:

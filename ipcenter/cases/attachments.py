@@ -6,6 +6,7 @@ neither an orphan file nor a row.
 """
 import hashlib
 import os
+import unicodedata
 import uuid
 import zipfile
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -32,6 +33,8 @@ OOXML_PARTS = {
 class UploadRefused(ValueError):
     """A file the center does not accept; the message says why."""
 
+    field = "files"  # the form field at fault
+
 
 def detect_content_type(path: Path) -> str | None:
     """The file's real type from its first bytes (and, for Office files, its parts)."""
@@ -54,8 +57,12 @@ def detect_content_type(path: Path) -> str | None:
 
 
 def display_name(filename: str) -> str:
-    """The name as the user gave it, without any folder part (Chinese kept exactly)."""
-    name = PureWindowsPath(PurePosixPath(filename or "").name).name.strip().replace("\x00", "")
+    """The name as the user gave it, without any folder part (Chinese kept exactly).
+
+    Control and format characters go: CR/LF would break the download's Content-Disposition header, and
+    bidirectional overrides disguise a name's extension."""
+    name = "".join(c for c in filename or "" if unicodedata.category(c) not in ("Cc", "Cf"))
+    name = PureWindowsPath(PurePosixPath(name).name).name.strip()
     return name[:255] or "file"
 
 

@@ -1,10 +1,13 @@
 """Forms for submitting requests and for working on cases."""
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
+                                ValidationError)
 
 from .models import FOREIGN_EVENTS, PATENT_KINDS, RETRIEVAL_PURPOSES
 from .working_days import center_today
@@ -14,15 +17,35 @@ def _choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(code, label) for code, label in labels.items()]
 
 
+def new_submission_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class RequestForm(FlaskForm):
-    """What every request has; each case type adds its own fields below."""
+    """What every request has; each case type adds its own fields below.
+
+    `submission_token` is issued with the empty form and used up by the case it makes."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=10000)])
     files = MultipleFileField(_l("Attachments (PDF, PNG, JPEG, DOCX, XLSX)"))
+    submission_token = HiddenField(validators=[Regexp(r"^[A-Za-z0-9_-]{43}$", message=_l(
+        "This form was not opened from the center's site, or has expired: check it and submit it again."))])
     submit = SubmitField(_l("Submit the request"))
 
     TYPE_FIELDS: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._fields.move_to_end("submit")  # declared here, before each type's own fields
+        if not self.is_submitted():
+            self.submission_token.data = new_submission_token()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.submission_token.errors:  # a fresh one, so that sending the form again works
+            self.submission_token.data = new_submission_token()
+        return valid
 
     def case_details(self) -> dict:
         """The values that become the case's columns."""
@@ -30,7 +53,8 @@ class RequestForm(FlaskForm):
 
 
 class PatentRequestForm(RequestForm):
-    patent_kind = SelectField(_l("Kind of patent"), choices=_choices(PATENT_KINDS))
+    # Most of Guzhen's requests are lamp designs.
+    patent_kind = SelectField(_l("Kind of patent"), choices=_choices(PATENT_KINDS), default="design")
     product_name = StringField(_l("Product"), validators=[DataRequired(), Length(max=200)])
     classification = StringField(_l("Classification (IPC or Locarno)"), validators=[Optional(), Length(max=100)],
                                  description=_l("e.g. 26-05 for lamps, or F21V 21/00"))

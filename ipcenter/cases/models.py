@@ -92,6 +92,8 @@ class Case(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     reminded_on: Mapped[Optional[date]] = mapped_column(Date)
     escalated_on: Mapped[Optional[date]] = mapped_column(Date)
+    # The one-time token of the request form it came from: sending the same form again makes no second case.
+    submission_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
 
     # Patent filing and fast pre-examination.
     patent_kind: Mapped[Optional[str]] = mapped_column(String(20))

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import Role, User
@@ -21,7 +22,7 @@ from ..notifications.operations import notify
 from ..organisations.models import Post
 from ..patents.numbers import InvalidApplicationNumber, normalise_cn_application_number
 from ..permissions import case_actors, can
-from .attachments import store_attachment
+from .attachments import discard_written_files, store_attachment
 from .models import Case, CaseEvent, CaseReferenceCounter, EventKind
 from .workflow import (AWAITING_MATERIALS, CASE_TYPES, RESUME, Input, Phase, Transition,
                        stage_allowance)
@@ -34,7 +35,11 @@ REQUESTS_FOR_THE_ENTERPRISE = {AWAITING_MATERIALS, "corrections_requested"}
 
 
 class CaseRefused(ValueError):
-    """The rules do not allow this; the message says why."""
+    """The rules do not allow this; the message says why, and `field` names the input at fault, if one is."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class CaseChanged(CaseRefused):
@@ -88,6 +93,27 @@ def submit_case(organisation, submitter: User, type_code: str, details: dict, fi
     db.session.flush()
     notify(_post_members(case), "case_submitted", case, event, submitter)
     return case
+
+
+def submit_once(organisation, submitter: User, type_code: str, details: dict, files, token: str) -> tuple[Case, bool]:
+    """`submit_case` for a request form sent with its one-time token: sent again (back and submit, a double
+    click), it makes no second case and answers with the first one. (case, whether it is new)"""
+    earlier = _case_submitted_with(submitter, token)
+    if earlier is not None:
+        return earlier, False
+    try:
+        return submit_case(organisation, submitter, type_code, {**details, "submission_token": token}, files), True
+    except IntegrityError:  # sent twice at once: the unique token let the other request make the case
+        db.session.rollback()
+        discard_written_files()
+        earlier = _case_submitted_with(submitter, token)
+        if earlier is None:
+            raise
+        return earlier, False
+
+
+def _case_submitted_with(submitter: User, token: str) -> Case | None:
+    return db.session.scalar(select(Case).where(Case.submission_token == token, Case.submitter_id == submitter.id))
 
 
 def _record(case: Case, actor: User | None, files=(), **fields) -> CaseEvent:
@@ -156,16 +182,25 @@ def _validated_inputs(transition: Transition, *, files, **given) -> dict:
             continue  # built from the case's search report, above
         if needed == Input.ATTACHMENT:
             if not files:
-                raise CaseRefused(_l("Attach the document this step needs."))
+                raise CaseRefused(_l("Attach the document this step needs."), field="files")
         elif not values.get(needed.value):
-            raise CaseRefused(_l("This step needs: %(what)s.", what=INPUT_LABELS[needed]))
-    if values.get("application_number"):
-        try:
-            values["application_number"] = normalise_cn_application_number(values["application_number"])
-        except InvalidApplicationNumber:
-            raise CaseRefused(_l("This is not a valid Chinese application number (e.g. 202130123456.8; the "
-                                 "last character is a check digit)."))
+            raise CaseRefused(_l("This step needs: %(what)s.", what=INPUT_LABELS[needed]), field=needed.value)
+    # A Chinese patent number is its application's number: the same digits and check digit, written ZL….
+    for name, prefix in (("application_number", "CN"), ("patent_number", "ZL")):
+        if values.get(name):
+            try:
+                values[name] = prefix + normalise_cn_application_number(values[name]).removeprefix("CN")
+            except InvalidApplicationNumber:
+                raise CaseRefused(NUMBER_FORMATS[name], field=name)
     return values
+
+
+NUMBER_FORMATS = {
+    "application_number": _l("This is not a valid Chinese application number (e.g. 202130123456.8; the last "
+                             "character is a check digit)."),
+    "patent_number": _l("This is not a valid Chinese patent number (e.g. ZL202130123456.8: the application "
+                        "number, whose last character is a check digit)."),
+}
 
 
 INPUT_LABELS = {

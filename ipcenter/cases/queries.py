@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..list_filters import page_number
 from ..organisations.models import Post
 from .models import Case
 from .workflow import CASE_TYPES
@@ -43,7 +44,7 @@ class CaseFilters:
             stage=args.get("stage") if args.get("stage") in stages else None,
             state=args.get("state") if args.get("state") in ("open", "closed", "all") else default_state,
             sort=args.get("sort") if args.get("sort") in SORTS else default_sort,
-            page=max(args.get("page", 1, type=int), 1),
+            page=page_number(args),
             per_page=per_page if per_page in PAGE_SIZES else PAGE_SIZES[0],
         )
 

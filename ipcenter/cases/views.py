@@ -11,12 +11,12 @@ from ..i18n import localized_name
 from ..organisations.models import DemonstrationUnit, Post
 from ..permissions import can, ensure, requires
 from . import bp
-from .attachments import UploadRefused, stored_path
+from .attachments import UploadRefused, display_name, stored_path
 from .forms import REQUEST_FORMS, ActionForm, AssignForm, DelegateForm, NoteForm, ProgressForm
 from .models import Attachment, Case
 from .operations import (ActionForbidden, CaseChanged, CaseRefused, add_note, advance_case, assign_case,
                          assignable_colleagues, available_transitions, delegate_case, end_delegation,
-                         report_progress, submit_case)
+                         report_progress, submit_once)
 from .queries import QUEUE_TABS, CaseFilters, organisation_cases, post_queue, queue_posts, unit_cases
 from .timeline import visible_events
 from .workflow import CASE_TYPES
@@ -53,10 +53,16 @@ def list_cases():
     return render_template("cases/list.html", page=page, filters=filters, case_types=CASE_TYPES)
 
 
+def _fast_channel_refusal() -> str:
+    return _("Only enterprises recorded with the center may use the fast pre-examination channel. Your "
+             "enterprise is %(status)s.", status=current_user.organisation.status.label)
+
+
 @bp.route("/cases/new")
 @requires("case.submit")
 def choose_type():
-    return render_template("cases/choose_type.html", case_types=CASE_TYPES)
+    return render_template("cases/choose_type.html", case_types=CASE_TYPES,
+                           fast_channel_refusal=_fast_channel_refusal())
 
 
 @bp.route("/cases/new/<type_code>", methods=["GET", "POST"])
@@ -64,15 +70,19 @@ def choose_type():
 def submit(type_code):
     if type_code not in REQUEST_FORMS:
         abort(404)
+    if not can(current_user, "case.submit", type_code):
+        abort(403, description=_fast_channel_refusal())
     form = REQUEST_FORMS[type_code]()
     if form.validate_on_submit():
         try:
-            case = submit_case(current_user.organisation, current_user, type_code, form.case_details(),
-                               _files(form))
+            case, new = submit_once(current_user.organisation, current_user, type_code, form.case_details(),
+                                    _files(form), form.submission_token.data)
         except (CaseRefused, UploadRefused) as refusal:
             form.form_errors.append(str(refusal))
         else:
-            flash(_("Your request %(reference)s is submitted.", reference=case.reference), "success")
+            flash(_("Your request %(reference)s is submitted.", reference=case.reference) if new else
+                  _("This form was submitted already, as request %(reference)s; no second request was made.",
+                    reference=case.reference), "success" if new else "info")
             return redirect(url_for("cases.show", reference=case.reference))
     return render_template("cases/submit.html", form=form, case_type=CASE_TYPES[type_code]), \
         400 if form.errors or form.form_errors else 200
@@ -80,27 +90,37 @@ def submit(type_code):
 
 def render_case(case: Case, status: int = 200, failed_action: str | None = None, error: str | None = None,
                 failed_form=None):
-    """The case page: stepper, deadline, the actions this user may take, the timeline."""
+    """The case page: stepper, deadline, the actions this user may take, the timeline.
+
+    `failed_form` (a workflow action's, or "delegate", "note" or "progress") is shown open again, with
+    what was typed and its errors beside the fields."""
     from ..reports.views import report_panel
 
     transitions = available_transitions(case, current_user)
     forms = {t.action: ActionForm(formdata=None, version=case.version) for t in transitions}
+    works = can(current_user, "case.work", case)
+    if works and case.is_open:
+        forms["assign"] = AssignForm(formdata=None, version=case.version)
+        forms["assign"].assignee.choices = _assignee_choices(case)
+        forms["delegate"] = DelegateForm(formdata=None, version=case.version)
+        forms["delegate"].unit.choices = _unit_choices()
+    if can(current_user, "case.note", case):
+        forms["note"] = NoteForm(formdata=None)
+    if can(current_user, "case.report_progress", case):
+        forms["progress"] = ProgressForm(formdata=None)
     if failed_action in forms and failed_form is not None:
         forms[failed_action] = failed_form
-    works = can(current_user, "case.work", case)
-    assign_form = delegate_form = None
-    if works and case.is_open:
-        assign_form = AssignForm(formdata=None, version=case.version)
-        assign_form.assignee.choices = _assignee_choices(case)
-        delegate_form = DelegateForm(formdata=None, version=case.version)
-        delegate_form.unit.choices = _unit_choices()
     return render_template(
         "cases/show.html", case=case, transitions=transitions, action_forms=forms, failed_action=failed_action,
-        error=error, events=visible_events(case, current_user), works=works, assign_form=assign_form,
-        delegate_form=delegate_form, note_form=NoteForm(formdata=None) if can(current_user, "case.note", case)
-        else None, progress_form=ProgressForm(formdata=None)
-        if can(current_user, "case.report_progress", case) else None, report=report_panel(case),
+        error=error, events=visible_events(case, current_user), works=works, assign_form=forms.get("assign"),
+        delegate_form=forms.get("delegate"), note_form=forms.get("note"), progress_form=forms.get("progress"),
+        report=report_panel(case),
     ), status
+
+
+def _form_errors(form) -> str:
+    """The summary above the page: each error with its field's label."""
+    return " ".join(f"{form[name].label.text}: {error}" for name, errors in form.errors.items() for error in errors)
 
 
 def _assignee_choices(case: Case) -> list[SelectChoice]:
@@ -114,19 +134,27 @@ def _unit_choices() -> list[SelectChoice]:
 
 
 def _refused(case: Case, refusal: Exception, action: str | None = None, form=None):
+    """The case page again with the refusal in the summary and, when it is one field's fault, beside it."""
     status = next(code for kind, code in REFUSAL_STATUS if isinstance(refusal, kind))
     db.session.rollback()
+    field = getattr(refusal, "field", None)
+    if form is not None and field in form:
+        form[field].errors = [*form[field].errors, str(refusal)]
     return render_case(db.session.get(Case, case.id), status, action, str(refusal), form)
 
 
-def _respond(case: Case, operation, success) -> object:
+def _respond(case: Case, operation, success, action: str | None = None, form=None) -> object:
     """Run an operation on the case: back to the case page with `success()` flashed, or the refusal shown."""
     try:
         operation()
     except (CaseRefused, UploadRefused) as refusal:
-        return _refused(case, refusal)
+        return _refused(case, refusal, action, form)
     flash(success(), "success")
     return redirect(url_for("cases.show", reference=case.reference))
+
+
+def _invalid(case: Case, action: str, form):
+    return render_case(case, 400, action, _form_errors(form), form)
 
 
 @bp.route("/cases/<reference>")
@@ -141,7 +169,7 @@ def act(reference, action):
     case = case_or_404(reference)
     form = ActionForm()
     if not form.validate_on_submit():
-        return render_case(case, 400, action, _("Please correct the form."), form)
+        return _invalid(case, action, form)
     try:
         advance_case(case, action, current_user, expected_version=_version(form), comment=form.comment.data,
                      reason=form.reason.data, application_number=form.application_number.data,
@@ -177,11 +205,11 @@ def delegate(reference):
     form = DelegateForm()
     form.unit.choices = _unit_choices()
     if not form.validate_on_submit():
-        return render_case(case, 400, error=_("Choose a demonstration unit."))
+        return _invalid(case, "delegate", form)
     unit = db.session.get(DemonstrationUnit, form.unit.data)
     return _respond(case, lambda: delegate_case(case, unit, current_user, form.comment.data,
                                                 expected_version=_version(form)),
-                    lambda: _("The case is delegated to %(unit)s.", unit=unit.name_zh))
+                    lambda: _("The case is delegated to %(unit)s.", unit=unit.name_zh), "delegate", form)
 
 
 @bp.route("/cases/<reference>/delegation/end", methods=["POST"])
@@ -199,9 +227,9 @@ def note(reference):
     ensure("case.note", case)
     form = NoteForm()
     if not form.validate_on_submit():
-        return render_case(case, 400, error=_("Write the note first."))
+        return _invalid(case, "note", form)
     return _respond(case, lambda: add_note(case, current_user, form.comment.data, _files(form)),
-                    lambda: _("The internal note is added."))
+                    lambda: _("The internal note is added."), "note", form)
 
 
 @bp.route("/cases/<reference>/progress", methods=["POST"])
@@ -211,11 +239,10 @@ def progress(reference):
     ensure("case.report_progress", case)
     form = ProgressForm()
     if not form.validate_on_submit():
-        errors = "; ".join(error for errors in form.errors.values() for error in errors)
-        return render_case(case, 400, error=errors)
+        return _invalid(case, "progress", form)
     return _respond(case, lambda: report_progress(case, current_user, form.percent.data, form.note.data,
                                                   _files(form)),
-                    lambda: _("Your progress report is filed."))
+                    lambda: _("Your progress report is filed."), "progress", form)
 
 
 @bp.route("/cases/<reference>/attachments/<int:attachment_id>")
@@ -227,7 +254,7 @@ def download(reference, attachment_id):
         abort(404)
     ensure("attachment.download", attachment)
     response = send_file(stored_path(attachment), mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.original_name, max_age=0)
+                         download_name=display_name(attachment.original_name), max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..cases.models import Case
 from ..extensions import db, limiter
+from ..list_filters import page_number
 from ..reports.forms import RecordSearchForm
 from ..reports.operations import citable_cases, citations_in, citations_visible_to, may_edit_report
 from ..throttling import setting, signed_in_user
@@ -68,7 +69,7 @@ def search():
     results = error = None
     if form.q.data and form.validate():
         try:
-            results = _run(form, request.args.get("page", 1, type=int), PER_PAGE)
+            results = _run(form, page_number(request.args), PER_PAGE)
         except QueryError as refusal:
             error = refusal
     status = 400 if error or form.errors else 200
@@ -121,7 +122,7 @@ def show(patent_id):
 @login_required
 def similar(patent_id):
     patent = _visible_patent_or_404(patent_id)
-    results = more_like(current_user, patent, chosen=_chosen_facets(), page=request.args.get("page", 1, type=int),
+    results = more_like(current_user, patent, chosen=_chosen_facets(), page=page_number(request.args),
                         per_page=PER_PAGE)
     return render_template("patents/search.html", form=SearchForm(), results=results, error=None, like=patent,
                            toggle_facet_url=toggle_facet_url, **_case_context())

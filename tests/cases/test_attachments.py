@@ -102,9 +102,14 @@ def test_too_large_upload_gets_the_413_page_and_leaves_nothing(app, client, logi
     case = make_case(center, "consultation")
     login_as(center.staff["consultation"])
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
-    response = note_with(client, case, ("big.pdf", PDF + b"0" * 100_000))
+    response = client.submit(f"/cases/{case.reference}/notes", {"comment": "附件", "files": [
+        (io.BytesIO(PDF + b"0" * 100_000), "big.pdf")]}, page=f"/cases/{case.reference}",
+        content_type="multipart/form-data", headers={"Referer": f"http://ipcenter.test/cases/{case.reference}"})
+    html = response.get_data(as_text=True)
     assert response.status_code == 413
-    assert "files up to" in response.get_data(as_text=True)
+    assert "The upload is too large: files up to 0.0625 MB are accepted." in html
+    assert "Your browser's Back button returns to the form with what you typed" in html
+    assert f'id="error-back" href="http://ipcenter.test/cases/{case.reference}"' in html
     assert db.session.scalar(select(func.count(Attachment.id))) == 0 and stored_files(app) == []
 
 
@@ -126,3 +131,36 @@ def test_attachment_of_another_case_is_not_reachable_through_this_one(client, lo
     note_with(client, other, ("x.pdf", PDF))
     attachment = db.session.scalar(select(Attachment))
     assert client.get(f"/cases/{case.reference}/attachments/{attachment.id}").status_code == 404
+
+
+def test_a_name_with_line_breaks_through_filename_star_is_stored_and_served_safely(client, login_as, center):
+    """RFC 5987 `filename*` may carry %0D%0A; the name must not break the download's headers."""
+    case = make_case(center, "consultation")
+    login_as(center.staff["consultation"])
+    token = client.csrf_token(f"/cases/{case.reference}")
+    boundary = "----lamp"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="comment"\r\n\r\n附件\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="x.pdf"; '
+            f"filename*=UTF-8''%E5%9B%BE%0D%0ASet-Cookie%3A%20a%3Db%0A.pdf\r\n"
+            f'Content-Type: application/pdf\r\n\r\n').encode() + PDF + f"\r\n--{boundary}--\r\n".encode()
+    response = client.post(f"/cases/{case.reference}/notes", data=body,
+                           content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 302
+    attachment = db.session.scalar(select(Attachment))
+    assert attachment.original_name == "图Set-Cookie: a=b.pdf"
+    download = client.get(f"/cases/{case.reference}/attachments/{attachment.id}")
+    assert download.status_code == 200
+    assert not {"\r", "\n"} & set(download.headers["Content-Disposition"])
+
+
+def test_a_stored_name_with_line_breaks_still_downloads(client, login_as, center):
+    case = make_case(center, "consultation")
+    login_as(center.staff["consultation"])
+    note_with(client, case, ("报告.pdf", PDF))
+    attachment = db.session.scalar(select(Attachment))
+    attachment.original_name = "报告\r\n.pdf"  # kept by an earlier version
+    db.session.commit()
+    download = client.get(f"/cases/{case.reference}/attachments/{attachment.id}")
+    assert download.status_code == 200
+    assert not {"\r", "\n"} & set(download.headers["Content-Disposition"])

@@ -1,4 +1,7 @@
 """The enterprise's list and the staff queues: filters, sorting, pages."""
+import pytest
+
+from ipcenter.extensions import db
 from tests.cases.conftest import make_case
 
 
@@ -52,3 +55,26 @@ def test_bad_filter_values_are_ignored_not_errors(client, login_as, center):
     login_as(center.staff["consultation"])
     response = client.get("/workspace/?tab=nope&sort=drop&per_page=100000&page=-5&type=x&stage=y")
     assert response.status_code == 200 and len(references(response)) == 1
+
+
+@pytest.fixture
+def assigned_case(center):
+    case = make_case(center, "consultation")
+    case.assignee = center.staff["consultation"]
+    case.assignee.display_name = "王预审"
+    db.session.commit()
+    return case
+
+
+def test_the_enterprise_list_hides_the_assignee_as_the_case_page_does(client, login_as, center, assigned_case):
+    login_as(center.enterprise)
+    assert "王预审" not in client.get(f"/cases/{assigned_case.reference}").get_data(as_text=True)
+    listing = client.get("/cases/").get_data(as_text=True)
+    assert assigned_case.reference in listing
+    assert "王预审" not in listing and "Unassigned" not in listing and "Assignee" not in listing
+
+
+def test_staff_queues_show_the_assignee(client, login_as, center, assigned_case):
+    login_as(center.manager)
+    html = client.get("/workspace/?tab=all").get_data(as_text=True)
+    assert "王预审" in html[html.index('id="case-table"'):]

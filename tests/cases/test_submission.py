@@ -4,9 +4,12 @@ import re
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ipcenter.accounts.models import Role
+from ipcenter.cases import operations
 from ipcenter.cases.models import Case
+from ipcenter.cases.operations import submit_case, submit_once
 from ipcenter.extensions import db
 from ipcenter.organisations.models import OrganisationStatus
 from tests.cases.conftest import DETAILS
@@ -21,6 +24,17 @@ def form_for(type_code, **overrides):
     return form
 
 
+def form_tokens(client, type_code: str) -> dict:
+    """The CSRF and one-time submission tokens of a request form, opened as a browser would."""
+    html = client.get(f"/cases/new/{type_code}").get_data(as_text=True)
+    return {name: re.search(rf'name="{name}" type="hidden" value="([^"]+)"', html).group(1)
+            for name in ("csrf_token", "submission_token")}
+
+
+def send_request(client, type_code: str, data: dict, **kwargs):
+    return client.post(f"/cases/new/{type_code}", data={**form_tokens(client, type_code), **data}, **kwargs)
+
+
 def case_count():
     return db.session.scalar(select(func.count(Case.id)))
 
@@ -28,7 +42,7 @@ def case_count():
 @pytest.mark.parametrize("type_code", sorted(DETAILS))
 def test_each_type_is_submitted_through_its_form(client, login_as, center, type_code):
     login_as(center.enterprise)
-    response = client.submit(f"/cases/new/{type_code}", form_for(type_code), follow_redirects=True)
+    response = send_request(client, type_code, form_for(type_code), follow_redirects=True)
     assert response.status_code == 200
     case = db.session.scalar(select(Case))
     assert case.case_type == type_code and case.stage == case.workflow.initial_stage
@@ -40,32 +54,63 @@ def test_each_type_is_submitted_through_its_form(client, login_as, center, type_
 def test_references_count_up_without_gaps(client, login_as, center):
     login_as(center.enterprise)
     for _ in range(3):
-        client.submit("/cases/new/consultation", form_for("consultation"))
+        send_request(client, "consultation", form_for("consultation"))
     numbers = [int(r[-6:]) for r in db.session.scalars(select(Case.reference).order_by(Case.id))]
     assert numbers == [1, 2, 3]
 
 
 def test_reference_images_are_attached_on_submission(client, login_as, center):
     login_as(center.enterprise)
-    client.submit("/cases/new/fast_retrieval", {**form_for("fast_retrieval"), "files": [
+    send_request(client, "fast_retrieval", {**form_for("fast_retrieval"), "files": [
         (io.BytesIO(PNG), "吊灯正面.png"), (io.BytesIO(PNG), "吊灯侧面.png")]}, content_type="multipart/form-data")
     case = db.session.scalar(select(Case))
     assert [a.original_name for a in case.events[0].attachments] == ["吊灯正面.png", "吊灯侧面.png"]
 
 
-def test_fast_channel_refuses_a_pending_enterprise(client, login_as, center):
+def test_a_pending_enterprise_is_told_before_filling_the_fast_channel_form(client, login_as, center):
     pending = make_user(Role.ENTERPRISE, organisation=make_organisation(status=OrganisationStatus.PENDING))
     login_as(pending)
-    response = client.submit("/cases/new/fast_pre_examination", form_for("fast_pre_examination"))
-    assert response.status_code == 400
-    assert "Only enterprises recorded with the center" in response.get_data(as_text=True)
+    chooser = client.get("/cases/new").get_data(as_text=True)
+    button = re.search(r'<[^>]*id="choose-fast_pre_examination"[^>]*>', chooser).group(0)
+    assert "disabled" in button and "href" not in button
+    assert 'id="refusal-fast_pre_examination">Only enterprises recorded with the center' in chooser
+    assert "disabled" not in re.search(r'<[^>]*id="choose-patent_filing"[^>]*>', chooser).group(0)
+    form_page = client.get("/cases/new/fast_pre_examination")
+    assert form_page.status_code == 403 and "Only enterprises recorded with the center" in form_page.get_data(
+        as_text=True)
+    response = client.submit("/cases/new/fast_pre_examination", form_for("fast_pre_examination"), page="/cases/new")
+    assert response.status_code == 403
     assert case_count() == 0
+
+
+def test_a_recorded_enterprise_may_start_the_fast_channel(client, login_as, center):
+    login_as(center.enterprise)
+    chooser = client.get("/cases/new").get_data(as_text=True)
+    assert 'id="choose-fast_pre_examination" href="/cases/new/fast_pre_examination"' in chooser
+    assert "refusal-fast_pre_examination" not in chooser
+
+
+@pytest.mark.parametrize("type_code", sorted(DETAILS))
+def test_the_submit_button_comes_after_every_field(client, login_as, center, type_code):
+    login_as(center.enterprise)
+    html = client.get(f"/cases/new/{type_code}").get_data(as_text=True)
+    form = html[html.index('id="request-form"'):]
+    form = form[:form.index("</form>")]
+    controls = re.findall(r"<(?:input|select|textarea)\b[^>]*>", form)
+    assert len(controls) > 4 and 'type="submit"' in controls[-1], controls[-1]
+
+
+@pytest.mark.parametrize("type_code", ["patent_filing", "fast_pre_examination"])
+def test_the_kind_of_patent_defaults_to_design(client, login_as, center, type_code):
+    login_as(center.enterprise)
+    html = client.get(f"/cases/new/{type_code}").get_data(as_text=True)
+    assert re.search(r'<option selected value="design">|<option value="design" selected>', html)
 
 
 @pytest.mark.parametrize("classification", ["09-01", "A47G 19/00", "", "2605x"])
 def test_fast_channel_refuses_products_outside_lighting(client, login_as, center, classification):
     login_as(center.enterprise)
-    response = client.submit("/cases/new/fast_pre_examination",
+    response = send_request(client, "fast_pre_examination",
                              form_for("fast_pre_examination", classification=classification))
     assert response.status_code == 400
     assert case_count() == 0
@@ -74,7 +119,7 @@ def test_fast_channel_refuses_products_outside_lighting(client, login_as, center
 @pytest.mark.parametrize("classification", ["26-05", "26-03", "F21V 21/00", "f21s 8/00", "H05B 45/10"])
 def test_fast_channel_takes_lighting_classes(client, login_as, center, classification):
     login_as(center.enterprise)
-    response = client.submit("/cases/new/fast_pre_examination",
+    response = send_request(client, "fast_pre_examination",
                              form_for("fast_pre_examination", classification=classification))
     assert response.status_code == 302 and case_count() == 1
 
@@ -103,7 +148,7 @@ def test_only_enterprises_submit(client, login_as, center, role):
 ])
 def test_bad_request_input_is_refused_beside_the_field(client, login_as, center, field, value, message):
     login_as(center.enterprise)
-    response = client.submit("/cases/new/foreign_assistance", form_for("foreign_assistance", **{field: value}))
+    response = send_request(client, "foreign_assistance", form_for("foreign_assistance", **{field: value}))
     assert response.status_code == 400
     assert message.lower() in response.get_data(as_text=True).lower()
     assert case_count() == 0
@@ -116,8 +161,63 @@ def test_unknown_type_is_a_404(client, login_as, center):
 
 def test_staff_of_the_first_post_hear_of_the_new_case(client, login_as, center):
     login_as(center.enterprise)
-    client.submit("/cases/new/patent_filing", form_for("patent_filing"))
+    send_request(client, "patent_filing", form_for("patent_filing"))
     client.submit("/logout", page="/")
     login_as(center.staff["intake"])
     inbox = client.get("/notifications/").get_data(as_text=True)
     assert "is in your post&#39;s queue" in inbox or "is in your post's queue" in inbox
+
+
+def test_sending_the_same_request_form_twice_makes_one_case(client, login_as, center):
+    login_as(center.enterprise)
+    tokens = form_tokens(client, "consultation")
+    first = client.post("/cases/new/consultation", data={**tokens, **form_for("consultation")})
+    again = client.post("/cases/new/consultation", data={**tokens, **form_for("consultation")}, follow_redirects=True)
+    case = db.session.scalar(select(Case))
+    assert case_count() == 1
+    assert first.headers["Location"].endswith(f"/cases/{case.reference}")
+    assert again.request.path == f"/cases/{case.reference}"
+    assert f"This form was submitted already, as request {case.reference}; no second request was made." in \
+        again.get_data(as_text=True)
+
+
+def test_each_opening_of_the_form_makes_its_own_request(client, login_as, center):
+    login_as(center.enterprise)
+    send_request(client, "consultation", form_for("consultation"))
+    send_request(client, "consultation", form_for("consultation"))
+    assert case_count() == 2
+
+
+@pytest.mark.parametrize("token", ["", "forged", "x" * 43 + "\x00"])
+def test_a_request_without_a_token_from_its_form_is_sent_back_with_a_fresh_one(client, login_as, center, token):
+    login_as(center.enterprise)
+    response = client.submit("/cases/new/consultation", {**form_for("consultation"), "submission_token": token})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and case_count() == 0
+    assert "This form was not opened from the center's site, or has expired" in html
+    assert re.search(r'name="submission_token" type="hidden" value="[A-Za-z0-9_-]{43}"', html)
+    assert 'value="外观设计专利保护多少年？"' in html or "外观设计专利保护多少年？</textarea>" in html
+
+
+def test_the_database_refuses_two_cases_from_one_token(app, center):
+    """What keeps two sendings at the same moment from both making a case."""
+    first = submit_case(center.enterprise.organisation, center.enterprise, "consultation",
+                        {**DETAILS["consultation"], "submission_token": "t" * 43})
+    db.session.commit()
+    with pytest.raises(IntegrityError):
+        submit_case(center.enterprise.organisation, center.enterprise, "consultation",
+                    {**DETAILS["consultation"], "submission_token": "t" * 43})
+    db.session.rollback()
+    assert case_count() == 1 and db.session.scalar(select(Case.reference)) == first.reference
+
+
+def test_a_form_sent_twice_at_once_answers_both_with_the_one_case(app, center, monkeypatch):
+    """The second sending passes the look-up before the first commits; the unique token stops it."""
+    made, _ = submit_once(center.enterprise.organisation, center.enterprise, "consultation",
+                          DETAILS["consultation"], (), "t" * 43)
+    db.session.commit()
+    monkeypatch.setattr(operations, "_case_submitted_with", lambda submitter, token, calls=[]: calls.append(1)
+                        or (None if len(calls) == 1 else made))
+    case, new = submit_once(center.enterprise.organisation, center.enterprise, "consultation",
+                            DETAILS["consultation"], (), "t" * 43)
+    assert (case.id, new) == (made.id, False) and case_count() == 1

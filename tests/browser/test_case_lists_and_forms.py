@@ -1,0 +1,79 @@
+"""The case lists on a phone and on a desktop, and the request form refusing too-large files before sending."""
+import pytest
+from playwright.sync_api import expect
+
+from ipcenter.extensions import db
+from tests.browser.conftest import ARTIFACTS, log_in
+from tests.cases.conftest import make_case
+
+pytestmark = pytest.mark.browser
+
+PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def tab(browser):
+    """A browser tab of the size and language a test asks for."""
+    contexts = []
+
+    def open_tab(viewport, language):
+        context = browser.new_context(viewport=viewport, locale={"zh": "zh-CN", "en": "en-US"}[language])
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+def cases_in_every_state(center):
+    make_case(center, "consultation", title="外观设计专利保护期限与续展的咨询，以及海外申请的费用")
+    make_case(center, "patent_filing", "drafting")
+    overdue = make_case(center, "fast_pre_examination", "pre_examination")
+    overdue.due_date = overdue.due_date.replace(year=2020)
+    overdue.assignee = center.staff["pre_examination"]
+    db.session.commit()
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("who, url", [("enterprise", "/cases/?state=all"), ("manager", "/workspace/?tab=all")])
+def test_case_lists_are_cards_on_a_phone_and_a_table_on_a_desktop(tab, live_server, center, who, url, language):
+    cases_in_every_state(center)
+    getattr(center, who).language = language
+    db.session.commit()
+    for name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        page = tab(viewport, language)
+        log_in(page, live_server, getattr(center, who))
+        page.goto(live_server + url)
+        expect(page.locator("#case-table tbody tr")).to_have_count(3)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"case-list-{who}-{name}-{language}.png"), full_page=True)
+        scrolls = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        row_display = page.evaluate("getComputedStyle(document.querySelector('#case-table tbody tr')).display")
+        header_shown = page.locator("#case-table thead").is_visible()
+        if name == "phone":
+            assert (scrolls, row_display, header_shown) == (False, "block", False)
+            card = page.locator("#case-table tbody tr").first.bounding_box()
+            assert card["x"] >= 0 and card["x"] + card["width"] <= 390
+        else:
+            assert (scrolls, row_display, header_shown) == (False, "table-row", True)
+
+
+def test_too_large_files_are_refused_before_sending_and_the_form_keeps_what_was_typed(app, page, live_server,
+                                                                                      center):
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    log_in(page, live_server, center.enterprise)
+    page.goto(f"{live_server}/cases/new/fast_retrieval")
+    page.fill("#title", "吊灯新颖性检索")
+    page.fill("#description", "请检索类似吊灯外观")
+    page.fill("#target_description", "六臂水晶吊灯，金色灯臂")
+    page.set_input_files("#files", files=[{"name": "大图.png", "mimeType": "image/png",
+                                           "buffer": b"\x89PNG\r\n\x1a\n" + b"\x00" * 100_000}])
+    page.click("#request-form [type=submit]")
+    expect(page.locator(".upload-limit-error")).to_have_text(
+        "These files are too large to send: at most 0.0625 MB can be sent at once. Choose fewer or smaller files; "
+        "what you typed is kept.")
+    assert page.url.endswith("/cases/new/fast_retrieval")
+    expect(page.locator("#title")).to_have_value("吊灯新颖性检索")
+    expect(page.locator("#target_description")).to_have_value("六臂水晶吊灯，金色灯臂")
