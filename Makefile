@@ -20,7 +20,14 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
 
 install: $(VENV)/.installed translations
 
-install-test: $(VENV)/.installed-test translations
+# axe-core, which the browser tests run on every page they visit (Node.js and npm from the machine).
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --silent
+	touch $@
+
+install-test: $(VENV)/.installed-test translations $(AXE)
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d ipcenter/translations --statistics 2>&1 | grep -v '^compiling' || true
@@ -35,12 +42,15 @@ seed: migrate
 serve: seed
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# One pytest worker per core (pytest-xdist); each has its own database.
+PYTEST := $(BIN)/python -m pytest -n $(shell nproc)
+
 ## Run the whole test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL).
 test: install-test
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 test-postgres: install-test
-	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/python -m pytest
+	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(PYTEST)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
