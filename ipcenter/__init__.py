@@ -92,7 +92,7 @@ def _register_request_boundary(app: Flask) -> None:
 def _register_templating(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from .i18n import local_time, localized_name
+    from .i18n import center_name, local_time, localized_name
     from .permissions import can
 
     from .cases.diagram import layout
@@ -108,4 +108,4 @@ def _register_templating(app: Flask) -> None:
     )
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["localized_name"] = localized_name
-    app.jinja_env.globals.update(can=can, get_locale=get_locale)
+    app.jinja_env.globals.update(can=can, get_locale=get_locale, center_name=center_name)

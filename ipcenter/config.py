@@ -62,6 +62,9 @@ class Config:
     MAIL_PASSWORD = None
     MAIL_SENDER = "ipcenter@localhost"
     BASE_URL = "http://127.0.0.1:5000"
+    # The center's name wherever a user reads it: page titles, mail, documents.
+    CENTER_NAME_ZH = "古镇知识产权快速维权中心"
+    CENTER_NAME_EN = "Guzhen IP Rapid-Protection Service Center"
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -85,6 +88,8 @@ class Config:
             "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
             "MAIL_SENDER": env.get("MAIL_SENDER", cls.MAIL_SENDER),
             "BASE_URL": env.get("BASE_URL", cls.BASE_URL),
+            "CENTER_NAME_ZH": env.get("CENTER_NAME_ZH", cls.CENTER_NAME_ZH),
+            "CENTER_NAME_EN": env.get("CENTER_NAME_EN", cls.CENTER_NAME_EN),
         }
         secret = env.get("SECRET_KEY")
         if not secret:

@@ -1,6 +1,6 @@
 """Language choice and localized display of names and times."""
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import LazyString, format_datetime, get_locale
 from flask_login import current_user
 
 
@@ -26,6 +26,16 @@ def localized_name(record) -> str:
     if current_language() == "en" and getattr(record, "name_en", None):
         return record.name_en
     return record.name_zh
+
+
+def center_name(language: str | None = None) -> str:
+    """The center's name (from configuration) in the current language, or in `language`."""
+    language = language or current_language()
+    return current_app.config["CENTER_NAME_EN" if language == "en" else "CENTER_NAME_ZH"]
+
+
+# For messages built before their language is known (a mail subject): the name in the language it is read in.
+CENTER_NAME = LazyString(center_name)
 
 
 def local_time(value, format: str = "medium") -> str:
