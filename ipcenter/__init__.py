@@ -101,7 +101,7 @@ def _register_request_boundary(app: Flask) -> None:
 def _register_templating(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from .i18n import local_time, localized_name, spoken_list, with_colon
+    from .i18n import center_name, local_time, localized_name, spoken_list, with_colon
     from .permissions import can
 
     from .cases.diagram import layout
@@ -118,4 +118,4 @@ def _register_templating(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["localized_name"] = localized_name
     app.jinja_env.filters.update(with_colon=with_colon, spoken_list=spoken_list)
-    app.jinja_env.globals.update(can=can, get_locale=get_locale)
+    app.jinja_env.globals.update(can=can, get_locale=get_locale, center_name=center_name)

@@ -1,7 +1,7 @@
 """Language choice and localized display of names and times."""
 from babel.lists import format_list
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import LazyString, format_datetime, get_locale
 from flask_login import current_user
 
 
@@ -37,6 +37,16 @@ def with_colon(label) -> str:
 def spoken_list(values, labels=None) -> str:
     """Values, or their labels, listed as the language writes a list: 附件、申请号和备注 / files, number and note."""
     return format_list([str(labels[value] if labels else value) for value in values], locale=get_locale())
+
+
+def center_name(language: str | None = None) -> str:
+    """The center's name (from configuration) in the current language, or in `language`."""
+    language = language or current_language()
+    return current_app.config["CENTER_NAME_EN" if language == "en" else "CENTER_NAME_ZH"]
+
+
+# For messages built before their language is known (a mail subject): the name in the language it is read in.
+CENTER_NAME = LazyString(center_name)
 
 
 def local_time(value, format: str = "medium") -> str:

@@ -11,6 +11,7 @@ import uuid
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.utils import formataddr
 from pathlib import Path
 from typing import Optional
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .database import UTCDateTime, utcnow
 from .extensions import db
+from .i18n import center_name
 
 MAX_ATTEMPTS = 8
 
@@ -32,6 +34,7 @@ class OutgoingMail(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
+    sender_name: Mapped[Optional[str]] = mapped_column(String(200))  # the center, in the recipient's language
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -67,7 +70,8 @@ def queue_mail(recipient: str, subject: str, template: str, language: str = "zh"
     with force_locale(language):
         body = render_template(f"emails/{template}.txt", **context)
         subject = str(subject)
-    message = OutgoingMail(recipient=recipient, subject=subject[:300], body=body, next_attempt_at=utcnow())
+    message = OutgoingMail(recipient=recipient, subject=subject[:300], body=body, sender_name=center_name(language),
+                           next_attempt_at=utcnow())
     db.session.add(message)
     g.setdefault("outgoing_mail", []).append(message)
 
@@ -113,7 +117,9 @@ def _attempt(message: OutgoingMail) -> bool:
 
 def _email(message: OutgoingMail) -> EmailMessage:
     email = EmailMessage()
-    email["From"] = current_app.config["MAIL_SENDER"]
+    sender = current_app.config["MAIL_SENDER"]
+    # A configured "Name <address>" wins; a bare address gets the center's name.
+    email["From"] = sender if "<" in sender or not message.sender_name else formataddr((message.sender_name, sender))
     email["To"] = message.recipient
     email["Subject"] = message.subject
     email["Message-ID"] = f"<{uuid.uuid4()}@ipcenter>"

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from ..database import utcnow
 from ..extensions import db
+from ..i18n import CENTER_NAME
 from ..mail import external_url, queue_mail
 from .models import Role, User, new_session_token
 
@@ -190,7 +191,7 @@ def request_password_reset(email: str) -> None:
         return
     link = external_url("accounts.reset_password", token=make_token(user, RESET_PURPOSE))
     hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
-    queue_mail(user.email, _l("Reset your ipcenter password"), "password_reset",
+    queue_mail(user.email, _l("Reset your password at %(center)s", center=CENTER_NAME), "password_reset",
                language=user.language, user=user, link=link, hours=hours)
 
 
@@ -222,5 +223,5 @@ def tell_owner_of_registration_attempt(user: User) -> None:
 def _send_invitation(user: User, invited_by: Optional[User]) -> None:
     link = external_url("accounts.accept_invitation", token=make_token(user, INVITATION_PURPOSE))
     days = current_app.config["INVITATION_MAX_AGE"] // 86400
-    queue_mail(user.email, _l("You are invited to ipcenter"), "invitation",
+    queue_mail(user.email, _l("You are invited to %(center)s", center=CENTER_NAME), "invitation",
                language=user.language, user=user, inviter=invited_by, link=link, days=days)

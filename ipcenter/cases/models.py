@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import IntEnum, LabelledEnum, UTCDateTime, enum_check, utcnow
 from ..extensions import db
-from .workflow import CASE_TYPES, Phase, case_type
+from .workflow import AWAITING_MATERIALS, CASE_TYPES, CENTER_STAGES, Phase, case_type
 from .working_days import center_today, working_days_between
 
 if TYPE_CHECKING:
@@ -144,8 +144,25 @@ class Case(db.Model):
         return working_days_between(center_today(), self.due_date)
 
     @property
+    def step(self) -> Optional[str]:
+        """The stepper's current step: the stage, or the step of the main path a side state belongs to
+        (awaiting materials: the stage it will return to); None for a case that left the main path."""
+        path, code = self.workflow.main_path, self.stage
+        for _ in range(3):  # a side state of a side state at most: materials asked while corrections are
+            if code is None or code in path:
+                return code
+            code = self.workflow.stage(code).side_of or (self.resume_stage if code == AWAITING_MATERIALS else None)
+        return None
+
+    @property
+    def is_center_work(self) -> bool:
+        """The center is working to its own deadline (not waiting on the enterprise, not only closing)."""
+        return self.stage in CENTER_STAGES
+
+    @property
     def is_overdue(self) -> bool:
-        return self.is_open and self.due_date is not None and self.due_date < center_today()
+        """The center is late: never while the enterprise is to act, nor once the result is in."""
+        return self.is_center_work and self.due_date is not None and self.due_date < center_today()
 
     def __repr__(self) -> str:
         return f"<Case {self.reference} {self.stage}>"

@@ -24,14 +24,13 @@ from ..patents.numbers import InvalidApplicationNumber, normalise_cn_application
 from ..permissions import case_actors, can
 from .attachments import discard_written_files, store_attachment
 from .models import Case, CaseEvent, CaseReferenceCounter, EventKind
-from .workflow import (AWAITING_MATERIALS, CASE_TYPES, RESUME, Input, Phase, Transition,
+from .workflow import (AWAITING_MATERIALS, CASE_TYPES, CENTER_STAGES, RESUME, Input, Phase, Transition,
                        stage_allowance)
 from .working_days import add_working_days, center_today, working_days_between
 
 # The fast channel is for lighting: Locarno class 26, and the lighting IPC groups.
 LIGHTING_CLASS = re.compile(r"(LOC\s*\(\d+\)\s*CL\.?\s*)?26([-.]\d{2})?|F21[A-Z]?(\s*\d{1,4}/\d{1,6})?|"
                             r"H05B\s*4[57]/\d{1,6}", re.IGNORECASE)
-REQUESTS_FOR_THE_ENTERPRISE = {AWAITING_MATERIALS, "corrections_requested"}
 
 
 class CaseRefused(ValueError):
@@ -91,7 +90,7 @@ def submit_case(organisation, submitter: User, type_code: str, details: dict, fi
     _enter_stage(case, case.workflow.initial_stage, today)
     event = _record(case, submitter, files, kind=EventKind.SUBMITTED, to_stage=case.stage, public=True)
     db.session.flush()
-    notify(_post_members(case), "case_submitted", case, event, submitter)
+    notify(_queue_watchers(case), "case_submitted", case, event, submitter)
     return case
 
 
@@ -159,7 +158,9 @@ def advance_case(case: Case, action: str, actor: User, *, expected_version: int 
     _record_inputs(case, transition, inputs)
     _enter_stage(case, target, center_today(), resuming=resuming)
     _flush(case)
-    _announce_transition(case, event, actor, post_changed=case.post_id != old_post_id)
+    _announce_transition(case, event, actor, entered_queue=case.post_id != old_post_id)
+    if not case.is_open and case.delegated_unit is not None:
+        _end_delegation(case, actor)  # a closed case is nobody's work
     return event
 
 
@@ -235,11 +236,12 @@ def _enter_stage(case: Case, target: str, today: date, resuming: bool = False) -
     if stage.code == AWAITING_MATERIALS:
         case.resume_stage = case.stage
         case.paused_days_left = working_days_between(today, case.due_date) if case.due_date else None
-    previous_post_id = case.post_id
-    case.stage = target
-    case.post = _post_by_code(stage.post)
-    if case.post_id != previous_post_id or stage.phase == Phase.CLOSED:
+    post = _post_by_code(stage.post)
+    # Compared by id: `case.post_id` follows `case.post` only at the next flush.
+    if (post.id if post else None) != case.post_id or stage.phase == Phase.CLOSED:
         case.assignee = None
+    case.stage = target
+    case.post = post
     case.closed_at = utcnow() if stage.phase == Phase.CLOSED else None
     case.due_date = _due_date(case, stage, today, resuming)
     if resuming:
@@ -247,7 +249,8 @@ def _enter_stage(case: Case, target: str, today: date, resuming: bool = False) -
 
 
 def _due_date(case: Case, stage, today: date, resuming: bool) -> date | None:
-    if stage.phase == Phase.CLOSED or not stage.clock_runs:
+    """The center's deadline; where the case waits on the enterprise, the enterprise's to answer."""
+    if stage.phase == Phase.CLOSED:
         return None
     if resuming and case.paused_days_left is not None:
         due = add_working_days(today, case.paused_days_left)
@@ -263,20 +266,28 @@ def _post_members(case: Case) -> list[User]:
     return list(case.post.members) if case.post else []
 
 
+def _queue_watchers(case: Case) -> list[User]:
+    """Who hears of a case in a post's queue: the post's staff. Managers see every queue and would hear of
+    every move, so they hear only for a post that no staff member works."""
+    members = _post_members(case)
+    return [user for user in members if user.role == Role.STAFF] or members
+
+
 def _case_workers(case: Case) -> list[User]:
     """Who at the center hears about the case: its assignee, or else its post."""
-    return [case.assignee] if case.assignee else _post_members(case)
+    return [case.assignee] if case.assignee else _queue_watchers(case)
 
 
 def _enterprise_users(case: Case) -> list[User]:
     return list(case.organisation.users)
 
 
-def _announce_transition(case: Case, event: CaseEvent, actor: User, post_changed: bool) -> None:
-    kind = "correction_requested" if case.stage in REQUESTS_FOR_THE_ENTERPRISE else "stage_changed"
-    notify(_enterprise_users(case), kind, case, event, actor)
-    if post_changed and case.is_open:
-        notify(_post_members(case), "case_submitted", case, event, actor)
+def _announce_transition(case: Case, event: CaseEvent, actor: User, entered_queue: bool) -> None:
+    """The enterprise hears of every step; a post when the case newly enters its queue; whoever works the
+    case when the enterprise or the unit acted."""
+    notify(_enterprise_users(case), "stage_changed", case, event, actor)
+    if entered_queue and case.is_open:
+        notify(_queue_watchers(case), "entered_queue", case, event, actor)
     elif actor.role in (Role.ENTERPRISE, Role.UNIT_REPORTER):
         notify(_case_workers(case), "stage_changed", case, event, actor)
 
@@ -328,9 +339,16 @@ def end_delegation(case: Case, actor: User, expected_version: int | None = None)
     _check_version(case, expected_version)
     if case.delegated_unit is None:
         raise CaseRefused(_l("This case is not delegated."))
-    event = _record(case, actor, kind=EventKind.DELEGATION_ENDED, unit=case.delegated_unit, public=False)
+    return _end_delegation(case, actor)
+
+
+def _end_delegation(case: Case, actor: User) -> CaseEvent:
+    """The unit's work on the case ends: it hears so, and no longer sees the case."""
+    unit = case.delegated_unit
+    event = _record(case, actor, kind=EventKind.DELEGATION_ENDED, unit=unit, public=False)
     case.delegated_unit = None
     _flush(case)
+    notify(unit.reporters, "delegation_ended", case, event, actor)
     return event
 
 
@@ -359,16 +377,17 @@ def report_progress(case: Case, reporter: User, percent: int, note: str, files=(
 # Reminders (cron) -------------------------------------------------------------------
 
 def send_reminders(today: date) -> dict[str, int]:
-    """Remind the assignee and the owning post of cases due within a working day and of overdue ones;
-    escalate each overdue case to the managers once."""
+    """Remind the assignee and the owning post of cases due within a working day and of overdue ones (where
+    the center, not the enterprise, is to act); escalate each overdue case to the managers once."""
     tomorrow = add_working_days(today, 1)
-    open_cases = select(Case).where(Case.closed_at.is_(None), Case.due_date.is_not(None),
+    open_cases = select(Case).where(Case.closed_at.is_(None), Case.stage.in_(CENTER_STAGES),
+                                    Case.due_date.is_not(None),
                                     (Case.reminded_on.is_(None)) | (Case.reminded_on < today))
     counts = {"due_soon": 0, "overdue": 0, "escalated": 0}
     managers = list(db.session.scalars(select(User).where(User.role == Role.MANAGER, User.active.is_(True))))
     for case in db.session.scalars(open_cases.where(Case.due_date <= tomorrow).order_by(Case.due_date, Case.id)).all():
         overdue = case.due_date < today
-        notify([case.assignee, *_post_members(case)], "overdue" if overdue else "due_soon", case)
+        notify([case.assignee, *_queue_watchers(case)], "overdue" if overdue else "due_soon", case)
         counts["overdue" if overdue else "due_soon"] += 1
         changes = {"reminded_on": today}
         if overdue and case.escalated_on is None:

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..list_filters import page_number
 from ..organisations.models import Post
 from .models import Case
-from .workflow import CASE_TYPES
+from .workflow import CASE_TYPES, CENTER_STAGES
 from .working_days import center_today
 
 PAGE_SIZES = (20, 50, 100)
@@ -101,7 +101,7 @@ def post_queue(post_ids: list[int], tab: str, user, filters: CaseFilters) -> Cas
     elif tab == "mine":
         query = query.where(Case.assignee_id == user.id)
     elif tab == "overdue":
-        query = query.where(Case.due_date < center_today())
+        query = query.where(Case.stage.in_(CENTER_STAGES), Case.due_date < center_today())
     filters.state = "open"
     return _page(query, filters)
 

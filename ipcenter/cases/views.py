@@ -9,7 +9,7 @@ from ..accounts.models import Role, User
 from ..extensions import db
 from ..i18n import localized_name
 from ..organisations.models import DemonstrationUnit, Post
-from ..permissions import can, ensure, requires
+from ..permissions import can, case_actors, ensure, requires
 from . import bp
 from .attachments import UploadRefused, display_name, stored_path
 from .forms import REQUEST_FORMS, ActionForm, AssignForm, DelegateForm, NoteForm, ProgressForm
@@ -18,8 +18,8 @@ from .operations import (ActionForbidden, CaseChanged, CaseRefused, add_note, ad
                          assignable_colleagues, available_transitions, delegate_case, end_delegation,
                          report_progress, submit_once)
 from .queries import QUEUE_TABS, CaseFilters, organisation_cases, post_queue, queue_posts, unit_cases
-from .timeline import visible_events
-from .workflow import CASE_TYPES
+from .timeline import delegation_brief, enterprise_request, visible_events
+from .workflow import CASE_TYPES, Actor
 
 REFUSAL_STATUS = ((CaseChanged, 409), (ActionForbidden, 403), (CaseRefused, 400), (UploadRefused, 400))
 
@@ -114,7 +114,8 @@ def render_case(case: Case, status: int = 200, failed_action: str | None = None,
         "cases/show.html", case=case, transitions=transitions, action_forms=forms, failed_action=failed_action,
         error=error, events=visible_events(case, current_user), works=works, assign_form=forms.get("assign"),
         delegate_form=forms.get("delegate"), note_form=forms.get("note"), progress_form=forms.get("progress"),
-        report=report_panel(case),
+        report=report_panel(case), brief=delegation_brief(case, current_user),
+        request_event=enterprise_request(case), for_enterprise=Actor.ENTERPRISE in case_actors(current_user, case),
     ), status
 
 
@@ -128,9 +129,8 @@ def _assignee_choices(case: Case) -> list[SelectChoice]:
 
 
 def _unit_choices() -> list[SelectChoice]:
-    units = db.session.scalars(select(DemonstrationUnit).where(DemonstrationUnit.active.is_(True))
-                               .order_by(DemonstrationUnit.name_zh))
-    return [SelectChoice(u.id, u.name_zh) for u in units]
+    units = db.session.scalars(select(DemonstrationUnit).where(DemonstrationUnit.active.is_(True)))
+    return sorted((SelectChoice(u.id, localized_name(u)) for u in units), key=lambda choice: choice.label)
 
 
 def _refused(case: Case, refusal: Exception, action: str | None = None, form=None):
@@ -209,7 +209,7 @@ def delegate(reference):
     unit = db.session.get(DemonstrationUnit, form.unit.data)
     return _respond(case, lambda: delegate_case(case, unit, current_user, form.comment.data,
                                                 expected_version=_version(form)),
-                    lambda: _("The case is delegated to %(unit)s.", unit=unit.name_zh), "delegate", form)
+                    lambda: _("The case is delegated to %(unit)s.", unit=localized_name(unit)), "delegate", form)
 
 
 @bp.route("/cases/<reference>/delegation/end", methods=["POST"])

@@ -54,6 +54,11 @@ class Stage:
     allowance: int | dict | None = None  # working days; a dict maps patent kind -> days
     clock_runs: bool = True
     phase: Phase = Phase.ACTIVE
+    # A side state the stepper marks on a step of the main path: what the case waits for there, as
+    # the enterprise reads it (its own answer) and as the center reads it.
+    asks_enterprise: object = None
+    side_of: str | None = None  # the main-path step it belongs to (awaiting materials: the stage it left)
+    finished: bool = False  # the center's work is done (the result is in) and only closing remains
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,11 @@ class Transition:
     required: tuple[Input, ...] = ()
     style: str = "primary"  # the button's colour on the case page
     outcome: str | None = None  # what the case has achieved once this is done
+
+    @property
+    def news(self):
+        """How a notification reports it: what happened, not what to do."""
+        return ACTION_NEWS[self.action]
 
 
 @dataclass(frozen=True)
@@ -118,11 +128,14 @@ AWAITING_MATERIALS = "awaiting_materials"
 NOT_ACCEPTED = "not_accepted"
 WITHDRAWN = "withdrawn"
 CLOSED = "closed"
+MATERIALS_DAYS = 10  # working days an enterprise has to send requested materials
 
 
 def _side_stages(post: str) -> tuple[Stage, ...]:
     return (
-        Stage(AWAITING_MATERIALS, _l("Awaiting materials"), post, clock_runs=False, phase=Phase.WAITING),
+        # The center's clock pauses; the due date is the enterprise's, to send the materials.
+        Stage(AWAITING_MATERIALS, _l("Awaiting materials"), post, MATERIALS_DAYS, clock_runs=False,
+              phase=Phase.WAITING, asks_enterprise=_l("Awaiting your materials")),
         Stage(NOT_ACCEPTED, _l("Not accepted"), None, phase=Phase.CLOSED),
         Stage(WITHDRAWN, _l("Withdrawn"), None, phase=Phase.CLOSED),
         Stage(CLOSED, _l("Closed"), None, phase=Phase.CLOSED),
@@ -155,11 +168,12 @@ PATENT_FILING = CaseType(
     stages=(
         Stage("intake", _l("Intake"), "intake", 2),
         Stage("drafting", _l("Drafting"), "filing", 15),
-        Stage("draft_confirmation", _l("Draft awaiting confirmation"), "filing", 5, phase=Phase.WAITING),
+        Stage("draft_confirmation", _l("Draft awaiting confirmation"), "filing", 5, phase=Phase.WAITING,
+              asks_enterprise=_l("Awaiting your confirmation of the draft")),
         Stage("filing", _l("Filing"), "filing", 3),
         Stage("under_examination", _l("Under examination"), "filing", EXAMINATION_DAYS),
-        Stage("granted", _l("Granted"), "filing", 3),
-        Stage("refused", _l("Refused"), "filing", 3),
+        Stage("granted", _l("Granted"), "filing", 3, finished=True),
+        Stage("refused", _l("Refused"), "filing", 3, finished=True),
     ) + _side_stages("filing"),
     transitions=(
         Transition("accept", _l("Accept"), ("intake",), "drafting", STAFF, (C,)),
@@ -189,11 +203,12 @@ FAST_PRE_EXAMINATION = CaseType(
     stages=(
         Stage("intake", _l("Intake"), "intake", 1),
         Stage("pre_examination", _l("Pre-examination"), "pre_examination", 3),
-        Stage("corrections_requested", _l("Corrections requested"), "pre_examination", 5, phase=Phase.WAITING),
+        Stage("corrections_requested", _l("Corrections requested"), "pre_examination", 5, phase=Phase.WAITING,
+              asks_enterprise=_l("Corrections requested from you"), side_of="pre_examination"),
         Stage("passed", _l("Passed pre-examination"), "pre_examination", 1),
         Stage("forwarded", _l("Forwarded to the patent office"), "pre_examination", FAST_CHANNEL_GRANT),
-        Stage("granted", _l("Granted"), "pre_examination", 2),
-        Stage("refused", _l("Refused"), "pre_examination", 2),
+        Stage("granted", _l("Granted"), "pre_examination", 2, finished=True),
+        Stage("refused", _l("Refused"), "pre_examination", 2, finished=True),
     ) + _side_stages("pre_examination"),
     transitions=(
         Transition("accept", _l("Accept"), ("intake",), "pre_examination", STAFF, (C,)),
@@ -267,7 +282,7 @@ FOREIGN_ASSISTANCE = CaseType(
         Stage("assessment", _l("Assessment"), "foreign_assistance", 3),
         Stage("planning", _l("Assistance plan"), "foreign_assistance", 5),
         Stage("in_progress", _l("Assistance under way"), "foreign_assistance", 30),
-        Stage("resolved", _l("Resolved"), "foreign_assistance", 3),
+        Stage("resolved", _l("Resolved"), "foreign_assistance", 3, finished=True),
     ) + _side_stages("foreign_assistance"),
     transitions=(
         Transition("accept", _l("Accept"), ("assessment",), "planning", STAFF, (C,)),
@@ -282,6 +297,32 @@ FOREIGN_ASSISTANCE = CaseType(
     initial_stage="assessment",
 )
 
+# Each action as news; %(actor)s acted on %(case)s (its reference and title); %(detail)s is the number recorded.
+ACTION_NEWS = {
+    "accept": _l("%(actor)s accepted %(case)s."),
+    "submit_draft": _l("%(actor)s submitted the draft of %(case)s for your confirmation."),
+    "confirm_draft": _l("%(actor)s confirmed the draft of %(case)s."),
+    "request_draft_changes": _l("%(actor)s asked for changes to the draft of %(case)s."),
+    "record_filing": _l("Filing recorded: application %(detail)s, %(case)s."),
+    "record_grant": _l("Grant recorded: %(detail)s, %(case)s."),
+    "record_refusal": _l("Refusal recorded: %(case)s."),
+    "close": _l("%(actor)s closed %(case)s."),
+    "request_corrections": _l("%(actor)s requested corrections to %(case)s."),
+    "answer_corrections": _l("%(actor)s answered the correction request on %(case)s."),
+    "pass": _l("%(case)s passed pre-examination."),
+    "forward": _l("Forwarded to the patent office: application %(detail)s, %(case)s."),
+    "deliver_report": _l("%(actor)s delivered the search report of %(case)s."),
+    "ask_question": _l("%(actor)s asked a follow-up question on %(case)s."),
+    "answer": _l("%(actor)s answered %(case)s."),
+    "start_assistance": _l("%(actor)s started the assistance plan of %(case)s."),
+    "resolve": _l("%(actor)s marked %(case)s resolved."),
+    "request_materials": _l("%(actor)s asked for materials for %(case)s."),
+    "provide_materials": _l("%(actor)s sent the materials for %(case)s."),
+    "not_accept": _l("%(actor)s did not accept %(case)s."),
+    "withdraw": _l("%(actor)s withdrew %(case)s."),
+    "follow_up": _l("%(actor)s reopened %(case)s with a follow-up."),
+}
+
 CASE_TYPES: dict[str, CaseType] = {
     case_type.code: case_type
     for case_type in (PATENT_FILING, FAST_PRE_EXAMINATION, FAST_RETRIEVAL, CONSULTATION, FOREIGN_ASSISTANCE)
@@ -289,6 +330,10 @@ CASE_TYPES: dict[str, CaseType] = {
 
 # Every post that owns a stage somewhere; the demo data and checks read this.
 OWNING_POSTS = sorted({stage.post for t in CASE_TYPES.values() for stage in t.stages if stage.post})
+# Where the center works against its own deadline: only there can a case be overdue. Elsewhere the due
+# date is the enterprise's (to answer), or the result is in and the date says when the case will close.
+CENTER_STAGES = frozenset(stage.code for t in CASE_TYPES.values() for stage in t.stages
+                          if stage.phase == Phase.ACTIVE and not stage.finished)
 
 
 def case_type(code: str) -> CaseType:

@@ -8,23 +8,34 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
+from ..i18n import localized_name
 
 if TYPE_CHECKING:
     from ..accounts.models import User
     from ..cases.models import Case, CaseEvent
 
-# What each kind of notification says; %(reference)s is the case, %(actor)s who acted.
+# What each kind of notification says, as news. %(actor)s is who acted; %(case)s the case's reference and
+# title; a workflow action says itself (`Transition.news`).
 MESSAGES = {
-    "case_submitted": _l("New case %(reference)s is in your post's queue."),
-    "stage_changed": _l("Case %(reference)s: %(action)s by %(actor)s."),
-    "correction_requested": _l("Case %(reference)s: the center asks you for corrections or materials."),
-    "assigned": _l("Case %(reference)s has been assigned to you by %(actor)s."),
-    "delegated": _l("Case %(reference)s has been delegated to your unit."),
-    "unit_report": _l("Case %(reference)s: %(actor)s filed a progress report."),
-    "due_soon": _l("Case %(reference)s is due within one working day."),
-    "overdue": _l("Case %(reference)s is overdue."),
-    "escalated": _l("Case %(reference)s is overdue and has been escalated to you."),
+    "case_submitted": _l("%(actor)s submitted a new request: %(case)s."),
+    "entered_queue": _l("%(news)s It is now in your post's queue: %(stage)s."),
+    "stage_changed": _l("%(news)s"),
+    "correction_requested": _l("%(news)s"),  # kept for notifications sent before the news wording
+    "assigned": _l("%(actor)s assigned %(case)s to you."),
+    "delegated": _l("%(actor)s delegated %(case)s to %(unit)s."),
+    "delegation_ended": _l("The delegation of %(case)s to %(unit)s has ended."),
+    "unit_report": _l("%(actor)s reported progress on %(case)s: %(percent)s%% done."),
+    "due_soon": _l("%(case)s is due within one working day."),
+    "overdue": _l("%(case)s is overdue."),
+    "escalated": _l("%(case)s is overdue and has been escalated to the managers."),
+    "organisation_recorded": _l("%(actor)s recorded %(organisation)s with the center: the fast "
+                                "pre-examination channel is open to it."),
+    "organisation_rejected": _l("%(actor)s did not record %(organisation)s; the reason is on its page."),
+    "organisation_suspended": _l("%(actor)s suspended the record of %(organisation)s; the reason is on its page."),
+    "organisation_reinstated": _l("%(actor)s reinstated the record of %(organisation)s."),
 }
+# Kinds about the user's enterprise rather than a case: they open the enterprise's page.
+ORGANISATION_KINDS = {kind for kind in MESSAGES if kind.startswith("organisation_")}
 
 
 class Notification(db.Model):
@@ -47,12 +58,24 @@ class Notification(db.Model):
 
     @property
     def message(self) -> str:
-        action = ""
-        if self.event is not None and self.event.action and self.case is not None:
-            transition = self.case.workflow.transition(self.event.action)
-            action = str(transition.label) if transition else self.event.action
-        return str(MESSAGES[self.kind]) % {
-            "reference": self.case.reference if self.case else "",
-            "actor": self.actor.display_name if self.actor else "",
-            "action": action,
-        }
+        """One line of news, in the current language."""
+        case, event = self.case, self.event
+        values = {"actor": self.actor.display_name if self.actor else "", "news": "", "stage": "", "unit": "",
+                  "percent": "", "detail": "", "organisation": "",
+                  "case": str(_l("%(reference)s “%(title)s”", reference=case.reference, title=case.title))
+                  if case else ""}
+        if event is not None:
+            values.update(detail=event.detail or "", percent=event.percent,
+                          unit=localized_name(event.unit) if event.unit else "",
+                          stage=case.workflow.stage(event.to_stage).name if event.to_stage else "")
+            transition = case.workflow.transition(event.action) if event.action else None
+            if transition is not None:
+                values["news"] = str(transition.news) % values
+        if self.kind in ORGANISATION_KINDS and self.user.organisation is not None:
+            values["organisation"] = localized_name(self.user.organisation)
+        return str(MESSAGES[self.kind]) % values
+
+    @property
+    def excerpt(self) -> str:
+        """What was written with it: the comment, the reason, the brief, the report's note."""
+        return (self.event.comment or "") if self.event is not None else ""

@@ -5,11 +5,12 @@ from sqlalchemy import func, select, update
 from ..database import utcnow
 from ..extensions import db
 from ..mail import external_url, queue_mail
-from .models import Notification
+from .models import ORGANISATION_KINDS, Notification
 
 
-def notify(recipients, kind: str, case=None, event=None, actor=None) -> list[Notification]:
-    """Notify each active recipient once (never the actor); mail goes out after the commit."""
+def notify(recipients, kind: str, case=None, event=None, actor=None, mail: bool = True) -> list[Notification]:
+    """Notify each active recipient once (never the actor); mail (unless the caller sends its own) goes out
+    after the commit."""
     sent, seen = [], set()
     for user in recipients:
         if user is None or user.id in seen or not user.active or (actor is not None and user.id == actor.id):
@@ -18,7 +19,7 @@ def notify(recipients, kind: str, case=None, event=None, actor=None) -> list[Not
         notification = Notification(user=user, kind=kind, case=case, event=event, actor=actor)
         db.session.add(notification)
         sent.append(notification)
-        if not user.invitation_pending:
+        if mail and not user.invitation_pending:
             _mail(user, notification)
     return sent
 
@@ -26,9 +27,17 @@ def notify(recipients, kind: str, case=None, event=None, actor=None) -> list[Not
 def _mail(user, notification: Notification) -> None:
     with force_locale(user.language):
         message = notification.message
-    link = external_url("cases.show", reference=notification.case.reference) if notification.case \
-        else external_url("notifications.inbox")
-    queue_mail(user.email, message, "notification", language=user.language, message=message, link=link)
+    queue_mail(user.email, message, "notification", language=user.language, message=message,
+               excerpt=notification.excerpt, link=external_url(**notification_target(notification)))
+
+
+def notification_target(notification: Notification) -> dict:
+    """Where a notification leads (`url_for`'s arguments): its case, the user's enterprise, or the inbox."""
+    if notification.case is not None:
+        return {"endpoint": "cases.show", "reference": notification.case.reference}
+    if notification.kind in ORGANISATION_KINDS:
+        return {"endpoint": "organisations.my_organisation"}
+    return {"endpoint": "notifications.inbox"}
 
 
 def unread_count(user) -> int:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from . import bp
 from .models import Notification
-from .operations import mark_read
+from .operations import mark_read, notification_target
 
 PAGE_SIZE = 50
 
@@ -36,6 +36,4 @@ def open_case(notification_id):
     notification = db.first_or_404(select(Notification).where(
         Notification.id == notification_id, Notification.user_id == current_user.id))
     mark_read(current_user, [notification.id])
-    if notification.case is None:
-        return redirect(url_for("notifications.inbox"))
-    return redirect(url_for("cases.show", reference=notification.case.reference))
+    return redirect(url_for(**notification_target(notification)))

@@ -11,6 +11,7 @@ from ..accounts.operations import (
 )
 from ..extensions import db
 from ..mail import external_url, queue_mail
+from ..notifications.operations import notify
 from ..validators import compact_phone
 from .models import DemonstrationUnit, Organisation, OrganisationReview, OrganisationStatus, Post, ReviewAction, UnitKind
 
@@ -27,6 +28,11 @@ REVIEW_TRANSITIONS = {
     ReviewAction.REINSTATE: ({OrganisationStatus.SUSPENDED}, OrganisationStatus.RECORDED),
 }
 REASON_REQUIRED = {ReviewAction.REJECT, ReviewAction.SUSPEND}
+# The notification each decision sends to the enterprise's users (besides the email that gives the reason).
+REVIEW_NOTIFICATIONS = {
+    ReviewAction.APPROVE: "organisation_recorded", ReviewAction.REJECT: "organisation_rejected",
+    ReviewAction.SUSPEND: "organisation_suspended", ReviewAction.REINSTATE: "organisation_reinstated",
+}
 
 
 def register_enterprise(details: dict, display_name: str, email: str, password: str,
@@ -110,6 +116,7 @@ def review_organisation(organisation: Organisation, action: ReviewAction, actor:
 
 
 def _tell_enterprise(organisation: Organisation, review: OrganisationReview) -> None:
+    notify(organisation.users, REVIEW_NOTIFICATIONS[review.action], actor=review.actor, mail=False)
     link = external_url("organisations.my_organisation")
     for user in organisation.users:
         if user.active and not user.invitation_pending:

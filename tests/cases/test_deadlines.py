@@ -52,7 +52,8 @@ def test_pause_keeps_the_working_days_left_and_resumes_after_the_holiday(center)
     assert case.due_date == MAKE_UP_SATURDAY
     with at(SEPT_30):
         advance_case(case, "request_materials", center.staff["retrieval"], comment="请补充参考图片")
-    assert case.stage == "awaiting_materials" and case.due_date is None and case.paused_days_left == 3
+    assert case.stage == "awaiting_materials" and case.paused_days_left == 3
+    assert case.due_date == date(2026, 10, 20)  # the enterprise's: 10 working days to send the materials
     with at(date(2026, 10, 9)):  # materials arrive after the holiday: 3 working days from Fri 9 Oct
         advance_case(case, "provide_materials", center.enterprise, comment="已补充")
     assert case.stage == "searching" and case.paused_days_left is None
@@ -82,7 +83,7 @@ def test_external_deadline_caps_the_center_deadline(center):
 
 
 @pytest.mark.parametrize("stage, shown", [("under_examination", "66 working days left"), ("closed", "Closed"),
-                                          ("withdrawn", "Closed"), ("awaiting_materials", "Clock paused")])
+                                          ("withdrawn", "Closed"), ("awaiting_materials", "Answer due by")])
 def test_case_page_shows_the_deadline_state(client, login_as, center, stage, shown):
     case = make_case(center, "patent_filing", stage)
     login_as(center.enterprise)
@@ -112,3 +113,50 @@ def test_a_case_paused_while_overdue_is_still_overdue_when_it_resumes(center):
     with at(date(2026, 9, 14)):
         advance_case(case, "provide_materials", center.enterprise, comment="补充")
     assert case.due_date == date(2026, 9, 9)
+
+
+# What the enterprise reads while the center waits on it, and once the center has finished -----------
+
+def case_page(client, login_as, user, case) -> str:
+    client.submit("/logout", page="/")
+    login_as(user)
+    return client.get(f"/cases/{case.reference}").get_data(as_text=True)
+
+
+def test_awaiting_materials_the_enterprise_reads_its_own_deadline_and_the_request(client, login_as, center):
+    with at(SEPT_30):
+        case = make_case(center, "fast_retrieval", "searching")  # the center's deadline: 13 October
+        advance_case(case, "request_materials", center.staff["retrieval"], comment="请补充竞品的正面照片")
+    db.session.commit()
+    page = case_page(client, login_as, center.enterprise, case)
+    due = page.split('id="case-due"')[1][:400]
+    assert "Answer due by Oct 20, 2026" in due and "Clock paused" not in page and "Oct 13" not in page
+    assert "请补充竞品的正面照片" in page.split('id="enterprise-request-text"')[1][:100]
+    assert 'id="center-clock"' not in page
+    staff_page = case_page(client, login_as, center.staff["retrieval"], case)
+    assert "5 working days left once the enterprise answers" in staff_page.split('id="center-clock"')[1][:200]
+
+
+def test_a_correction_request_is_shown_plainly_with_its_deadline(client, login_as, center):
+    case = make_case(center, "fast_pre_examination", "pre_examination")
+    advance_case(case, "request_corrections", center.staff["pre_examination"], comment="请去掉视图中的阴影")
+    db.session.commit()
+    page = case_page(client, login_as, center.enterprise, case)
+    request = page.split('id="enterprise-request"')[1].split("</div>")[0]
+    assert "Corrections requested from you" in request and "请去掉视图中的阴影" in request
+    assert "Answer due by" in request
+
+
+@pytest.mark.parametrize("type_code, stage", [("fast_retrieval", "report_delivered"), ("consultation", "answered"),
+                                              ("fast_pre_examination", "granted"), ("consultation", "closed")])
+def test_a_case_the_center_has_finished_is_never_overdue(client, runner, login_as, center, type_code, stage):
+    with at(date(2026, 9, 1)):
+        case = make_case(center, type_code, stage)
+    assert not db.session.get(Case, case.id).is_overdue
+    for user in (center.enterprise, center.staff[case.post.code] if case.post else center.manager):
+        client.submit("/logout", page="/")
+        login_as(user)
+        for url in (f"/cases/{case.reference}", "/cases/?state=all", "/workspace/?tab=all"):
+            page = client.get(url).get_data(as_text=True)
+            assert "Overdue by" not in page and 'data-due="overdue"' not in page and "table-danger" not in page
+    assert "overdue: 0" in runner.invoke(args=["cases", "remind", "--date", "2026-11-10"]).output

@@ -22,7 +22,7 @@ def test_enterprise_hears_of_public_transitions_and_correction_requests(center):
     advance_case(case, "request_corrections", center.staff["pre_examination"], comment="请补充视图")
     advance_case(case, "answer_corrections", center.enterprise, comment="已补充")
     advance_case(case, "pass", center.staff["pre_examination"], comment="合格")
-    assert kinds_for(center.enterprise) == ["correction_requested", "stage_changed"]
+    assert kinds_for(center.enterprise) == ["stage_changed", "stage_changed"]
     # the answer to the correction request reaches the post (nobody is assigned)
     assert "stage_changed" in kinds_for(center.staff["pre_examination"])
 
@@ -31,9 +31,9 @@ def test_staff_hear_of_cases_entering_their_queue_and_of_assignments(center):
     case = make_case(center, "patent_filing")
     assert kinds_for(center.staff["intake"]) == ["case_submitted"]
     advance_case(case, "accept", center.staff["intake"])
-    assert kinds_for(center.staff["filing"]) == ["case_submitted"]
+    assert kinds_for(center.staff["filing"]) == ["entered_queue"]
     assign_case(case, center.colleague["filing"], center.staff["filing"])
-    assert kinds_for(center.colleague["filing"]) == ["case_submitted", "assigned"]
+    assert kinds_for(center.colleague["filing"]) == ["entered_queue", "assigned"]
 
 
 def test_units_hear_of_delegation_and_assignees_of_their_reports(client, login_as, center):
@@ -123,3 +123,81 @@ def test_remind_tells_the_assignee_and_the_post(runner, center):
 def test_remind_rejects_a_bad_date(runner):
     result = runner.invoke(args=["cases", "remind", "--date", "yesterday"])
     assert result.exit_code != 0 and "Invalid value for '--date'" in result.output
+
+
+# News, not orders: who did what to which case, with the title and what was written or recorded -------
+
+def notifications_of(user):
+    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)
+                                   .order_by(Notification.id)))
+
+
+def test_a_recorded_grant_is_news_with_its_number_title_and_comment(client, login_as, center, mailbox):
+    case = make_case(center, "fast_pre_examination", "forwarded")
+    login_as(center.staff["pre_examination"])
+    client.submit(f"/cases/{case.reference}/actions/record_grant",
+                  {"version": case.version, "patent_number": "ZL202130123456.8", "comment": "授权公告已发布"},
+                  page="/")
+    [notification] = notifications_of(center.enterprise)
+    assert notification.excerpt == "授权公告已发布"
+    [message] = [m for m in mailbox() if m["To"] == center.enterprise.email]
+    assert message["Subject"] == f"Grant recorded: ZL202130123456.8, {case.reference} “水晶吊灯外观”."
+    assert "授权公告已发布" in message.get_content()
+    assert message["From"].startswith("Guzhen IP Rapid-Protection Service Center <")
+
+
+def test_a_closed_case_says_who_closed_it_in_the_readers_language(client, login_as, center, mailbox):
+    center.enterprise.language = "zh"
+    closer = center.staff["consultation"]
+    closer.display_name = "王预审"
+    db.session.commit()
+    case = make_case(center, "consultation", "answered")
+    login_as(closer)
+    client.submit(f"/cases/{case.reference}/actions/close", {"version": case.version}, page="/")
+    [notification] = notifications_of(center.enterprise)
+    [message] = [m for m in mailbox() if m["To"] == center.enterprise.email]
+    assert message["Subject"] == f"王预审已结案：{case.reference}“外观专利保护期限”。"
+    assert "古镇知识产权快速维权中心" in message["From"] and "古镇知识产权快速维权中心" in message.get_content()
+    assert notification.kind == "stage_changed"
+
+
+def test_no_mail_or_page_title_says_ipcenter(client, login_as, center, mailbox):
+    case = make_case(center, "consultation")
+    login_as(center.staff["consultation"])
+    page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    assert "<title>" in page and "Guzhen IP Rapid-Protection Service Center</title>" in page
+    client.submit(f"/cases/{case.reference}/actions/answer", {"version": case.version, "comment": "十五年"}, page="/")
+    client.submit("/logout", page="/")
+    client.submit("/password/forgot", {"email": center.enterprise.email})
+    messages = mailbox()
+    assert len(messages) == 2
+    for message in messages:
+        text = [line for line in message.get_content().splitlines() if not line.startswith("http")]  # not links
+        assert "ipcenter" not in " ".join([message["Subject"], message["From"].split("<")[0], *text]).lower()
+
+
+def test_a_manager_on_every_post_does_not_hear_of_every_move(center):
+    for post in center.posts.values():
+        post.members.append(center.manager)
+    db.session.commit()
+    case = make_case(center, "fast_pre_examination")
+    staff = center.staff["pre_examination"]
+    advance_case(case, "accept", center.staff["intake"])
+    advance_case(case, "request_corrections", staff, comment="请补充左视图")
+    advance_case(case, "answer_corrections", center.enterprise, comment="已补充")
+    advance_case(case, "pass", staff)
+    advance_case(case, "forward", staff, application_number="202130123456.8")
+    advance_case(case, "record_grant", staff, patent_number="ZL202130123456.8")
+    advance_case(case, "close", staff)
+    assert kinds_for(center.manager) == []
+    # the post's staff hear once that the case entered their queue, and of the enterprise's answer
+    assert kinds_for(staff) == ["entered_queue", "stage_changed"]
+    assert kinds_for(center.staff["intake"]) == ["case_submitted"]
+
+
+def test_a_manager_who_alone_works_a_post_hears_of_its_new_cases(center):
+    intake = center.posts["intake"]
+    intake.members[:] = [center.manager]
+    db.session.commit()
+    make_case(center, "fast_pre_examination")
+    assert kinds_for(center.manager) == ["case_submitted"]

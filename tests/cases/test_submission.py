@@ -165,7 +165,7 @@ def test_staff_of_the_first_post_hear_of_the_new_case(client, login_as, center):
     client.submit("/logout", page="/")
     login_as(center.staff["intake"])
     inbox = client.get("/notifications/").get_data(as_text=True)
-    assert "is in your post&#39;s queue" in inbox or "is in your post's queue" in inbox
+    assert f"{center.enterprise.display_name} submitted a new request: ZS-" in inbox
 
 
 def test_sending_the_same_request_form_twice_makes_one_case(client, login_as, center):

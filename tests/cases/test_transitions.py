@@ -155,3 +155,22 @@ def test_unknown_action_is_refused(client, login_as, center):
     login_as(center.manager)
     response = client.submit(f"/cases/{case.reference}/actions/teleport", {"version": case.version}, page="/")
     assert response.status_code == 400
+
+
+def test_a_case_moving_to_another_posts_stage_loses_its_assignee(client, login_as, center):
+    case = make_case(center, "patent_filing")  # intake, the intake post's
+    login_as(center.staff["intake"])
+    client.submit(f"/cases/{case.reference}/assign", {"version": case.version, "claim": "1"}, page="/")
+    assert db.session.get(Case, case.id).assignee_id == center.staff["intake"].id
+    client.submit(f"/cases/{case.reference}/actions/accept", {"version": case.version}, page="/")
+    moved = db.session.get(Case, case.id)
+    assert moved.stage == "drafting" and moved.post.code == "filing" and moved.assignee is None
+
+
+def test_a_case_staying_with_its_post_keeps_its_assignee(client, login_as, center):
+    case = make_case(center, "fast_pre_examination", "pre_examination")
+    login_as(center.staff["pre_examination"])
+    client.submit(f"/cases/{case.reference}/assign", {"version": case.version, "claim": "1"}, page="/")
+    client.submit(f"/cases/{case.reference}/actions/pass", {"version": case.version}, page="/")
+    moved = db.session.get(Case, case.id)
+    assert moved.stage == "passed" and moved.assignee_id == center.staff["pre_examination"].id

@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from ipcenter.accounts.models import Role
 from ipcenter.extensions import db
+from ipcenter.notifications.models import Notification
 from ipcenter.organisations.models import Organisation, OrganisationReview, OrganisationStatus, ReviewAction
 from tests.conftest import make_organisation, make_user
 
@@ -122,3 +123,17 @@ def test_a_live_registration_keeps_its_credit_code(client, pending):
 
     response = client.submit("/register", registration(credit_code=pending.credit_code))
     assert "already registered" in response.get_data(as_text=True)
+
+
+def test_a_recorded_enterprise_hears_of_it_in_the_app_too(client, login_as, users, pending, mailbox):
+    login_as(users["manager"])
+    decide(client, pending, "approve")
+    client.submit("/logout", page="/")
+    owner = pending.users[0]
+    login_as(owner)
+    inbox = client.get("/notifications/").get_data(as_text=True)
+    assert f"{users['manager'].display_name} recorded {pending.name_en} with the center" in inbox
+    notification = db.session.scalar(select(Notification).where(Notification.user_id == owner.id))
+    opened = client.submit(f"/notifications/{notification.id}/open", page="/notifications/")
+    assert opened.headers["Location"].endswith("/organisation")
+    assert len(mailbox()) == 1  # the email that says so, not a second one
