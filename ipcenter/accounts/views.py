@@ -63,8 +63,7 @@ def login():
         form.password.errors.append(_("Wrong email or password, or the account is not active."))
         return _login_page(form)
     if not user.email_verified:
-        login_log.info("login refused until the email is confirmed: account=%s address=%s", user.email,
-                       request.remote_addr)
+        login_log.info("login refused, email unconfirmed: account=%s address=%s", user.email, request.remote_addr)
         form.email.errors.append(_("Confirm your email address first: open the link we emailed to it."))
         return _login_page(form, unconfirmed=user.email)
     login_log.info("login: account=%s address=%s", user.email, request.remote_addr)

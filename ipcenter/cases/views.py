@@ -97,17 +97,8 @@ def render_case(case: Case, status: int = 200, failed_action: str | None = None,
     from ..reports.views import report_panel
 
     transitions = available_transitions(case, current_user)
-    forms = {t.action: ActionForm(formdata=None, version=case.version) for t in transitions}
     works = can(current_user, "case.work", case)
-    if works and case.is_open:
-        forms["assign"] = AssignForm(formdata=None, version=case.version)
-        forms["assign"].assignee.choices = _assignee_choices(case)
-        forms["delegate"] = DelegateForm(formdata=None, version=case.version)
-        forms["delegate"].unit.choices = _unit_choices()
-    if can(current_user, "case.note", case):
-        forms["note"] = NoteForm(formdata=None)
-    if can(current_user, "case.report_progress", case):
-        forms["progress"] = ProgressForm(formdata=None)
+    forms = _case_forms(case, transitions, works)
     if failed_action in forms and failed_form is not None:
         forms[failed_action] = failed_form
     return render_template(
@@ -117,6 +108,21 @@ def render_case(case: Case, status: int = 200, failed_action: str | None = None,
         report=report_panel(case), brief=delegation_brief(case, current_user),
         request_event=enterprise_request(case), for_enterprise=Actor.ENTERPRISE in case_actors(current_user, case),
     ), status
+
+
+def _case_forms(case: Case, transitions, works: bool) -> dict:
+    """Every form of the case page this user may use, empty, by action."""
+    forms = {t.action: ActionForm(formdata=None, version=case.version) for t in transitions}
+    if works and case.is_open:
+        forms["assign"] = AssignForm(formdata=None, version=case.version)
+        forms["assign"].assignee.choices = _assignee_choices(case)
+        forms["delegate"] = DelegateForm(formdata=None, version=case.version)
+        forms["delegate"].unit.choices = _unit_choices()
+    if can(current_user, "case.note", case):
+        forms["note"] = NoteForm(formdata=None)
+    if can(current_user, "case.report_progress", case):
+        forms["progress"] = ProgressForm(formdata=None)
+    return forms
 
 
 def _form_errors(form) -> str:

@@ -72,8 +72,8 @@ def page(browser, request):
 AXE_SCRIPT = Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"
 AXE_RUNNER = """
 if (window === window.top && location.protocol.startsWith("http")) {
-  window.__axeStarted();
   window.addEventListener("load", async () => {
+    window.__axeStarted();
     const results = await axe.run(document, {resultTypes: ["violations"]});
     window.__axeReport(location.href, results.violations
       .filter(v => v.impact === "serious" || v.impact === "critical")
@@ -90,8 +90,10 @@ class AccessibilityAudit:
     """Checks every page a tab shows with axe-core, and keeps the serious and critical violations.
 
     axe runs inside each page once it has loaded (an init script, which the Content-Security-Policy does
-    not govern), and a navigation is held (a route) until the page being left has been checked, so no page
-    of a journey goes unchecked however the journey left it (goto, link, form)."""
+    not govern), and a navigation is held (a route) until the page being left has been checked, so no loaded
+    page of a journey goes unchecked however the journey left it (goto, link, form). A page left before it
+    finished loading is not checked: holding the navigation then would also hold the page's own requests
+    (routes are handled one at a time), and its load would never come."""
 
     def __init__(self, page):
         if not AXE_SCRIPT.exists():

@@ -130,7 +130,7 @@ def test_awaiting_materials_the_enterprise_reads_its_own_deadline_and_the_reques
     db.session.commit()
     page = case_page(client, login_as, center.enterprise, case)
     due = page.split('id="case-due"')[1][:400]
-    assert "Answer due by Oct 20, 2026" in due and "Clock paused" not in page and "Oct 13" not in page
+    assert "Answer due by 2026-10-20" in due and "Clock paused" not in page and "2026-10-13" not in page
     assert "请补充竞品的正面照片" in page.split('id="enterprise-request-text"')[1][:100]
     assert 'id="center-clock"' not in page
     staff_page = case_page(client, login_as, center.staff["retrieval"], case)
