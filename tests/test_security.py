@@ -164,7 +164,7 @@ def test_a_case_page_with_a_progress_report_renders_without_inline_style(client,
     login_as(center.reporter)
     client.submit(f"/cases/{case.reference}/progress", {"percent": 60, "note": "已向主办方投诉"}, page="/")
     html = client.get(f"/cases/{case.reference}").get_data(as_text=True)
-    assert '<progress class="report-progress" max="100" value="60">' in html
+    assert '<progress class="report-progress" max="100" value="60" aria-label="Progress">' in html
     assert INLINE_CODE.search(html) is None
 
 
