@@ -25,6 +25,9 @@ from ipcenter.cases.models import APPEND_ONLY_TRIGGERS
 from ipcenter.config import TestConfig
 from ipcenter.extensions import db
 from ipcenter.organisations.models import DemonstrationUnit, Organisation, OrganisationStatus, Post, UnitKind
+from tests.url_builders import share_url_builders
+
+share_url_builders()
 
 PASSWORD = "Lamp-shade-2026"
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"

@@ -3,6 +3,7 @@ import os
 import stat
 
 import pytest
+from flask import url_for
 from sqlalchemy import text
 
 from ipcenter import create_app
@@ -125,3 +126,19 @@ def test_workers_starting_together_share_one_development_key(tmp_path):
         keys = set(pool.map(lambda _: development_secret_key(tmp_path), range(32)))
     assert len(keys) == 1
     assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
+
+
+def test_cached_url_builders_are_the_ones_werkzeug_compiles(app):
+    """The suite compiles each URL builder once (tests/url_builders.py); each is what werkzeug would compile."""
+    from tests.url_builders import compile_afresh
+
+    rules = list(app.url_map.iter_rules())
+    assert len(rules) > 50
+    for rule in rules:
+        for append_unknown, cached in ((False, rule._build), (True, rule._build_unknown)):
+            fresh = compile_afresh(rule, append_unknown).__code__
+            assert (cached.__code__.co_code, cached.__code__.co_consts, cached.__code__.co_varnames) == (
+                fresh.co_code, fresh.co_consts, fresh.co_varnames), rule.rule
+    with app.test_request_context():
+        assert url_for("cases.show", reference="ZS-2026-000001") == "/cases/ZS-2026-000001"
+        assert url_for("static", filename="ipcenter.css", v=2) == "/static/ipcenter.css?v=2"

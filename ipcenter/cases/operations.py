@@ -97,7 +97,7 @@ def submit_case(organisation, submitter: User, type_code: str, details: dict, fi
 def submit_once(organisation, submitter: User, type_code: str, details: dict, files, token: str) -> tuple[Case, bool]:
     """`submit_case` for a request form sent with its one-time token: sent again (back and submit, a double
     click), it makes no second case and answers with the first one. (case, whether it is new)"""
-    earlier = _case_submitted_with(submitter, token)
+    earlier = case_submitted_with(submitter, token)
     if earlier is not None:
         return earlier, False
     try:
@@ -105,13 +105,13 @@ def submit_once(organisation, submitter: User, type_code: str, details: dict, fi
     except IntegrityError:  # sent twice at once: the unique token let the other request make the case
         db.session.rollback()
         discard_written_files()
-        earlier = _case_submitted_with(submitter, token)
+        earlier = case_submitted_with(submitter, token)
         if earlier is None:
             raise
         return earlier, False
 
 
-def _case_submitted_with(submitter: User, token: str) -> Case | None:
+def case_submitted_with(submitter: User, token: str) -> Case | None:
     return db.session.scalar(select(Case).where(Case.submission_token == token, Case.submitter_id == submitter.id))
 
 

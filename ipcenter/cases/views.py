@@ -1,11 +1,14 @@
 """Pages for submitting, listing and working on cases."""
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from datetime import timedelta
+
+from flask import abort, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ..accounts.models import Role, User
+from ..database import utcnow
 from ..extensions import db
 from ..i18n import localized_name
 from ..organisations.models import DemonstrationUnit, Post
@@ -15,13 +18,19 @@ from .attachments import UploadRefused, display_name, stored_path
 from .forms import REQUEST_FORMS, ActionForm, AssignForm, DelegateForm, NoteForm, ProgressForm
 from .models import Attachment, Case
 from .operations import (ActionForbidden, CaseChanged, CaseRefused, add_note, advance_case, assign_case,
-                         assignable_colleagues, available_transitions, delegate_case, end_delegation,
-                         report_progress, submit_once)
+                         assignable_colleagues, available_transitions, case_submitted_with, delegate_case,
+                         end_delegation, report_progress, submit_once)
 from .queries import QUEUE_TABS, CaseFilters, organisation_cases, post_queue, queue_posts, unit_cases
 from .timeline import delegation_brief, enterprise_request, visible_events
 from .workflow import CASE_TYPES, Actor
 
 REFUSAL_STATUS = ((CaseChanged, 409), (ActionForbidden, 403), (CaseRefused, 400), (UploadRefused, 400))
+
+# The token of the request form each user sent last, per type, for an hour: Back reloads the form
+# (authenticated pages are never cached), and the reloaded form must carry the token already used,
+# so that sending it again makes no second case.
+SENT_FORMS = "sent_request_forms"
+RESENT_WITHIN = timedelta(hours=1)
 
 
 def case_or_404(reference: str) -> Case:
@@ -73,6 +82,7 @@ def submit(type_code):
     if not can(current_user, "case.submit", type_code):
         abort(403, description=_fast_channel_refusal())
     form = REQUEST_FORMS[type_code]()
+    sent = _reopened_form(form, type_code)
     if form.validate_on_submit():
         try:
             case, new = submit_once(current_user.organisation, current_user, type_code, form.case_details(),
@@ -80,12 +90,38 @@ def submit(type_code):
         except (CaseRefused, UploadRefused) as refusal:
             form.form_errors.append(str(refusal))
         else:
-            flash(_("Your request %(reference)s is submitted.", reference=case.reference) if new else
-                  _("This form was submitted already, as request %(reference)s; no second request was made.",
-                    reference=case.reference), "success" if new else "info")
-            return redirect(url_for("cases.show", reference=case.reference))
-    return render_template("cases/submit.html", form=form, case_type=CASE_TYPES[type_code]), \
+            return _submitted(case, new, type_code, form.submission_token.data)
+    return render_template("cases/submit.html", form=form, case_type=CASE_TYPES[type_code], sent=sent), \
         400 if form.errors or form.form_errors else 200
+
+
+@bp.route("/cases/new/<type_code>/another", methods=["POST"])
+@requires("case.submit")
+def start_another(type_code):
+    """After "already sent": the user really wants a second request of this type."""
+    session.get(SENT_FORMS, {}).pop(type_code, None)
+    session.modified = True
+    return redirect(url_for("cases.submit", type_code=type_code))
+
+
+def _reopened_form(form, type_code: str) -> Case | None:
+    """The case this form already made, if the user sent it within the hour; the form then carries its token."""
+    token = session.get(SENT_FORMS, {}).get(type_code)
+    sent = case_submitted_with(current_user, token) if token else None
+    if sent is None or sent.created_at < utcnow() - RESENT_WITHIN:
+        return None
+    if not form.is_submitted():
+        form.submission_token.data = token
+    return sent
+
+
+def _submitted(case: Case, new: bool, type_code: str, token: str):
+    session.setdefault(SENT_FORMS, {})[type_code] = token
+    session.modified = True
+    flash(_("Your request %(reference)s is submitted.", reference=case.reference) if new else
+          _("This form was submitted already, as request %(reference)s; no second request was made.",
+            reference=case.reference), "success" if new else "info")
+    return redirect(url_for("cases.show", reference=case.reference))
 
 
 def render_case(case: Case, status: int = 200, failed_action: str | None = None, error: str | None = None,

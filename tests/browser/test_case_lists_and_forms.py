@@ -1,9 +1,12 @@
-"""The case lists on a phone and on a desktop, and the request form refusing too-large files before sending."""
+"""The case lists on a phone and on a desktop; the request form refusing too-large files before sending, and
+making one case however often it is sent."""
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import func, select
 
+from ipcenter.cases.models import Case
 from ipcenter.extensions import db
-from tests.browser.conftest import ARTIFACTS, log_in
+from tests.browser.conftest import ARTIFACTS, log_in, submit
 from tests.cases.conftest import make_case
 
 pytestmark = pytest.mark.browser
@@ -77,3 +80,24 @@ def test_too_large_files_are_refused_before_sending_and_the_form_keeps_what_was_
     assert page.url.endswith("/cases/new/fast_retrieval")
     expect(page.locator("#title")).to_have_value("吊灯新颖性检索")
     expect(page.locator("#target_description")).to_have_value("六臂水晶吊灯，金色灯臂")
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_going_back_and_sending_the_request_again_makes_no_second_case(page, live_server, center, language):
+    """Back reloads the form (signed-in pages are never cached); Chromium fills in what was typed again."""
+    log_in(page, live_server, center.enterprise)
+    page.goto(f"{live_server}/cases/new/consultation")
+    page.fill("#title", "外观专利保护期限")
+    page.fill("#description", "外观设计专利保护多少年？")
+    page.fill("#topic", "专利保护期")
+    submit(page, "#request-form [type=submit]")
+    reference = page.url.rsplit("/", 1)[-1]
+    page.go_back()
+    page.wait_for_load_state("load")
+    expect(page.locator("#form-sent")).to_contain_text(reference)
+    page.fill("#title", "外观专利保护期限")
+    page.fill("#description", "外观设计专利保护多少年？")
+    page.fill("#topic", "专利保护期")
+    submit(page, "#request-form [type=submit]")
+    assert page.url.endswith(f"/cases/{reference}")
+    assert db.session.scalar(select(func.count(Case.id))) == 1

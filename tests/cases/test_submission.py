@@ -1,6 +1,7 @@
 """Enterprises submit requests of every type; the fast channel is for recorded lighting enterprises."""
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -35,6 +36,11 @@ def send_request(client, type_code: str, data: dict, **kwargs):
     return client.post(f"/cases/new/{type_code}", data={**form_tokens(client, type_code), **data}, **kwargs)
 
 
+def start_another(client, type_code: str) -> None:
+    """After sending a request, ask for a fresh form of the same kind (the button on the reopened form)."""
+    client.submit(f"/cases/new/{type_code}/another", page=f"/cases/new/{type_code}")
+
+
 def case_count():
     return db.session.scalar(select(func.count(Case.id)))
 
@@ -55,6 +61,7 @@ def test_references_count_up_without_gaps(client, login_as, center):
     login_as(center.enterprise)
     for _ in range(3):
         send_request(client, "consultation", form_for("consultation"))
+        start_another(client, "consultation")
     numbers = [int(r[-6:]) for r in db.session.scalars(select(Case.reference).order_by(Case.id))]
     assert numbers == [1, 2, 3]
 
@@ -181,9 +188,32 @@ def test_sending_the_same_request_form_twice_makes_one_case(client, login_as, ce
         again.get_data(as_text=True)
 
 
-def test_each_opening_of_the_form_makes_its_own_request(client, login_as, center):
+def test_back_reloads_the_sent_form_and_sending_it_again_makes_no_second_case(client, login_as, center):
+    """Authenticated pages are never cached, so Back fetches the form again: it must carry the used token."""
     login_as(center.enterprise)
     send_request(client, "consultation", form_for("consultation"))
+    case = db.session.scalar(select(Case))
+    reloaded = client.get("/cases/new/consultation").get_data(as_text=True)
+    assert f"it made request {case.reference}. Sending it again makes no second request." in reloaded
+    again = send_request(client, "consultation", form_for("consultation"), follow_redirects=True)
+    assert case_count() == 1 and again.request.path == f"/cases/{case.reference}"
+
+
+def test_starting_another_request_of_the_same_kind_makes_a_second_case(client, login_as, center):
+    login_as(center.enterprise)
+    send_request(client, "consultation", form_for("consultation"))
+    start_another(client, "consultation")
+    assert "Sending it again makes no second request" not in client.get("/cases/new/consultation").get_data(
+        as_text=True)
+    send_request(client, "consultation", form_for("consultation"))
+    assert case_count() == 2
+
+
+def test_a_form_sent_more_than_an_hour_ago_opens_afresh(client, login_as, center):
+    login_as(center.enterprise)
+    send_request(client, "consultation", form_for("consultation"))
+    case = db.session.scalar(select(Case))
+    case.created_at = case.created_at - timedelta(hours=2)
     send_request(client, "consultation", form_for("consultation"))
     assert case_count() == 2
 
@@ -216,7 +246,7 @@ def test_a_form_sent_twice_at_once_answers_both_with_the_one_case(app, center, m
     made, _ = submit_once(center.enterprise.organisation, center.enterprise, "consultation",
                           DETAILS["consultation"], (), "t" * 43)
     db.session.commit()
-    monkeypatch.setattr(operations, "_case_submitted_with", lambda submitter, token, calls=[]: calls.append(1)
+    monkeypatch.setattr(operations, "case_submitted_with", lambda submitter, token, calls=[]: calls.append(1)
                         or (None if len(calls) == 1 else made))
     case, new = submit_once(center.enterprise.organisation, center.enterprise, "consultation",
                             DETAILS["consultation"], (), "t" * 43)
