@@ -127,7 +127,8 @@ class AssignForm(FlaskForm):
 class DelegateForm(FlaskForm):
     version = HiddenField()
     unit = SelectField(_l("Demonstration unit"), coerce=int, choices=[])
-    comment = TextAreaField(_l("What the unit should do"), validators=[Length(max=10000)])
+    comment = TextAreaField(_l("What the unit should do"), validators=[
+        DataRequired(message=_l("Write what the unit should do: it is the unit's brief.")), Length(max=10000)])
     submit = SubmitField(_l("Delegate"))
 
 

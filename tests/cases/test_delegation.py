@@ -27,6 +27,7 @@ def test_the_unit_reads_its_brief_on_the_case_page_but_no_internal_note(client, 
     page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
     assert BRIEF in page.split('id="delegation-brief"')[1].split("</div>")[0]
     assert NOTE not in page
+    assert ">Internal</span>" not in page  # what the unit may read is not "internal" to it
 
 
 def test_the_enterprise_never_reads_the_brief(client, login_as, center):
@@ -43,6 +44,17 @@ def test_the_center_sees_the_brief_it_gave(client, login_as, center):
     login_as(center.manager)
     page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
     assert BRIEF in page.split('id="delegation-brief"')[1]
+    assert page.count(">Internal</span>") == 2  # the note and the delegation, marked for the center
+
+
+def test_a_delegation_without_a_brief_is_refused_beside_the_field(client, login_as, center):
+    case = make_case(center, "foreign_assistance", "in_progress")
+    login_as(center.staff[case.post.code])
+    response = client.submit(f"/cases/{case.reference}/delegate",
+                             {"version": case.version, "unit": center.unit.id, "comment": "  "}, page="/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and db.session.get(Case, case.id).delegated_unit is None
+    assert "Write what the unit should do: it is the unit's brief." in html.split('id="delegate-form"')[1]
 
 
 def test_the_units_notification_and_email_carry_the_brief(client, login_as, center, mailbox):
