@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from ..accounts.models import Role, User
 from ..database import utcnow
 from ..extensions import db
-from ..i18n import localized_name
+from ..i18n import localized_name, with_colon
 from ..organisations.models import DemonstrationUnit, Post
 from ..permissions import can, case_actors, ensure, requires
 from . import bp
@@ -163,7 +163,8 @@ def _case_forms(case: Case, transitions, works: bool) -> dict:
 
 def _form_errors(form) -> str:
     """The summary above the page: each error with its field's label."""
-    return " ".join(f"{form[name].label.text}: {error}" for name, errors in form.errors.items() for error in errors)
+    return " ".join(f"{with_colon(form[name].label.text)}{error}" for name, errors in form.errors.items()
+                    for error in errors)
 
 
 def _assignee_choices(case: Case) -> list[SelectChoice]:
