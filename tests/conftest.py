@@ -57,6 +57,9 @@ def worker_database(url: URL) -> str:
             if not exists:
                 connection.execute(text(f'CREATE DATABASE "{url.database}"'))
         server.dispose()
+    # A test database need not survive a crash: commits do not wait for the WAL to reach the disk
+    # (PostgreSQL's counterpart of SQLITE_SYNCHRONOUS=OFF).
+    url = url.update_query_dict({"options": "-c synchronous_commit=off"})
     create_engine(url).connect().close()
     return url.render_as_string(hide_password=False)
 
@@ -83,8 +86,14 @@ def _empty_tables() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            names = ", ".join(table.name for table in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            # DELETE costs far less than TRUNCATE on tables of a few rows. With triggers off for this
+            # transaction (the replica role) neither foreign keys nor the append-only triggers stand in
+            # the way; then every sequence starts again at 1, as TRUNCATE ... RESTART IDENTITY did.
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+            for table in tables:
+                connection.execute(table.delete())
+            connection.execute(text("SELECT setval(oid, 1, false) FROM pg_class "
+                                    "WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace"))
         else:  # the append-only triggers would refuse the DELETE: lift them while emptying
             connection.execute(text("DROP TRIGGER IF EXISTS case_events_no_update"))
             connection.execute(text("DROP TRIGGER IF EXISTS case_events_no_delete"))
