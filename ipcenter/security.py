@@ -5,9 +5,10 @@ on BASE_URL anyway: see `mail.external_url`); X-Forwarded-* believed only from t
 configured number of proxies; security headers on every response.
 """
 import re
+from itertools import chain
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import SecurityError
@@ -43,6 +44,14 @@ def init_security(app: Flask) -> None:
                            request.remote_addr)
         return _("This server does not answer to the host name in the request."), 400, \
             {"Content-Type": "text/plain; charset=utf-8"}
+
+    @app.before_request
+    def refuse_nul_characters():
+        # No text of ours holds a NUL, and PostgreSQL refuses one in a string: answered here, not with a 500.
+        fields = request.args.lists() if request.method in ("GET", "HEAD") else \
+            chain(request.args.lists(), request.form.lists())
+        if any("\x00" in value for _name, values in fields for value in values):
+            abort(400, description=_("The request holds a NUL character, which no text may contain."))
 
     @app.after_request
     def add_security_headers(response):

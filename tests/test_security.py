@@ -246,3 +246,13 @@ def test_create_manager_refuses_an_email_already_in_use(runner, users):
                            input=NEW_PASSWORD)
     assert result.exit_code == 1
     assert "An account with this email already exists." in result.output
+
+
+def test_a_nul_character_in_a_parameter_or_a_field_is_refused_with_a_reason(client, login_as, users):
+    """PostgreSQL refuses NUL in a string; the app answers 400 before any query sees one."""
+    login_as(users["staff"])
+    listed = client.get("/workspace/?q=lamp%00shade")
+    assert listed.status_code == 400
+    assert "The request holds a NUL character, which no text may contain." in listed.get_data(as_text=True)
+    saved = client.submit("/account", {"display_name": "王\x00预审", "language": "zh"})
+    assert saved.status_code == 400
