@@ -42,14 +42,12 @@ seed: migrate
 serve: seed
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-# On SQLite, one pytest worker per core (pytest-xdist), each with its own database file. On PostgreSQL
-# the suite runs in one process: two workers, each on its own database, still disturbed each other's
-# tests now and then (rows gone mid-test), which is not yet understood.
-PYTEST := $(BIN)/python -m pytest --durations=15
+# One pytest worker per core (pytest-xdist), each with its own database; the slowest tests are listed.
+PYTEST := $(BIN)/python -m pytest -n $(shell nproc) --durations=15
 
 ## Run the whole test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL).
 test: install-test
-	$(PYTEST) -n $(shell nproc)
+	$(PYTEST)
 
 test-postgres: install-test
 	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(PYTEST)
