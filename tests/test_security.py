@@ -172,7 +172,7 @@ def test_a_case_page_with_a_progress_report_renders_without_inline_style(client,
 
 OTHER_SITES = ["//evil.example/", "/\\evil.example", "/\\\\evil.example", "/\t/evil.example", "/\n/evil.example",
                "/cases\\..\\@evil.example", "https://evil.example/", "javascript:alert(1)", "evil.example",
-               "/\x00/evil.example", ""]
+               ""]
 
 
 @pytest.mark.parametrize("target", OTHER_SITES)
@@ -256,3 +256,5 @@ def test_a_nul_character_in_a_parameter_or_a_field_is_refused_with_a_reason(clie
     assert "The request holds a NUL character, which no text may contain." in listed.get_data(as_text=True)
     saved = client.submit("/account", {"display_name": "王\x00预审", "language": "zh"})
     assert saved.status_code == 400
+    switched = client.submit("/language/en", {"next": "/\x00/evil.example"}, page="/account")
+    assert switched.status_code == 400 and "Location" not in switched.headers
