@@ -296,11 +296,9 @@ def download(reference, attachment_id):
     if attachment is None or attachment.case_id != case.id:
         abort(404)
     ensure("attachment.download", attachment)
-    response = send_file(stored_path(attachment), mimetype=attachment.content_type, as_attachment=True,
-                         download_name=display_name(attachment.original_name), max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    # nosniff and no-store come with every download (security.add_security_headers)
+    return send_file(stored_path(attachment), mimetype=attachment.content_type, as_attachment=True,
+                     download_name=display_name(attachment.original_name), max_age=0)
 
 
 @bp.route("/workspace/")

@@ -114,8 +114,7 @@ def document(reference):
     contents = report_contents(case)
     return Response(search_report_docx(contents),
                     mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    headers={"Content-Disposition": f"attachment; filename={contents.filename}",
-                             "Cache-Control": "private, no-store"})
+                    headers={"Content-Disposition": f"attachment; filename={contents.filename}"})
 
 
 def report_panel(case: Case) -> dict | None:
