@@ -25,6 +25,7 @@ from ipcenter.cases.models import APPEND_ONLY_TRIGGERS
 from ipcenter.config import TestConfig
 from ipcenter.extensions import db
 from ipcenter.organisations.models import DemonstrationUnit, Organisation, OrganisationStatus, Post, UnitKind
+from tests.shared_engine import share_engine
 from tests.url_builders import share_url_builders
 
 share_url_builders()
@@ -71,12 +72,13 @@ def db_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def schema(db_url):
-    """Create the schema once for the run; drop it at the end."""
+    """Create the schema once for the run and yield the engine every test's app shares; drop it at the end."""
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=db_url)
     with app.app_context():
         db.drop_all()
         db.create_all()
-    yield
+        engine = db.engine
+    yield engine
     with app.app_context():
         db.drop_all()
         db.engine.dispose()
@@ -171,11 +173,11 @@ def app(schema, db_url, tmp_path):
     )
     app.test_client_class = UserClient
     app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
+    share_engine(app, schema)
     with app.app_context():
         yield app
         db.session.remove()
         _empty_tables()
-        db.engine.dispose()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from flask import url_for
 from sqlalchemy import text
 
 from ipcenter import create_app
-from ipcenter.config import Config
+from ipcenter.config import Config, TestConfig
 from ipcenter.extensions import db
 
 
@@ -142,3 +142,17 @@ def test_cached_url_builders_are_the_ones_werkzeug_compiles(app):
     with app.test_request_context():
         assert url_for("cases.show", reference="ZS-2026-000001") == "/cases/ZS-2026-000001"
         assert url_for("static", filename="ipcenter.css", v=2) == "/static/ipcenter.css?v=2"
+
+
+def test_every_test_app_shares_the_run_s_engine(app, schema):
+    """The suite hands each test's app the one engine of the run (tests/shared_engine.py)."""
+    from tests.shared_engine import share_engine
+
+    assert db.engine is schema
+    other = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=schema.url.render_as_string(hide_password=False))
+    with other.app_context():
+        built = db.engine
+        assert built is not schema
+        share_engine(other, schema)
+        assert db.engine is schema
+        assert db.session.scalar(text("SELECT 1")) == 1
