@@ -9,6 +9,7 @@ from ipcenter.cases.operations import _enter_stage, submit_case
 from ipcenter.cases.workflow import AWAITING_MATERIALS, OWNING_POSTS
 from ipcenter.extensions import db
 from tests.conftest import make_post, make_unit, make_user
+from tests.snapshots import built_once
 
 DETAILS = {
     "patent_filing": dict(title="一种LED吸顶灯", description="新款吸顶灯外观设计", patent_kind="design",
@@ -25,6 +26,10 @@ DETAILS = {
 
 @pytest.fixture
 def center(app):
+    return built_once("center", app, build_center)
+
+
+def build_center():
     posts = {code: make_post(code=code, name_zh=f"{code}岗", name_en=f"{code} post") for code in OWNING_POSTS}
     unit = make_unit()
     people = SimpleNamespace(
