@@ -15,6 +15,7 @@ from ipcenter.patents.query import parse_query
 from ipcenter.patents.search import ALL_RECORDS, search_patents
 from tests.conftest import make_user
 from tests.patents.test_search import RECORDS, add_records
+from tests.snapshots import built_once
 
 # Every kind of node the query language makes, over a collection large enough for several posting blocks.
 QUERIES = [
@@ -34,8 +35,7 @@ DATED_QUERIES = [
 
 @pytest.fixture
 def demo_collection(app):
-    seed_demo_patents(1500)
-    db.session.commit()
+    built_once("1,500 demonstration patents", app, lambda: seed_demo_patents(1500))
     return current_searcher()
 
 

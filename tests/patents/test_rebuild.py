@@ -12,12 +12,17 @@ from ipcenter.patents.index import SCHEMA, check_index, index_folder, patent_doc
 from ipcenter.patents.models import Patent
 from ipcenter.patents.search import ALL_RECORDS, search_patents
 from tests.conftest import make_organisation
+from tests.snapshots import built_once
 
 QUERIES = ["吸顶灯", "ceiling lamp", '"lamp body"~2', "pd:[2018 TO 2020] AND 吊灯", "an:2019*", "ipc:F21V*"]
 
 
 @pytest.fixture
 def collection(app):
+    built_once("700 patents and two bare records", app, add_collection)
+
+
+def add_collection():
     seed_demo_patents(700)
     organisation = make_organisation()
     db.session.add_all([  # no dates, no applicants, an enterprise's unpublished record

@@ -17,6 +17,7 @@ from ipcenter.patents.models import Patent
 from ipcenter.patents.query import QueryError, parse_query
 from ipcenter.patents.search import ALL_RECORDS, search_patents, similar_patents
 from tests.conftest import make_organisation, make_user
+from tests.snapshots import built_once
 
 RECORDS = [
     dict(publication_number="CN212345678", kind_code="U", patent_type="utility_model", country="CN",
@@ -49,6 +50,10 @@ def add_records(*records, **common):
 
 @pytest.fixture
 def collection(app):
+    return built_once("the search records", app, add_collection)
+
+
+def add_collection():
     add_records(*RECORDS)
     return {p.publication_number: p.id for p in db.session.scalars(select(Patent))}
 
