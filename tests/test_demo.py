@@ -1,10 +1,12 @@
 """`flask seed-demo` creates a living center, and running it again changes nothing."""
+import pytest
 from sqlalchemy import func, select
 
 from ipcenter.accounts.models import Role, User
 from ipcenter.cases.workflow import OWNING_POSTS
 from ipcenter.extensions import db
 from ipcenter.organisations.models import DemonstrationUnit, Organisation, OrganisationStatus, Post
+from tests.snapshots import built_once
 
 TABLES = (User, Organisation, DemonstrationUnit, Post)
 
@@ -13,18 +15,28 @@ def counts():
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model)) for model in TABLES}
 
 
-def test_seed_demo_twice_is_harmless(runner):
-    first = runner.invoke(args=["seed-demo"])
-    assert first.exit_code == 0, first.output
-    assert "manager@demo.ipcenter.cn" in first.output and "Demo-2026-guzhen" in first.output
+@pytest.fixture
+def first_run(app, runner):
+    """What `flask seed-demo --first-run` printed on an empty database, and the center it made.
+
+    The seed (3,000 patents and their index) runs once per test process; later tests get its rows back."""
+    def seed() -> str:
+        result = runner.invoke(args=["seed-demo", "--first-run"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    return built_once("the demo center", app, seed)
+
+
+def test_seed_demo_twice_is_harmless(first_run, runner):
+    assert "manager@demo.ipcenter.cn" in first_run and "Demo-2026-guzhen" in first_run
     after_first = counts()
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0
     assert counts() == after_first
 
 
-def test_seed_demo_creates_what_the_center_needs(runner, client):
-    runner.invoke(args=["seed-demo"])
+def test_seed_demo_creates_what_the_center_needs(first_run, client):
     codes = set(db.session.scalars(select(Post.code)))
     assert {"intake", "filing", "pre_examination", "retrieval", "consultation", "foreign_assistance"} <= codes
     assert set(OWNING_POSTS) <= codes  # every stage of every case type has its post
@@ -46,21 +58,23 @@ def test_first_run_seeding_leaves_a_database_in_use_alone(runner):
     result = runner.invoke(args=["seed-demo", "--first-run"])
     assert result.exit_code == 0 and "no demo data added" in result.output
     assert counts()["Post"] == 0
-    runner.invoke(args=["seed-demo"])
+
+
+def test_first_run_on_a_seeded_database_lists_the_demo_logins_again(first_run, runner):
+    before = counts()
     again = runner.invoke(args=["seed-demo", "--first-run"])
-    assert "manager@demo.ipcenter.cn" in again.output
+    assert "no demo data added" in again.output and "manager@demo.ipcenter.cn" in again.output
+    assert counts() == before
 
 
-def test_first_run_seeding_fills_an_empty_database(runner):
-    result = runner.invoke(args=["seed-demo", "--first-run"])
-    assert "manager@demo.ipcenter.cn" in result.output and counts()["Post"] == 6
+def test_first_run_seeding_fills_an_empty_database(first_run):
+    assert "manager@demo.ipcenter.cn" in first_run and counts()["Post"] == 6
 
 
-def test_seed_demo_adds_a_living_set_of_cases(runner):
+def test_seed_demo_adds_a_living_set_of_cases(first_run, runner):
     from ipcenter.cases.models import Case
     from ipcenter.cases.workflow import CASE_TYPES
 
-    runner.invoke(args=["seed-demo"])
     cases = db.session.scalars(select(Case)).all()
     for code, case_type in CASE_TYPES.items():
         reached = {case.stage for case in cases if case.case_type == code}
@@ -72,11 +86,10 @@ def test_seed_demo_adds_a_living_set_of_cases(runner):
     assert db.session.scalar(select(func.count(Case.id))) == before
 
 
-def test_seed_demo_fills_a_marked_demonstration_patent_collection(runner):
+def test_seed_demo_fills_a_marked_demonstration_patent_collection(first_run, runner):
     from ipcenter.patents.models import Patent
     from ipcenter.patents.numbers import normalise_cn_application_number
 
-    runner.invoke(args=["seed-demo"])
     patents = db.session.scalars(select(Patent)).all()
     assert len(patents) >= 2000 and all(p.is_demo for p in patents)
     assert {p.patent_type for p in patents} == {"design", "utility_model", "invention"}
