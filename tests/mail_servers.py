@@ -9,7 +9,8 @@ from typing import Iterator
 
 
 class SMTPSink(socketserver.StreamRequestHandler):
-    """Just enough SMTP for smtplib to deliver messages to the server's inbox, `pause` seconds each."""
+    """Just enough SMTP for smtplib to deliver messages to the server's inbox, `pause` seconds each;
+    a recipient in the server's `refused` set is refused (550)."""
 
     def reply(self, line: str) -> None:
         self.wfile.write((line + "\r\n").encode())
@@ -27,6 +28,8 @@ class SMTPSink(socketserver.StreamRequestHandler):
                 with self.server.lock:
                     self.server.inbox.append(message_from_string("".join(body), policy=policy.default))
                 self.reply("250 queued")
+            elif verb == "RCPT" and any(address in line for address in self.server.refused):
+                self.reply("550 no such mailbox")
             elif verb == "QUIT":
                 self.reply("221 bye")
                 return
@@ -39,7 +42,7 @@ def smtp_sink(pause: float = 0.0) -> Iterator[socketserver.ThreadingTCPServer]:
     """A mail server on a free local port; `.inbox` holds what it received, `.server_address[1]` is the port."""
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SMTPSink)
     server.daemon_threads = True
-    server.inbox, server.lock, server.pause = [], threading.Lock(), pause
+    server.inbox, server.lock, server.pause, server.refused = [], threading.Lock(), pause, set()
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     try:
         yield server

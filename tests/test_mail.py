@@ -111,6 +111,17 @@ def test_one_smtp_connection_carries_a_whole_batch(app, smtp_server, monkeypatch
     assert len(smtp_server.inbox) == 25 and len(connections) == 3
 
 
+def test_a_refused_recipient_waits_alone_while_the_batch_goes_on(app, smtp_server):
+    queue_messages(3)
+    smtp_server.refused.add("user1@example.cn")
+    done = work_once()
+    assert (done.sent, done.failed) == (2, 1)
+    assert [str(email["To"]) for email in smtp_server.inbox] == ["user0@example.cn", "user2@example.cn"]
+    refused = outbox()[1]
+    assert refused.sent_at is None and refused.attempts == 1 and "no such mailbox" in refused.last_error
+    assert refused.next_attempt_at > utcnow() + timedelta(seconds=100)
+
+
 def test_two_workers_at_once_deliver_each_message_exactly_once(app):
     queue_messages(40)
     with smtp_sink(pause=0.01) as server:
