@@ -37,6 +37,8 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_error_handlers(app)
     init_security(app)
     register_commands(app)
+    if app.config["SEARCH_SYNC_ON_START"]:
+        patent_index.drain_on_start(app)
     return app
 
 
@@ -73,9 +75,9 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_request_boundary(app: Flask) -> None:
-    """One commit per request, here; rollback on any error; mail after commit."""
+    """One commit per request, here; rollback on any error; development mail files after commit."""
     from .cases.attachments import discard_written_files, keep_written_files
-    from .mail import deliver_queued_mail, discard_queued_mail
+    from .mail import discard_queued_mail, write_queued_mail
 
     def roll_back() -> None:
         db.session.rollback()
@@ -87,7 +89,7 @@ def _register_request_boundary(app: Flask) -> None:
         if response.status_code < 400:
             db.session.commit()
             keep_written_files()
-            deliver_queued_mail()
+            write_queued_mail()
         else:
             roll_back()
         return response

@@ -1,4 +1,8 @@
 """Command-line entry points registered on the app."""
+import os
+import signal
+import threading
+
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
@@ -44,25 +48,40 @@ def remind_command(on_date):
     """Notify of cases due within one working day and of overdue ones; escalate the overdue (run daily)."""
     from .cases.operations import send_reminders
     from .cases.working_days import center_today
-    from .mail import deliver_queued_mail
+    from .mail import write_queued_mail
 
     counts = send_reminders(on_date.date() if on_date else center_today())
     db.session.commit()
-    deliver_queued_mail()
+    write_queued_mail()
     click.echo(f"due within a working day: {counts['due_soon']}, overdue: {counts['overdue']}, "
                f"newly escalated: {counts['escalated']}")
 
 
-mail_cli = AppGroup("mail", help="The outgoing mail queue.")
+mail_cli = AppGroup("mail", help="The outgoing mail queue (and the search index queue, drained by the same worker).")
+
+
+@mail_cli.command("worker")
+def mail_worker_command():
+    """Send mail and update the search index until stopped (run it under a process manager).
+
+    SIGTERM or Ctrl-C stops it cleanly: the batch under way is finished first.
+    """
+    from .worker import run_worker
+
+    stop = threading.Event()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda *_: stop.set())
+    click.echo(f"mail worker started (pid {os.getpid()})")
+    run_worker(stop)
+    click.echo("mail worker stopped")
 
 
 @mail_cli.command("retry")
 def retry_mail_command():
-    """Send again the messages that failed before (run it from cron every few minutes)."""
-    from .mail import retry_pending_mail
+    """One pass of the worker: send the mail now due, then update the search index (run it from cron)."""
+    from .worker import work_once
 
-    sent, failing = retry_pending_mail()
-    click.echo(f"sent: {sent}, still failing: {failing}")
+    click.echo(str(work_once()))
 
 
 def register_commands(app) -> None:

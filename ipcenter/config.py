@@ -73,6 +73,14 @@ class Config:
     MAIL_USERNAME = None
     MAIL_PASSWORD = None
     MAIL_SENDER = "ipcenter@localhost"
+    # The mail worker (`flask mail worker`, `flask mail retry`); a request never talks to the mail server.
+    MAIL_TIMEOUT = 30  # seconds the SMTP server may take to answer
+    MAIL_BATCH_SIZE = 50  # messages sent over one SMTP connection
+    MAIL_RETRY_SECONDS = 120  # the pause after a first failure, doubled after each further one
+    MAIL_MAX_ATTEMPTS = 8  # then the message is given up (it stays in the outbox with its last error)
+    MAIL_CLAIM_SECONDS = 600  # a worker's hold on its batch: the batch of a worker that died goes out after it
+    MAIL_WORKER_POLL_SECONDS = 5.0  # the worker's pause when it found nothing to do
+    SEARCH_SYNC_ON_START = True  # apply the search index queue beside a starting app (an interrupted import)
     BASE_URL = "http://127.0.0.1:5000"
     # The center's name where users read it (letterheads, documents, mail), in both languages.
     CENTER_NAME_ZH = "古镇知识产权快速维权中心"
@@ -114,6 +122,13 @@ class Config:
             "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
             "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
             "MAIL_SENDER": env.get("MAIL_SENDER", cls.MAIL_SENDER),
+            "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", cls.MAIL_TIMEOUT)),
+            "MAIL_BATCH_SIZE": int(env.get("MAIL_BATCH_SIZE", cls.MAIL_BATCH_SIZE)),
+            "MAIL_RETRY_SECONDS": int(env.get("MAIL_RETRY_SECONDS", cls.MAIL_RETRY_SECONDS)),
+            "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", cls.MAIL_MAX_ATTEMPTS)),
+            "MAIL_CLAIM_SECONDS": int(env.get("MAIL_CLAIM_SECONDS", cls.MAIL_CLAIM_SECONDS)),
+            "MAIL_WORKER_POLL_SECONDS": float(env.get("MAIL_WORKER_POLL_SECONDS", cls.MAIL_WORKER_POLL_SECONDS)),
+            "SEARCH_SYNC_ON_START": _env_bool("SEARCH_SYNC_ON_START", cls.SEARCH_SYNC_ON_START),
             "BASE_URL": base_url,
             "CENTER_NAME_ZH": env.get("CENTER_NAME_ZH", cls.CENTER_NAME_ZH),
             "CENTER_NAME_EN": env.get("CENTER_NAME_EN", cls.CENTER_NAME_EN),
@@ -146,3 +161,6 @@ class TestConfig(Config):
     TRUSTED_HOSTS = trusted_hosts(BASE_URL, None, production=False)
     REDIS_URL = os.environ.get("REDIS_URL") or None  # CI runs the suite on Redis, developers on the database
     THROTTLE_KEY_PREFIX = None  # a fresh prefix for every app: each test counts from zero on a shared Redis
+    # Every test builds an app: none drains the index queue on start (tests commit patents outside a
+    # request, which updates the index at once; tests of the queue run the worker's pass themselves).
+    SEARCH_SYNC_ON_START = False

@@ -1,31 +1,41 @@
 """Outgoing email through an outbox: SMTP when configured, otherwise .eml files in the mail folder.
 
-A message is written to the outbox in the same transaction as the change it reports,
-and sent after that transaction commits: a rolled-back change mails nobody, and a
-mail failure never breaks a request. Failed messages are retried with growing pauses
-by `flask mail retry` (run it from cron); the body of a sent message is not kept,
-since it may hold a password-reset link.
+A message is written to the outbox in the same transaction as the change it reports: a
+rolled-back change mails nobody. A request never talks to a mail server (one that hangs
+would hold the answer, and on SQLite the write lock with it): the worker (worker.py) claims
+the due messages in batches, sends each batch over one SMTP connection and pauses a failed
+message twice as long after each attempt. A claim is one UPDATE over a `FOR UPDATE SKIP
+LOCKED` selection (on SQLite, where one writer holds the database at a time, the statement
+alone is atomic), so two workers never send the same message; it lapses after
+MAIL_CLAIM_SECONDS, so the batch of a worker that died is sent by another.
+
+Without MAIL_SERVER the mail folder is local disk: the request writes its own messages there
+right after its commit, so a newcomer sees mail appear at once. The body of a sent message
+is not kept, since it may hold a password-reset link.
 """
 import smtplib
+import threading
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Iterator, Optional
 from urllib.parse import urlsplit
 
 from flask import current_app, g, render_template
 from flask_babel import force_locale
-from sqlalchemy import Integer, String, Text, select
+from sqlalchemy import Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .database import UTCDateTime, utcnow
 from .extensions import db
 from .i18n import center_name
 
-MAX_ATTEMPTS = 8
+# The server refused this one message and answered: the connection still serves the rest of the batch.
+REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
 class OutgoingMail(db.Model):
@@ -41,6 +51,14 @@ class OutgoingMail(db.Model):
     next_attempt_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
     last_error: Mapped[Optional[str]] = mapped_column(String(500))
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[Optional[str]] = mapped_column(String(64))  # the batch sending it now
+    claimed_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+
+@dataclass
+class MailCount:
+    sent: int = 0
+    failed: int = 0
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -76,43 +94,89 @@ def queue_mail(recipient: str, subject: str, template: str, language: str = "zh"
     g.setdefault("outgoing_mail", []).append(message)
 
 
-def deliver_queued_mail() -> None:
-    """Send what this request queued; called after its commit."""
+def write_queued_mail() -> None:
+    """Without a mail server, write what this request queued to the mail folder; called after its commit."""
     messages = g.pop("outgoing_mail", [])
-    for message in messages:
-        _attempt(message)
-    if messages:
-        db.session.commit()
+    if messages and not current_app.config["MAIL_SERVER"]:
+        claim = _claim(OutgoingMail.id.in_([message.id for message in messages]))
+        if claim:
+            _send_claimed(claim)
 
 
 def discard_queued_mail() -> None:
     g.pop("outgoing_mail", None)  # the rows go with the rolled-back transaction
 
 
-def retry_pending_mail(now: datetime | None = None) -> tuple[int, int]:
-    """Try again every unsent message whose pause is over; (sent, still failing)."""
-    now = now or utcnow()
-    pending = db.session.scalars(select(OutgoingMail).where(
-        OutgoingMail.sent_at.is_(None), OutgoingMail.attempts < MAX_ATTEMPTS,
-        OutgoingMail.next_attempt_at <= now).order_by(OutgoingMail.id)).all()
-    sent = sum(_attempt(message) for message in pending)
+def send_due_mail(stop: threading.Event | None = None) -> MailCount:
+    """One pass over the outbox: every message due now, a batch at a time in id order, until none is
+    left or `stop` is set (the batch under way is finished first)."""
+    count, after = MailCount(), 0
+    while not (stop and stop.is_set()):
+        claim = _claim(OutgoingMail.id > after, limit=current_app.config["MAIL_BATCH_SIZE"])
+        if claim is None:
+            return count
+        after, sent, failed = _send_claimed(claim)
+        count.sent, count.failed = count.sent + sent, count.failed + failed
+    return count
+
+
+def _claim(*conditions, limit: int | None = None) -> str | None:
+    """Take the due, unclaimed messages that meet `conditions` for a new batch; its name, or None if none."""
+    now, claim = utcnow(), uuid.uuid4().hex
+    due = (select(OutgoingMail.id)
+           .where(*conditions, OutgoingMail.sent_at.is_(None), OutgoingMail.next_attempt_at <= now,
+                  OutgoingMail.attempts < current_app.config["MAIL_MAX_ATTEMPTS"],
+                  or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now))
+           .order_by(OutgoingMail.id).limit(limit).with_for_update(skip_locked=True))
+    claimed = db.session.scalars(
+        update(OutgoingMail).where(OutgoingMail.id.in_(due))
+        .values(claimed_by=claim, claimed_until=now + timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"]))
+        .returning(OutgoingMail.id).execution_options(synchronize_session=False)).all()
     db.session.commit()
-    return sent, len(pending) - sent
+    return claim if claimed else None
 
 
-def _attempt(message: OutgoingMail) -> bool:
-    message.attempts += 1
+def _send_claimed(claim: str) -> tuple[int, int, int]:
+    """Send a claimed batch over one connection and record each outcome at once; (last id, sent, failed)."""
+    messages = db.session.scalars(select(OutgoingMail).where(OutgoingMail.claimed_by == claim)
+                                  .order_by(OutgoingMail.id)).all()
+    waiting = [(message.id, message.attempts, _email(message)) for message in messages]
+    last, sent = waiting[-1][0], 0
     try:
-        _deliver(_email(message))
-    except (OSError, smtplib.SMTPException) as error:
-        current_app.logger.exception("mail to %s failed (attempt %s)", message.recipient, message.attempts)
-        message.last_error = str(error)[:500]
-        message.next_attempt_at = utcnow() + timedelta(minutes=2 ** message.attempts)
-        return False
-    message.sent_at = utcnow()
-    message.body = ""
-    message.last_error = None
-    return True
+        with mail_transport() as send:
+            while waiting:
+                message_id, attempts, email = waiting[0]
+                try:
+                    send(email)
+                except REFUSED as error:
+                    _record_failure(claim, message_id, attempts, email["To"], error)
+                else:
+                    _record(claim, message_id, attempts, sent_at=utcnow(), body="", last_error=None)
+                    sent += 1
+                waiting.pop(0)
+    except OSError as error:  # the server is gone: what was not sent waits its turn
+        for message_id, attempts, email in waiting:
+            _record_failure(claim, message_id, attempts, email["To"], error)
+    return last, sent, len(messages) - sent
+
+
+def _record_failure(claim: str, message_id: int, attempts: int, recipient: str, error: OSError) -> None:
+    current_app.logger.warning("mail to %s failed (attempt %s): %s", recipient, attempts + 1, error)
+    pause = timedelta(seconds=current_app.config["MAIL_RETRY_SECONDS"] * 2 ** attempts)
+    _record(claim, message_id, attempts, last_error=str(error)[:500] or type(error).__name__,
+            next_attempt_at=utcnow() + pause)
+
+
+def _record(claim: str, message_id: int, attempts: int, **outcome) -> None:
+    """Release one message of the batch with its outcome, committed at once: a crash later resends nothing."""
+    released = db.session.execute(
+        update(OutgoingMail).where(OutgoingMail.id == message_id, OutgoingMail.claimed_by == claim)
+        .values(attempts=attempts + 1, claimed_by=None, claimed_until=None, **outcome)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    if released.rowcount != 1:  # another worker took it over: it may go out twice
+        current_app.logger.error("the claim on mail %s lapsed while it was sent; raise MAIL_CLAIM_SECONDS",
+                                 message_id)
 
 
 def _email(message: OutgoingMail) -> EmailMessage:
@@ -127,17 +191,20 @@ def _email(message: OutgoingMail) -> EmailMessage:
     return email
 
 
-def _deliver(message: EmailMessage) -> None:
+@contextmanager
+def mail_transport() -> Iterator[Callable[[EmailMessage], object]]:
+    """One SMTP connection for a whole batch; without MAIL_SERVER, the mail folder."""
     config = current_app.config
     if not config["MAIL_SERVER"]:
-        _write_to_folder(message, Path(config["MAIL_FOLDER"]))
+        folder = Path(config["MAIL_FOLDER"])
+        yield lambda message: _write_to_folder(message, folder)
         return
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
         if config["MAIL_USE_TLS"]:
             smtp.starttls()
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(message)
+        yield smtp.send_message
 
 
 def _write_to_folder(message: EmailMessage, folder: Path) -> None:

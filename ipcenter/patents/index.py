@@ -1,10 +1,12 @@
 """The Whoosh search index: derived from the database, written by one process at a time.
 
 Every change to a patent adds a row to `patent_index_queue` in the same transaction
-(see `watch_patent_changes`). After the commit, whoever changed something drains the
-queue under an exclusive file lock; a process that finds the lock taken leaves its rows
-to the holder, who looks again after releasing it. So several workers never meet in
-Whoosh's own lock (no LockError) and no committed change is left behind.
+(see `watch_patent_changes`). The queue is drained under an exclusive file lock: after
+each commit by a command or script, by the background worker (`flask mail worker`, which
+also drains it for changes made in requests: a request never writes the index), and once
+when the app starts, so an interrupted import heals by itself. A process that finds the
+lock taken leaves its rows to the holder, who looks again after releasing it. So several
+workers never meet in Whoosh's own lock (no LockError) and no committed change is left behind.
 """
 import fcntl
 import hashlib
@@ -14,8 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from flask import current_app
-from sqlalchemy import delete, event, insert, select
+from flask import Flask, current_app, has_request_context
+from sqlalchemy import delete, event, insert, inspect, select
 from sqlalchemy.orm import Session
 from whoosh import columns, fields, formats, index
 from whoosh.analysis import RegexTokenizer
@@ -197,11 +199,10 @@ def watch_patent_changes(session, flush_context) -> None:
 
 @event.listens_for(Session, "after_commit")
 def sync_after_commit(session) -> None:
-    if session.info.pop("index_pending", False) and not session.info.get("index_deferred"):
-        try:
-            sync_index()
-        except Exception:  # the queue keeps the change; the next commit or `flask search sync` retries
-            log.exception("could not bring the search index up to date")
+    """Commands and scripts bring the index up to date at once; a request leaves it to the worker."""
+    if session.info.pop("index_pending", False) and not session.info.get("index_deferred") \
+            and not has_request_context():
+        drain_index_queue()
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -217,6 +218,32 @@ def index_sync_deferred():
         yield
     finally:
         db.session.info.pop("index_deferred", None)
+
+
+def drain_index_queue() -> int:
+    """Apply what is queued, if anything; a failure is logged and the queue keeps the changes for next time."""
+    with db.engine.connect() as connection:
+        if connection.scalar(select(IndexQueueEntry.id).limit(1)) is None:
+            return 0
+    try:
+        return sync_index()
+    except Exception:  # whatever the index's trouble, the caller (a commit, the mail worker) goes on
+        log.exception("could not bring the search index up to date")
+        return 0
+
+
+def drain_on_start(app: Flask) -> None:
+    """Apply, beside the starting app, what a crash or an interrupted import left queued. Not a daemon:
+    a command that ends meanwhile waits for it, rather than leave the changes it took to nobody."""
+    def drain() -> None:
+        with app.app_context():
+            try:
+                if inspect(db.engine).has_table(IndexQueueEntry.__tablename__):  # not before `flask db upgrade`
+                    drain_index_queue()
+            except Exception:  # the app serves on; the worker drains the queue later
+                log.exception("could not look at the search index queue on start")
+
+    threading.Thread(target=drain, name="index-drain-on-start").start()
 
 
 def pending_count() -> int:

@@ -1,5 +1,6 @@
 """Who hears of what: in the app (unread count, list, mark read) and by email; daily reminders."""
-from datetime import date
+import time
+from datetime import date, timedelta
 from unittest import mock
 
 from sqlalchemy import select
@@ -7,9 +8,12 @@ from sqlalchemy import select
 from ipcenter.cases import operations
 from ipcenter.cases.models import Case, CaseEvent, EventKind
 from ipcenter.cases.operations import advance_case, assign_case, delegate_case
+from ipcenter.database import utcnow
 from ipcenter.extensions import db
+from ipcenter.mail import OutgoingMail
 from ipcenter.notifications.models import Notification
 from tests.cases.conftest import make_case
+from tests.mail_servers import hanging_smtp_server
 
 
 def kinds_for(user):
@@ -79,6 +83,25 @@ def test_transitions_over_http_also_send_email_after_the_commit(client, login_as
                   page="/")
     [message] = [m for m in mailbox() if m["To"] == center.enterprise.email]
     assert case.reference in message["Subject"]
+
+
+def test_a_mail_server_that_hangs_does_not_slow_a_transition(app, client, login_as, center, runner):
+    with hanging_smtp_server() as port:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=1)
+        case = make_case(center, "consultation")
+        login_as(center.staff["consultation"])
+        form = {"version": case.version, "comment": "保护期十五年", "csrf_token": client.csrf_token("/")}
+        started = time.monotonic()
+        response = client.post(f"/cases/{case.reference}/actions/answer", data=form)
+        assert response.status_code == 302 and time.monotonic() - started < 1  # the mail server was not asked
+        [message] = [m for m in db.session.scalars(select(OutgoingMail)) if m.recipient == center.enterprise.email
+                     and case.reference in m.subject]
+        assert message.sent_at is None and message.attempts == 0
+        result = runner.invoke(args=["mail", "retry"])  # the worker waits for the server, and gives up
+    assert "sent: 0, still failing:" in result.output
+    db.session.refresh(message)
+    assert message.sent_at is None and message.attempts == 1 and "timed out" in message.last_error
+    assert message.next_attempt_at > utcnow() + timedelta(seconds=100)
 
 
 def test_remind_notifies_due_and_overdue_cases_and_escalates_once(runner, center):
