@@ -421,8 +421,11 @@ def _restore_database(engine: str, dump: Path) -> None:
     db.engine.dispose()  # no pooled connection may hold the old database open
     if engine == "sqlite":
         # Through the backup API, into whatever file is there: all or nothing, and no stale -wal file survives.
-        with closing(sqlite3.connect(dump)) as source, closing(sqlite3.connect(db.engine.url.database)) as target:
-            source.backup(target)
+        try:
+            with closing(sqlite3.connect(dump)) as source, closing(sqlite3.connect(db.engine.url.database)) as target:
+                source.backup(target)
+        except sqlite3.Error as error:
+            raise BackupError(f"the database could not be written ({error}): stop the app while restoring") from None
     else:
         # One transaction: a restore that fails leaves the database as it was. --clean drops what the dump
         # brings (a migrated but empty schema, or with --force the old data) before creating it again; the
