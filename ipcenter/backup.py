@@ -107,12 +107,13 @@ def write_backup(out: Path) -> dict:
 def _write_archive(raw, snapshot: Snapshot) -> dict:
     engine = db.engine.dialect.name
     members, missing = {}, []
-    with tarfile.open(fileobj=raw, mode="w:gz") as archive:
+    with tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6) as archive:
         members[DATABASE_MEMBERS[engine]] = _add_file(archive, DATABASE_MEMBERS[engine], snapshot.path)
         upload_root = Path(current_app.config["UPLOAD_FOLDER"])
+        grace_until = time.monotonic() + FILE_WAIT_SECONDS
         for row in snapshot.attachments:
             path = stored_path(row)
-            if not _wait_for(path):
+            if not _wait_for(path, grace_until):
                 missing.append(row.stored_name)
                 continue
             name = f"uploads/{path.relative_to(upload_root).as_posix()}"
@@ -126,11 +127,10 @@ def _write_archive(raw, snapshot: Snapshot) -> dict:
     return manifest
 
 
-def _wait_for(path: Path) -> bool:
+def _wait_for(path: Path, grace_until: float) -> bool:
     """Whether the file is there; a moment's grace for a writer that moves a file into place after its commit."""
-    deadline = time.monotonic() + FILE_WAIT_SECONDS
     while not path.is_file():
-        if time.monotonic() > deadline:
+        if time.monotonic() > grace_until:
             return False
         time.sleep(0.1)
     return True
@@ -271,12 +271,15 @@ def verify_backup(archive: Path) -> dict:
         return _unpack_checked(archive, Path(work), uploads_to=None)
 
 
-def _unpack_checked(archive: Path, work: Path, uploads_to: Path | None) -> dict:
+def _unpack_checked(archive: Path, work: Path, uploads_to: Path | None, engine: str | None = None) -> dict:
     """Unpack the database into `work` (and the files into `uploads_to`), refusing anything the manifest denies."""
     _check_archive_checksum(archive)
     manifest = _unpack(archive, work, uploads_to)
-    if manifest.get("format") != FORMAT:
-        raise BackupError(f"{archive} was written by another version of ipcenter (format {manifest.get('format')})")
+    if manifest["format"] != FORMAT:
+        raise BackupError(f"{archive} was written by another version of ipcenter (format {manifest['format']})")
+    if engine and manifest["engine"] != engine:
+        raise BackupError(f"the archive holds a {manifest['engine']} database and this instance uses {engine}: "
+                          f"restore it into an instance on {manifest['engine']}")
     _compare(manifest["tables"], _dump_row_counts(manifest, work / Path(manifest["database"]).name),
              "row counts in the database of the archive differ from the manifest")
     return manifest
@@ -286,8 +289,7 @@ def _check_archive_checksum(archive: Path) -> None:
     listed = checksum_file(archive)
     if not listed.is_file():
         raise BackupError(f"{listed.name} is missing: the archive's checksum must lie beside it")
-    expected = listed.read_text().split()[0] if listed.read_text().split() else ""
-    if file_sha256(archive) != expected:
+    if file_sha256(archive) not in listed.read_text().split()[:1]:
         raise BackupError(f"{archive.name} does not match its checksum in {listed.name}: the file is damaged "
                           "or not the one the checksum was written for")
 
@@ -382,10 +384,7 @@ def restore_backup(archive: Path, force: bool = False) -> dict:
     staging = upload_root / f".restore-{secrets.token_hex(4)}"
     try:
         with tempfile.TemporaryDirectory(dir=upload_root.parent, prefix=".restore-") as work:
-            manifest = _unpack_checked(archive, Path(work), uploads_to=staging)
-            if manifest["engine"] != engine:
-                raise BackupError(f"the archive holds a {manifest['engine']} database and this instance uses "
-                                  f"{engine}: restore it into an instance on {manifest['engine']}")
+            manifest = _unpack_checked(archive, Path(work), uploads_to=staging, engine=engine)
             _restore_database(engine, Path(work) / Path(manifest["database"]).name)
         set_aside = _set_aside(upload_root, staging) if force else None
         for shard in staging.iterdir():  # renames in one file system: the files appear whole or not at all

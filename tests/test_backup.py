@@ -222,20 +222,64 @@ def test_a_corrupt_archive_is_refused_and_nothing_is_half_restored(runner, backu
     assert_still_empty(empty_instance)
 
 
-def test_a_file_changed_inside_the_archive_is_named(runner, backup, empty_instance):
-    changed = backup.with_name("changed.tar.gz")
-    with tarfile.open(backup) as original, tarfile.open(changed, "w:gz") as copy:
+def rewritten(archive: Path, edit) -> Path:
+    """A copy of the archive with `edit(name, content)` -> (name, content) applied to each member, checksum renewed."""
+    copy = archive.with_name("edited.tar.gz")
+    with tarfile.open(archive) as original, tarfile.open(copy, "w:gz") as edited:
         for member in original.getmembers():
-            content = original.extractfile(member).read()
-            if member.name.startswith("uploads/") and content.endswith(b"side"):
-                content, name = content[:-4] + b"back", member.name
-            copy.addfile(member, io.BytesIO(content))
-    rewrite_checksum(changed)
-    checked = runner.invoke(args=["backup", "--verify", str(changed)])
+            member.name, content = edit(member.name, original.extractfile(member).read())
+            member.size = len(content)
+            edited.addfile(member, io.BytesIO(content))
+    rewrite_checksum(copy)
+    return copy
+
+
+def test_a_file_changed_inside_the_archive_is_named(runner, backup, empty_instance):
+    changed = []
+
+    def change_a_file(name, content):
+        if name.startswith("uploads/") and content.endswith(b"side"):
+            changed.append(name)
+            return name, content[:-4] + b"back"
+        return name, content
+
+    edited = rewritten(backup, change_a_file)
+    checked = runner.invoke(args=["backup", "--verify", str(edited)])
     assert checked.exit_code == 1
-    assert f"the archive's files differ from its manifest: {name}" in checked.output
-    assert restore_into(empty_instance, changed).exit_code == 1
+    assert f"the archive's files differ from its manifest: {changed[0]}" in checked.output
+    assert restore_into(empty_instance, edited).exit_code == 1
     assert_still_empty(empty_instance)
+
+
+def test_a_backup_restores_only_into_the_engine_it_was_taken_from(app, backup, empty_instance):
+    engine = "postgresql" if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") else "sqlite"
+    other = {"sqlite": "postgresql", "postgresql": "sqlite"}[engine]
+    members = {"sqlite": "database/ipcenter.sqlite3", "postgresql": "database/ipcenter.pgdump"}
+
+    def claim_the_other_engine(name, content):
+        if name == "manifest.json":
+            manifest = json.loads(content)
+            manifest["files"][members[other]] = manifest["files"].pop(members[engine])
+            return name, json.dumps({**manifest, "engine": other, "database": members[other]}).encode()
+        return (members[other] if name == members[engine] else name), content
+
+    restored = restore_into(empty_instance, rewritten(backup, claim_the_other_engine))
+    assert restored.exit_code == 1
+    assert f"the archive holds a {other} database and this instance uses {engine}" in restored.output
+    assert_still_empty(empty_instance)
+
+
+def test_a_file_missing_on_disk_is_named_and_the_rest_backed_up(app, runner, backup, monkeypatch, tmp_path):
+    monkeypatch.setattr("ipcenter.backup.FILE_WAIT_SECONDS", 0)
+    lost = next(path for path in Path(app.config["UPLOAD_FOLDER"]).rglob("*") if path.is_file())
+    lost.unlink()
+    archive = tmp_path / "with-a-gap.tar.gz"
+    taken = runner.invoke(args=["backup", "--out", str(archive)])
+    assert taken.exit_code == 1
+    assert f"attachment files missing or damaged on disk when the backup was taken: {lost.name}" in taken.output
+    assert manifest_of(archive)["missing_files"] == [lost.name]
+    checked = runner.invoke(args=["backup", "--verify", str(archive)])
+    assert checked.exit_code == 1 and f"when the backup was taken: {lost.name}" in checked.output
 
 
 def test_a_restore_into_an_instance_in_use_is_refused_unless_forced(app, runner, backup, empty_instance):
@@ -261,3 +305,13 @@ def test_backup_asks_for_one_of_its_two_options(runner, tmp_path):
     assert neither.exit_code == 2 and "give either --out FILE to write a backup or --verify FILE" in neither.output
     nowhere = runner.invoke(args=["backup", "--out", str(tmp_path / "absent" / "b.tar.gz")])
     assert nowhere.exit_code == 1 and f"the folder {tmp_path / 'absent'} does not exist" in nowhere.output
+
+
+def test_without_pg_dump_the_backup_says_which_setting_names_it(app, runner, tmp_path):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("pg_dump backs up PostgreSQL only")
+    app.config["PG_DUMP"] = str(tmp_path / "no-such-pg_dump")
+    taken = runner.invoke(args=["backup", "--out", str(tmp_path / "b.tar.gz")])
+    assert taken.exit_code == 1
+    assert f"{tmp_path / 'no-such-pg_dump'} was not found" in taken.output and "set PG_DUMP" in taken.output
+    assert not [path for path in tmp_path.iterdir() if path.name.startswith((".", "b.tar.gz"))]  # nor a part of one
