@@ -2,6 +2,7 @@
 import os
 import signal
 import threading
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -84,6 +85,53 @@ def retry_mail_command():
     click.echo(str(work_once()))
 
 
+@click.command("backup")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a backup archive here (and its checksum beside it, as FILE.sha256).")
+@click.option("--verify", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Check this archive against its checksum and manifest instead.")
+@with_appcontext
+def backup_command(out, verify):
+    """Back up the database and every attachment while the app serves (--out FILE), or check one (--verify)."""
+    from .backup import BackupError, verify_backup, write_backup
+
+    if (out is None) == (verify is None):
+        raise click.UsageError("give either --out FILE to write a backup or --verify FILE to check one")
+    try:
+        manifest = verify_backup(verify) if verify else write_backup(out)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    rows = sum(manifest["tables"].values())
+    click.echo(f"{'verified' if verify else 'written'}: {verify or out} ({manifest['engine']}, "
+               f"taken {manifest['created_at']}): {len(manifest['tables'])} tables, {rows} rows, "
+               f"{len(manifest['files']) - 1} files")
+    if manifest["missing_files"]:
+        raise click.ClickException("attachment files missing or damaged on disk when the backup was taken: "
+                                   + ", ".join(manifest["missing_files"]))
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database and upload folder that are not empty "
+                                            "(the files already there are moved next to the upload folder).")
+@with_appcontext
+def restore_command(archive, force):
+    """Restore a backup into this (empty) instance, then rebuild the search index."""
+    from .backup import BackupError, restore_backup
+
+    try:
+        manifest = restore_backup(archive, force=force)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    if manifest["set_aside"]:
+        click.echo(f"the files that were in the upload folder are now in {manifest['set_aside']}")
+    click.echo(f"restored {archive} (taken {manifest['created_at']}): {sum(manifest['tables'].values())} rows, "
+               f"{len(manifest['files']) - 1} files; the search index was rebuilt")
+    if manifest["schema_revision"]:
+        click.echo(f"the database is at schema revision {manifest['schema_revision']}: "
+                   "run `flask db upgrade` if this version of ipcenter is newer")
+
+
 def register_commands(app) -> None:
     from .accounts.cli import users_cli
     from .translations_cli import translations_cli
@@ -93,6 +141,8 @@ def register_commands(app) -> None:
     app.cli.add_command(cases_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     from .patents.cli import patents_cli, search_cli
 
     app.cli.add_command(patents_cli)

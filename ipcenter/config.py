@@ -99,6 +99,9 @@ class Config:
     INVITATION_LIMIT = "20 per hour"  # invitations per organisation
     EXPORT_RATE_LIMIT = "60 per hour"  # patent exports per user
     EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
+    # PostgreSQL's client programs for `flask backup` and `flask restore`: a name looked up on PATH, or a path.
+    PG_DUMP = "pg_dump"
+    PG_RESTORE = "pg_restore"
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -137,6 +140,8 @@ class Config:
             "HSTS_SECONDS": int(env.get("HSTS_SECONDS", cls.HSTS_SECONDS)),
             "REDIS_URL": env.get("REDIS_URL") or None,
             "LOG_LEVEL": env.get("LOG_LEVEL", cls.LOG_LEVEL),
+            "PG_DUMP": env.get("PG_DUMP", cls.PG_DUMP),
+            "PG_RESTORE": env.get("PG_RESTORE", cls.PG_RESTORE),
         }
         secret = env.get("SECRET_KEY")
         if not secret:
