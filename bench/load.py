@@ -297,7 +297,7 @@ class Servers:
         if self.mail_worker:
             self.mail_worker.terminate()
             try:
-                self.mail_worker.wait(15)
+                self.mail_worker.wait(5)
             except subprocess.TimeoutExpired:
                 self.mail_worker.kill()
                 self.mail_worker.wait()
