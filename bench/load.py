@@ -363,6 +363,10 @@ class Record:
             self.statuses[status] = self.statuses.get(status, 0) + 1
 
     @property
+    def client_errors(self) -> int:
+        return sum(count for status, count in self.statuses.items() if 400 <= status < 500)
+
+    @property
     def server_errors(self) -> int:
         return sum(count for status, count in self.statuses.items() if status >= 500)
 
@@ -623,13 +627,13 @@ def run_cell(engine: str, fault: str, seconds: float, smtp: FakeSMTP, keep: bool
         else:
             shutil.rmtree(instance.folder, ignore_errors=True)
     return dict(engine=engine, fault=fault, requests=sum(record.statuses.values()) + record.unanswered,
-                server_errors=record.server_errors, unanswered=record.unanswered,
+                server_errors=record.server_errors, client_errors=record.client_errors, unanswered=record.unanswered,
                 acknowledged=len(record.acknowledged), unfinished=record.unfinished,
                 **latency_figures(record.latencies),
                 restart=servers.restart, kills=servers.kills, **checked)
 
 
-COLUMNS = [("engine", "engine"), ("fault", "fault"), ("requests", "requests"), ("5xx", "server_errors"),
+COLUMNS = [("engine", "engine"), ("fault", "fault"), ("requests", "requests"), ("5xx", "server_errors"), ("4xx", "client_errors"),
            ("no answer", "unanswered"), ("acked", "acknowledged"), ("stored", "stored"), ("dupl.", "duplicates"),
            ("missing", "missing"), ("bad file", "bad_files"), ("orphans", "orphans"), ("no file", "no_file"),
            ("refs", "references"), ("integrity", "integrity"), ("att. check", "attachments_check"),
