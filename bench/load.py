@@ -40,7 +40,6 @@ import signal
 import socket
 import socketserver
 import sqlite3
-import statistics
 import struct
 import subprocess
 import sys
@@ -57,7 +56,6 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 PASSWORD = "Load-bench-2026"
 SUBMITTERS, STAFF = 20, 3
@@ -410,7 +408,8 @@ def attachment(rng: random.Random) -> tuple[str, bytes, str]:
     """A small PDF or PNG, different every time."""
     noise = rng.randbytes(256)
     if rng.random() < 0.5:
-        body = b"%PDF-1.4\n% " + noise.hex().encode() + b"\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+        body = (b"%PDF-1.4\n% " + noise.hex().encode()
+                + b"\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
         return "evidence.pdf", body, "application/pdf"
 
     def chunk(kind: bytes, data: bytes) -> bytes:
@@ -633,12 +632,12 @@ def run_cell(engine: str, fault: str, seconds: float, smtp: FakeSMTP, keep: bool
                 restart=servers.restart, kills=servers.kills, **checked)
 
 
-COLUMNS = [("engine", "engine"), ("fault", "fault"), ("requests", "requests"), ("5xx", "server_errors"), ("4xx", "client_errors"),
-           ("no answer", "unanswered"), ("acked", "acknowledged"), ("stored", "stored"), ("dupl.", "duplicates"),
-           ("missing", "missing"), ("bad file", "bad_files"), ("orphans", "orphans"), ("no file", "no_file"),
-           ("refs", "references"), ("integrity", "integrity"), ("att. check", "attachments_check"),
-           ("p50 ms", "p50"), ("p95 ms", "p95"), ("submit p95", "submit_p95"), ("trans. p95", "transition_p95"),
-           ("max ms", "slowest"), ("mail sent", "mail"), ("restart", "restart")]
+COLUMNS = [("engine", "engine"), ("fault", "fault"), ("requests", "requests"), ("5xx", "server_errors"),
+           ("4xx", "client_errors"), ("no answer", "unanswered"), ("acked", "acknowledged"), ("stored", "stored"),
+           ("dupl.", "duplicates"), ("missing", "missing"), ("bad file", "bad_files"), ("orphans", "orphans"),
+           ("no file", "no_file"), ("refs", "references"), ("integrity", "integrity"),
+           ("att. check", "attachments_check"), ("p50 ms", "p50"), ("p95 ms", "p95"), ("submit p95", "submit_p95"),
+           ("trans. p95", "transition_p95"), ("max ms", "slowest"), ("mail sent", "mail"), ("restart", "restart")]
 
 
 def print_table(rows: list[dict]) -> None:
