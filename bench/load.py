@@ -111,9 +111,16 @@ def make_instance(engine: str, smtp_port: int) -> Instance:
     return Instance(engine, folder, url, free_port(), smtp_port, drop)
 
 
-def flask(instance: Instance, *args, check=True, timeout=300) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "flask"), *args], cwd=ROOT, env=instance.environment(), capture_output=True,
-                          text=True, check=check, timeout=timeout)
+def run(instance: Instance, command: list[str], check: bool = True) -> subprocess.CompletedProcess:
+    """A command with the instance's settings; a failure that matters stops the bench with its output."""
+    done = subprocess.run(command, cwd=ROOT, env=instance.environment(), capture_output=True, text=True, timeout=300)
+    if check and done.returncode:
+        raise RuntimeError(f"{' '.join(command[:3])} failed:\n{done.stdout}{done.stderr}")
+    return done
+
+
+def flask(instance: Instance, *args, check: bool = True) -> subprocess.CompletedProcess:
+    return run(instance, [str(BIN / "flask"), *args], check)
 
 
 SEED = """
@@ -146,8 +153,7 @@ def prepare(instance: Instance) -> None:
     """Migrate, then seed through the app's own operations (in a process of its own, with the same settings)."""
     flask(instance, "db", "upgrade")
     script = SEED % {"staff": STAFF, "submitters": SUBMITTERS, "password": PASSWORD}
-    subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=instance.environment(), check=True,
-                   capture_output=True, text=True)
+    run(instance, [sys.executable, "-c", script])
 
 
 # A fake SMTP server: answers like a real one, or accepts and never says a word ---------
@@ -158,7 +164,6 @@ class FakeSMTP(socketserver.ThreadingTCPServer):
 
     def __init__(self):
         self.stalled = False
-        self.delivered = 0
         self.closing = threading.Event()
         super().__init__(("127.0.0.1", 0), SMTPSession)
 
@@ -177,7 +182,6 @@ class SMTPSession(socketserver.StreamRequestHandler):
                 for body in self.rfile:
                     if body == b".\r\n":
                         break
-                server.delivered += 1
                 self.wfile.write(b"250 queued\r\n")
             elif verb == b"QUIT":
                 self.wfile.write(b"221 bye\r\n")
@@ -204,12 +208,13 @@ def started_at(pid: int) -> int:
         return 0
 
 
-def alive(pid: int) -> bool:
+def alive(pid: int, since: int) -> bool:
+    """Whether the process that started at `since` still runs (a pid alone may have been reused by then)."""
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return False
-    return state != "Z"
+    return state != "Z" and started_at(pid) == since
 
 
 class Servers:
@@ -220,7 +225,7 @@ class Servers:
         self.log = (instance.folder / "servers.log").open("ab")
         self.master: subprocess.Popen | None = None
         self.mail_worker: subprocess.Popen | None = None
-        self.pids: set[int] = set()  # every worker seen, so that none outlives the bench
+        self.pids: dict[int, int] = {}  # every worker seen, with its start time, so that none outlives the bench
         self.restart = "-"
         self.kills = 0
 
@@ -233,7 +238,8 @@ class Servers:
 
     def start(self) -> None:
         self.master = self.start_gunicorn()
-        self.wait_ready(self.master, 90)
+        if not self.wait_ready(self.master, 90):
+            raise RuntimeError(f"gunicorn did not answer within 90 s; see {self.log.name}")
         self.mail_worker = subprocess.Popen([str(BIN / "flask"), "mail", "worker"], cwd=ROOT,
                                             env=self.instance.environment(), stdout=self.log, stderr=self.log)
 
@@ -244,13 +250,11 @@ class Servers:
                 if requests.get(f"http://127.0.0.1:{self.instance.port}/login", timeout=5).status_code == 200:
                     return True
             time.sleep(0.3)
-        if master.poll() is None and seconds >= 90:
-            raise RuntimeError(f"gunicorn did not answer within {seconds} s; see {self.log.name}")
         return False
 
     def workers(self) -> list[int]:
         found = children(self.master.pid) if self.master else []
-        self.pids.update(found)
+        self.pids.update((pid, started_at(pid)) for pid in found if pid not in self.pids)
         return found
 
     def kill_worker(self) -> bool:
@@ -266,7 +270,7 @@ class Servers:
 
         A new master has bound the port once it has forked workers; until then, whatever answers is the
         old master's orphaned workers, serving unsupervised."""
-        orphans = self.workers()
+        orphans = {pid: self.pids[pid] for pid in self.workers()}
         self.master.send_signal(signal.SIGKILL)
         self.master.wait()
         started, attempts = time.monotonic(), 0
@@ -277,12 +281,13 @@ class Servers:
                 time.sleep(0.1)
             if candidate.poll() is None:
                 self.master = candidate
-                self.wait_ready(candidate, 90)
+                if not self.wait_ready(candidate, 90):
+                    raise RuntimeError(f"the restarted gunicorn did not answer within 90 s; see {self.log.name}")
                 self.restart = f"{time.monotonic() - started:.0f}s" + (f", {attempts} starts" if attempts > 1 else "")
-                still = sum(alive(pid) for pid in orphans)
+                still = sum(alive(pid, since) for pid, since in orphans.items())
                 self.restart += f", {still} orphans alive" if still else ""
                 return
-        served = [pid for pid in orphans if alive(pid)]
+        served = [pid for pid, since in orphans.items() if alive(pid, since)]
         for pid in served:  # workers this bench started, holding the port: end them so that the run goes on
             os.kill(pid, signal.SIGKILL)
         self.master = self.start_gunicorn()
@@ -307,8 +312,8 @@ class Servers:
             except subprocess.TimeoutExpired:
                 self.master.kill()
                 self.master.wait()
-        for pid in self.pids:
-            if alive(pid):
+        for pid, since in self.pids.items():
+            if alive(pid, since):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
         self.log.close()
@@ -574,8 +579,8 @@ def check(instance: Instance, record: Record) -> dict:
     if instance.engine == "sqlite":
         with contextlib.closing(sqlite3.connect(instance.folder / "ipcenter.sqlite3")) as database:
             result["integrity"] = database.execute("PRAGMA integrity_check").fetchone()[0]
-    if flask(instance, "attachments", "--help", check=False).returncode == 0:
-        answer = flask(instance, "attachments", "check", check=False)
+    answer = flask(instance, "attachments", "check", check=False)
+    if "No such command" not in answer.stderr:  # the app has it
         result["attachments_check"] = "ok" if answer.returncode == 0 else f"{len(answer.stdout.splitlines())} found"
     return result
 
@@ -611,13 +616,20 @@ def latency_figures(latencies: dict[str, list[float]]) -> dict:
 def run_cell(engine: str, fault: str, seconds: float, smtp: FakeSMTP, keep: bool) -> dict:
     instance = make_instance(engine, smtp.server_address[1])
     servers = Servers(instance)
+    moments = [time.monotonic()]
     try:
         prepare(instance)
         smtp.stalled = fault == "smtp-stall"
         servers.start()
+        moments.append(time.monotonic())
         record = run_clients(instance, servers, fault, seconds, f"{engine}/{fault}")
+        moments.append(time.monotonic())
         servers.stop()
+        moments.append(time.monotonic())
         checked = check(instance, record)
+        moments.append(time.monotonic())
+        print("  " + ", ".join(f"{phase} {end - begin:.0f} s" for phase, begin, end in zip(
+            ("set-up", "logins and run", "stop", "checks"), moments, moments[1:])), flush=True)
     finally:
         servers.stop()
         instance.drop()
