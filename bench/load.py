@@ -461,7 +461,10 @@ def submitter(client: Client, number: int, label: str) -> None:
                 return
             response = client.request("POST", "/cases/new/consultation", "submit", data=data,
                                       files={"files": (name, body, content_type)})
-            if response is None or response.status_code >= 500:
+            if response is None:
+                continue
+            if response.status_code >= 500:
+                time.sleep(0.3)
                 continue
             found = REFERENCE.search(response.headers.get("Location", "")) if response.status_code == 302 else None
             if found:
