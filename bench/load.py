@@ -47,6 +47,7 @@ import tempfile
 import threading
 import time
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -61,6 +62,9 @@ PASSWORD = "Load-bench-2026"
 SUBMITTERS, STAFF = 20, 3
 FAULTS = ("none", "worker-kill", "master-kill", "worker-kills-25", "smtp-stall")
 GRACE_SECONDS = 45  # after the run, a submission still retrying through an outage may finish
+# An attachment's name on disk; anything else under the upload folder is a temporary file (a write
+# not committed, to be swept), not an orphan.
+STORED_NAME = re.compile(r"[0-9a-f]{32}")
 REFERENCE = re.compile(r"/cases/(ZS-(\d{4})-(\d{6}))$")
 
 
@@ -548,37 +552,19 @@ def sha256_of(path: Path) -> str | None:
 
 
 def check(instance: Instance, record: Record) -> dict:
+    """Every figure the table shows after the run, read from the database and the upload folder."""
     engine = create_engine(instance.database_url)
     with engine.connect() as connection:
         cases = connection.execute(text("SELECT id, reference, title FROM cases")).all()
         files = connection.execute(text("SELECT case_id, stored_name, sha256 FROM attachments")).all()
         mail = connection.execute(text("SELECT count(sent_at), count(*) FROM mail_outbox")).one()
     engine.dispose()
-    by_reference = {row.reference: row for row in cases}
-    titles: dict[str, int] = {}
-    for row in cases:
-        titles[row.title] = titles.get(row.title, 0) + 1
-    files_of: dict[int, list] = {}
-    for row in files:
-        files_of.setdefault(row.case_id, []).append(row)
-    missing = bad_files = 0
-    for ack in record.acknowledged:
-        case = by_reference.get(ack.reference)
-        if case is None or case.title != ack.title:
-            missing += 1
-            continue
-        rows = [row for row in files_of.get(case.id, []) if row.sha256 == ack.sha256]
-        if len(rows) != 1 or sha256_of(instance.uploads / rows[0].stored_name[:2] / rows[0].stored_name) != ack.sha256:
-            bad_files += 1
-    stored_names = {row.stored_name for row in files}
-    on_disk = {path.name for path in instance.uploads.glob("??/*") if path.is_file()} if instance.uploads.exists() \
-        else set()
-    result = dict(
-        stored=len(cases), duplicates=sum(count - 1 for count in titles.values() if count > 1),
-        missing=missing, bad_files=bad_files, orphans=len(on_disk - stored_names),
-        no_file=len(stored_names - on_disk), references=reference_check([row.reference for row in cases]),
-        acknowledged_twice=len(record.acknowledged) - len({ack.title for ack in record.acknowledged}),
-        integrity="-", attachments_check="-", mail=f"{mail[0]}/{mail[1]}")
+    titles = Counter(row.title for row in cases)  # each submission's title is its own
+    result = dict(stored=len(cases), duplicates=sum(count - 1 for count in titles.values()),
+                  references=reference_check([row.reference for row in cases]),
+                  acknowledged_twice=len(record.acknowledged) - len({ack.title for ack in record.acknowledged}),
+                  mail=f"{mail[0]}/{mail[1]}", integrity="-", attachments_check="-",
+                  **acknowledged_check(instance, record.acknowledged, cases, files), **folder_check(instance, files))
     if instance.engine == "sqlite":
         with contextlib.closing(sqlite3.connect(instance.folder / "ipcenter.sqlite3")) as database:
             result["integrity"] = database.execute("PRAGMA integrity_check").fetchone()[0]
@@ -586,6 +572,33 @@ def check(instance: Instance, record: Record) -> dict:
     if "No such command" not in answer.stderr:  # the app has it
         result["attachments_check"] = "ok" if answer.returncode == 0 else f"{len(answer.stdout.splitlines())} found"
     return result
+
+
+def acknowledged_check(instance: Instance, acknowledged: list[Acknowledged], cases, files) -> dict:
+    """Acknowledged cases not stored as sent, and acknowledged files not on disk with their sha256."""
+    by_reference = {row.reference: row for row in cases}
+    files_of: dict[int, list] = {}
+    for row in files:
+        files_of.setdefault(row.case_id, []).append(row)
+    missing = bad_files = 0
+    for ack in acknowledged:
+        case = by_reference.get(ack.reference)
+        if case is None or case.title != ack.title:
+            missing += 1
+            continue
+        rows = [row for row in files_of.get(case.id, []) if row.sha256 == ack.sha256]
+        if len(rows) != 1 or sha256_of(instance.uploads / rows[0].stored_name[:2] / rows[0].stored_name) != ack.sha256:
+            bad_files += 1
+    return dict(missing=missing, bad_files=bad_files)
+
+
+def folder_check(instance: Instance, files) -> dict:
+    """Files without a row, temporary files left by uncommitted writes, rows without their file."""
+    stored_names = {row.stored_name for row in files}
+    on_disk = {path.name for path in instance.uploads.glob("??/*") if path.is_file()}
+    in_place = {name for name in on_disk if STORED_NAME.fullmatch(name)}
+    return dict(orphans=len(in_place - stored_names), temporary=len(on_disk - in_place),
+                no_file=len(stored_names - in_place))
 
 
 def reference_check(references: list[str]) -> str:
@@ -650,7 +663,7 @@ def run_cell(engine: str, fault: str, seconds: float, smtp: FakeSMTP, keep: bool
 COLUMNS = [("engine", "engine"), ("fault", "fault"), ("requests", "requests"), ("5xx", "server_errors"),
            ("4xx", "client_errors"), ("no answer", "unanswered"), ("acked", "acknowledged"), ("stored", "stored"),
            ("dupl.", "duplicates"), ("missing", "missing"), ("bad file", "bad_files"), ("orphans", "orphans"),
-           ("no file", "no_file"), ("refs", "references"), ("integrity", "integrity"),
+           ("temp.", "temporary"), ("no file", "no_file"), ("refs", "references"), ("integrity", "integrity"),
            ("att. check", "attachments_check"), ("p50 ms", "p50"), ("p95 ms", "p95"), ("submit p95", "submit_p95"),
            ("trans. p95", "transition_p95"), ("max ms", "slowest"), ("mail sent", "mail"), ("restart", "restart")]
 
@@ -671,6 +684,8 @@ def print_table(rows: list[dict]) -> None:
             notes.append(f"{row['unfinished']} submissions still unanswered after the {GRACE_SECONDS} s grace")
         if row["acknowledged_twice"]:
             notes.append(f"{row['acknowledged_twice']} submissions acknowledged twice")
+        if row["temporary"]:
+            notes.append(f"{row['temporary']} temporary files of uncommitted writes left for a sweep")
         if row["fault"].startswith("worker-kill"):
             notes.append(f"{row['kills']} workers killed")
         if notes:
