@@ -67,6 +67,7 @@ def retry_mail_command():
 
 def register_commands(app) -> None:
     from .accounts.cli import users_cli
+    from .audit.cli import audit_cli
     from .translations_cli import translations_cli
 
     app.cli.add_command(seed_demo_command)
@@ -74,6 +75,7 @@ def register_commands(app) -> None:
     app.cli.add_command(cases_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
     from .patents.cli import patents_cli, search_cli
 
     app.cli.add_command(patents_cli)

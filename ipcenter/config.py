@@ -91,6 +91,8 @@ class Config:
     INVITATION_LIMIT = "20 per hour"  # invitations per organisation
     EXPORT_RATE_LIMIT = "60 per hour"  # patent exports per user
     EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
+    AUDIT_RETENTION_DAYS = 730  # `flask audit prune` never removes entries younger than this
+    AUDIT_ARCHIVE_FOLDER = DEFAULT_INSTANCE / "audit-archive"
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -122,6 +124,8 @@ class Config:
             "HSTS_SECONDS": int(env.get("HSTS_SECONDS", cls.HSTS_SECONDS)),
             "REDIS_URL": env.get("REDIS_URL") or None,
             "LOG_LEVEL": env.get("LOG_LEVEL", cls.LOG_LEVEL),
+            "AUDIT_RETENTION_DAYS": int(env.get("AUDIT_RETENTION_DAYS", cls.AUDIT_RETENTION_DAYS)),
+            "AUDIT_ARCHIVE_FOLDER": Path(env.get("AUDIT_ARCHIVE_FOLDER", instance / "audit-archive")),
         }
         secret = env.get("SECRET_KEY")
         if not secret:
