@@ -11,7 +11,7 @@ from .operations import record
 from .queries import filtered_entries
 
 EXPORT_LIMIT = 100_000
-COLUMNS = (_l("Time (UTC)"), _l("User id"), _l("User"), _l("Address"), _l("Action"), _l("Action code"),
+COLUMNS = (_l("Time (UTC)"), _l("User id"), _l("User"), _l("IP address"), _l("Action"), _l("Action code"),
            _l("Object"), _l("Object id or reference"), _l("Before"), _l("After"), _l("User agent"))
 
 

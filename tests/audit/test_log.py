@@ -143,7 +143,7 @@ def test_the_csv_holds_the_filtered_entries_and_no_formula(client, login_as, use
     db.session.execute(text("SELECT 1"))
     login_as(users["manager"])
     header, *rows = exported_rows(client, kind="organisation")
-    assert header[:6] == ["Time (UTC)", "User id", "User", "Address", "Action", "Action code"]
+    assert header[:6] == ["Time (UTC)", "User id", "User", "IP address", "Action", "Action code"]
     assert len(rows) == 1
     [row] = rows
     assert row[0] == "2026-03-09T02:00:00+00:00" and row[2] == users["manager"].email
