@@ -92,7 +92,7 @@ class Config:
     EXPORT_RATE_LIMIT = "60 per hour"  # patent exports per user
     EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
     AUDIT_RETENTION_DAYS = 730  # `flask audit prune` never removes entries younger than this
-    AUDIT_ARCHIVE_FOLDER = DEFAULT_INSTANCE / "audit-archive"
+    AUDIT_ARCHIVE_FOLDER = None  # unset: audit-archive/ in the instance folder
 
     @classmethod
     def from_environment(cls) -> dict:

@@ -107,7 +107,7 @@ def prune_entries(before: date, today: date) -> Pruned:
         raise PruneRefused(f"entries are kept for {current_app.config['AUDIT_RETENTION_DAYS']} days "
                            f"(AUDIT_RETENTION_DAYS): the latest date allowed is {limit.isoformat()}")
     cutoff = datetime.combine(before, time(), ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
-    folder = Path(current_app.config["AUDIT_ARCHIVE_FOLDER"])
+    folder = Path(current_app.config["AUDIT_ARCHIVE_FOLDER"] or Path(current_app.instance_path) / "audit-archive")
     folder.mkdir(parents=True, exist_ok=True)
     draft = folder / f".audit-before-{before.isoformat()}.{os.getpid()}.partial"
     count, last_id, digest = _write_archive(draft, cutoff)

@@ -191,7 +191,7 @@ def test_prune_archives_and_removes_only_the_older_entries_and_records_itself(ap
     result = runner.invoke(args=["audit", "prune", "--before", "2021-01-01"])
     assert result.exit_code == 0, result.output
     path = result.output.strip().rsplit(" to ", 1)[1]
-    assert path.startswith(str(app.config["AUDIT_ARCHIVE_FOLDER"])) and path.endswith(".jsonl.gz")
+    assert path.startswith(f"{app.instance_path}/audit-archive/") and path.endswith(".jsonl.gz")
     lines = archived(path)
     assert [line["id"] for line in lines] == old_ids
     assert lines[0]["actor_email"] == users["staff"].email and lines[0]["object_id"] == "ZS-2020-000000"
