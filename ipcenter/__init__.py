@@ -6,6 +6,7 @@ from flask import Flask
 from . import database, mail, throttling  # noqa: F401  (SQLite settings; the outbox and throttle tables)
 from .patents import index as patent_index  # noqa: F401  (the patent tables; index kept in step on commit)
 from .reports import models as report_models  # noqa: F401  (the search report tables)
+from .audit import models as audit_models  # noqa: F401  (the audit log's tables and triggers)
 from .config import PROJECT_ROOT, Config
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
@@ -61,6 +62,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts import bp as accounts_bp
     from .accounts.admin import bp as users_admin_bp
+    from .audit.views import bp as audit_bp
     from .cases import bp as cases_bp
     from .main import bp as main_bp
     from .notifications import bp as notifications_bp
@@ -70,12 +72,14 @@ def _register_blueprints(app: Flask) -> None:
     from .reports import bp as reports_bp
 
     for blueprint in (main_bp, accounts_bp, users_admin_bp, organisations_bp, organisations_admin_bp, cases_bp,
-                      notifications_bp, patents_bp, reports_bp):
+                      notifications_bp, patents_bp, reports_bp, audit_bp):
         app.register_blueprint(blueprint)
 
 
 def _register_request_boundary(app: Flask) -> None:
-    """One commit per request, here; rollback on any error; development mail files after commit."""
+    """One commit per request, here; rollback on any error; development mail files after commit; then the
+    failures and denials the audit log keeps whatever became of the request."""
+    from .audit.operations import write_failures
     from .cases.attachments import discard_written_files, keep_written_files
     from .mail import discard_queued_mail, write_queued_mail
 
@@ -92,12 +96,14 @@ def _register_request_boundary(app: Flask) -> None:
             write_queued_mail()
         else:
             roll_back()
+        write_failures()
         return response
 
     @app.teardown_request
     def rollback_on_error(error):
         if error is not None:
             roll_back()
+            write_failures()
 
 
 def _register_templating(app: Flask) -> None:

@@ -38,6 +38,7 @@ from sqlalchemy import create_engine, func, inspect, select, table, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
+from .audit.operations import record_command
 from .cases.attachments import stored_path
 from .cases.models import Attachment
 from .extensions import db
@@ -59,9 +60,11 @@ class BackupError(Exception):
     """A backup or restore that cannot go on; the message says why and what to do."""
 
 
-def record_backup_event(action: str, **details) -> None:
-    """The one place a backup or restore is recorded (the audit log hooks in here)."""
-    log.info("%s %s", action, json.dumps(details, ensure_ascii=False, sort_keys=True, default=str))
+def record_backup_event(action: str, archive: Path, **details) -> None:
+    """The one place a backup or restore is recorded: in the audit log (a restore's entry lands in the
+    restored database; a backup's own entry is never inside that backup) and in the command's log."""
+    log.info("%s %s %s", action, archive, json.dumps(details, ensure_ascii=False, sort_keys=True, default=str))
+    record_command(f"backup.{action}", "backup", archive.name, after={"file": str(archive), **details})
 
 
 @dataclass
@@ -99,7 +102,7 @@ def write_backup(out: Path) -> dict:
         finally:
             draft.unlink(missing_ok=True)
     _write_atomically(checksum_file(out), f"{file_sha256(out)}  {out.name}\n".encode())
-    record_backup_event("backup", file=str(out), tables=manifest["tables"], files=len(manifest["files"]) - 1,
+    record_backup_event("created", out, tables=manifest["tables"], files=len(manifest["files"]) - 1,
                         missing=manifest["missing_files"])
     return manifest
 
@@ -393,7 +396,7 @@ def restore_backup(archive: Path, force: bool = False) -> dict:
         shutil.rmtree(staging, ignore_errors=True)
     _check_restored(manifest)
     rebuild_index()
-    record_backup_event("restore", file=str(archive), created_at=manifest["created_at"],
+    record_backup_event("restored", archive, created_at=manifest["created_at"],
                         set_aside=set_aside and str(set_aside))
     return {**manifest, "set_aside": set_aside}
 

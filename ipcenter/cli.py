@@ -134,6 +134,7 @@ def restore_command(archive, force):
 
 def register_commands(app) -> None:
     from .accounts.cli import users_cli
+    from .audit.cli import audit_cli
     from .translations_cli import translations_cli
 
     app.cli.add_command(seed_demo_command)
@@ -143,6 +144,7 @@ def register_commands(app) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(audit_cli)
     from .patents.cli import patents_cli, search_cli
 
     app.cli.add_command(patents_cli)

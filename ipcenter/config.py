@@ -102,6 +102,8 @@ class Config:
     # PostgreSQL's client programs for `flask backup` and `flask restore`: a name looked up on PATH, or a path.
     PG_DUMP = "pg_dump"
     PG_RESTORE = "pg_restore"
+    AUDIT_RETENTION_DAYS = 730  # `flask audit prune` never removes entries younger than this
+    AUDIT_ARCHIVE_FOLDER = None  # unset: audit-archive/ in the instance folder
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -142,6 +144,8 @@ class Config:
             "LOG_LEVEL": env.get("LOG_LEVEL", cls.LOG_LEVEL),
             "PG_DUMP": env.get("PG_DUMP", cls.PG_DUMP),
             "PG_RESTORE": env.get("PG_RESTORE", cls.PG_RESTORE),
+            "AUDIT_RETENTION_DAYS": int(env.get("AUDIT_RETENTION_DAYS", cls.AUDIT_RETENTION_DAYS)),
+            "AUDIT_ARCHIVE_FOLDER": Path(env.get("AUDIT_ARCHIVE_FOLDER", instance / "audit-archive")),
         }
         secret = env.get("SECRET_KEY")
         if not secret:

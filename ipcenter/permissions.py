@@ -9,6 +9,7 @@ from flask import abort, current_app, request
 from flask_login import current_user
 
 from .accounts.models import Role
+from .audit.operations import record_failure
 from .extensions import login_manager
 from .organisations.models import OrganisationStatus
 
@@ -91,6 +92,7 @@ RULES = {
     "admin.organisations": _is_manager,
     "admin.units": _is_manager,
     "admin.posts": _is_manager,
+    "audit.browse": _is_manager,
     "organisation.view": _belongs_to_organisation,
     "organisation.invite": _may_invite,
     "organisation.review": _is_manager,
@@ -115,8 +117,8 @@ def can(user, action: str, target=None) -> bool:
     return RULES[action](user, target)
 
 
-def ensure(action: str, target=None) -> None:
-    """Abort the request unless the current user may perform `action`."""
+def ensure(action: str, target=None, reason: str | None = None) -> None:
+    """Abort the request unless the current user may perform `action` (a 403 says `reason` if given)."""
     if can(current_user, action, target):
         return
     if not current_user.is_authenticated:
@@ -128,7 +130,17 @@ def ensure(action: str, target=None) -> None:
     hide = action in HIDE_EXISTENCE and not (
         current_user.is_authenticated and current_user.role == Role.MANAGER
     )
-    abort(404 if hide else 403)
+    status = 404 if hide else 403
+    record_failure("access.denied", "page", request.path, after={
+        "permission": action, "target": _described(target), "method": request.method, "answered": status})
+    abort(status, description=reason if status == 403 else None)
+
+
+def _described(target):
+    """The object refused, as the log shows it: `Case 12`."""
+    if target is None or not hasattr(target, "id"):
+        return target
+    return f"{type(target).__name__} {target.id}"
 
 
 def requires(action: str):

@@ -21,6 +21,7 @@ from stdnum.cn import uscc
 from ipcenter import create_app
 from ipcenter.accounts.models import Role
 from ipcenter.accounts.operations import create_user
+from ipcenter.audit.models import SQLITE_TRIGGERS as AUDIT_TRIGGERS
 from ipcenter.cases.models import APPEND_ONLY_TRIGGERS
 from ipcenter.config import TestConfig
 from ipcenter.extensions import db
@@ -97,11 +98,11 @@ def _empty_tables() -> None:
             connection.execute(text("SELECT setval(oid, 1, false) FROM pg_class "
                                     "WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace"))
         else:  # the append-only triggers would refuse the DELETE: lift them while emptying
-            connection.execute(text("DROP TRIGGER IF EXISTS case_events_no_update"))
-            connection.execute(text("DROP TRIGGER IF EXISTS case_events_no_delete"))
+            for name in ("case_events_no_update", "case_events_no_delete", *AUDIT_TRIGGERS):
+                connection.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
             for table in tables:
                 connection.execute(table.delete())
-            for statement in APPEND_ONLY_TRIGGERS["sqlite"]:
+            for statement in (*APPEND_ONLY_TRIGGERS["sqlite"], *AUDIT_TRIGGERS.values()):
                 connection.execute(text(statement))
 
 

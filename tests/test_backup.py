@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, func, inspect, make_url, select, table, te
 
 from ipcenter import create_app
 from ipcenter.accounts.models import Role
+from ipcenter.audit.models import AuditEntry
 from ipcenter.cases.models import Attachment, Case
 from ipcenter.cases.workflow import OWNING_POSTS
 from ipcenter.config import TestConfig
@@ -105,6 +106,12 @@ def row_counts() -> dict[str, int]:
                 for name in inspect(connection).get_table_names()}
 
 
+def restored_counts(archive: Path) -> dict[str, int]:
+    """The manifest's row counts, and the restore's own audit entry."""
+    tables = manifest_of(archive)["tables"]
+    return {**tables, "audit_entries": tables["audit_entries"] + 1}
+
+
 def stored_files(folder: Path) -> dict[str, str]:
     return {path.name: sha256(path.read_bytes()) for path in folder.rglob("*") if path.is_file()}
 
@@ -133,6 +140,8 @@ def test_a_backup_taken_while_enterprises_submit_restores_every_acknowledged_cas
         submitter.join(timeout=60)
     assert taken.exit_code == 0, taken.output
     assert "written:" in taken.output
+    backup_entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "backup.created")).one()
+    assert backup_entry.object_id == "ipcenter.tar.gz" and backup_entry.after["files"] > 0
     assert sorted(path.name for path in archive.parent.iterdir()) == ["ipcenter.tar.gz", "ipcenter.tar.gz.sha256"]
     checked = runner.invoke(args=["backup", "--verify", str(archive)])
     assert checked.exit_code == 0 and "verified:" in checked.output, checked.output
@@ -147,7 +156,9 @@ def test_a_backup_taken_while_enterprises_submit_restores_every_acknowledged_cas
         assert before and all(cases.get(reference) == digests for reference, digests in before)
         rows = dict(db.session.execute(select(Attachment.stored_name, Attachment.sha256)).all())
         assert stored_files(Path(empty_instance.config["UPLOAD_FOLDER"])) == rows  # every row its file, no orphan
-        assert row_counts() == manifest_of(archive)["tables"]
+        restore_entry = db.session.scalars(select(AuditEntry)).all()[-1]
+        assert (restore_entry.action, restore_entry.object_id) == ("backup.restored", "ipcenter.tar.gz")
+        assert row_counts() == restored_counts(archive)
 
         search = empty_instance.test_cli_runner().invoke(args=["patents", "search", "ti:吸顶灯"])
         assert "CN305123456" in search.output
@@ -297,7 +308,7 @@ def test_a_restore_into_an_instance_in_use_is_refused_unless_forced(app, runner,
     assert f"the files that were in the upload folder are now in {kept}" in forced.output
     assert stored_files(kept) == stored_files(uploads) == stored_files(Path(app.config["UPLOAD_FOLDER"]))
     with empty_instance.app_context():
-        assert row_counts() == manifest_of(backup)["tables"]
+        assert row_counts() == restored_counts(backup)
 
 
 def test_backup_asks_for_one_of_its_two_options(runner, tmp_path):

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import Role, User
+from ..audit.operations import record, record_failure
 from ..database import utcnow
 from ..extensions import db
 from ..notifications.operations import notify
@@ -142,6 +143,8 @@ def advance_case(case: Case, action: str, actor: User, *, expected_version: int 
         raise CaseRefused(_l("This action is not possible while the case is at the stage “%(stage)s”.",
                              stage=case.current_stage.name))
     if not transition.actors & case_actors(actor, case):
+        record_failure("access.denied", "case", case.reference, actor=actor,
+                       after={"permission": f"workflow action {action}", "stage": case.stage})
         raise ActionForbidden(_l("You may not perform this action on this case."))
     if Input.SEARCH_REPORT in transition.required:  # the case's own report, frozen as a document
         from ..reports.operations import delivered_report_upload
@@ -158,6 +161,8 @@ def advance_case(case: Case, action: str, actor: User, *, expected_version: int 
     _record_inputs(case, transition, inputs)
     _enter_stage(case, target, center_today(), resuming=resuming)
     _flush(case)
+    record("case.transition", "case", case.reference, actor=actor, before={"stage": from_stage},
+           after={"stage": target, "action": action, "outcome": case.outcome, "event_id": event.id})
     _announce_transition(case, event, actor, entered_queue=case.post_id != old_post_id)
     if not case.is_open and case.delegated_unit is not None:
         _end_delegation(case, actor)  # a closed case is nobody's work
@@ -312,9 +317,12 @@ def assign_case(case: Case, assignee: User | None, actor: User, expected_version
         raise CaseRefused(_l("A closed case cannot be assigned."))
     if assignee is not None and not may_be_assigned(assignee, case):
         raise CaseRefused(_l("%(name)s is not on the post that owns this stage.", name=assignee.display_name))
+    before = {"assignee_id": case.assignee.id if case.assignee else None}
     case.assignee = assignee
     event = _record(case, actor, kind=EventKind.ASSIGNED, subject_user=assignee, public=False)
     _flush(case)
+    record("case.assigned", "case", case.reference, actor=actor, before=before,
+           after={"assignee_id": assignee.id if assignee else None})
     if assignee is not None:
         notify([assignee], "assigned", case, event, actor)
     return event
@@ -328,9 +336,11 @@ def delegate_case(case: Case, unit, actor: User, comment: str | None = None,
         raise CaseRefused(_l("A closed case cannot be delegated."))
     if not unit.active:
         raise CaseRefused(_l("This unit is not active."))
+    before = {"unit_id": case.delegated_unit.id if case.delegated_unit else None}
     case.delegated_unit = unit
     event = _record(case, actor, kind=EventKind.DELEGATED, unit=unit, comment=comment or None, public=False)
     _flush(case)
+    record("case.delegated", "case", case.reference, actor=actor, before=before, after={"unit_id": unit.id})
     notify(unit.reporters, "delegated", case, event, actor)
     return event
 
@@ -348,6 +358,8 @@ def _end_delegation(case: Case, actor: User) -> CaseEvent:
     event = _record(case, actor, kind=EventKind.DELEGATION_ENDED, unit=unit, public=False)
     case.delegated_unit = None
     _flush(case)
+    record("case.delegation_ended", "case", case.reference, actor=actor, before={"unit_id": unit.id},
+           after={"unit_id": None})
     notify(unit.reporters, "delegation_ended", case, event, actor)
     return event
 
@@ -358,6 +370,7 @@ def add_note(case: Case, actor: User, comment: str, files=()) -> CaseEvent:
         raise CaseRefused(_l("Write the note first."))
     event = _record(case, actor, files, kind=EventKind.NOTE, comment=comment.strip(), public=False)
     db.session.flush()
+    record("case.note", "case", case.reference, actor=actor, after={"event_id": event.id})
     return event
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ..accounts.models import Role, User
+from ..audit.operations import record
 from ..database import utcnow
 from ..extensions import db
 from ..i18n import localized_name, with_colon
@@ -79,8 +80,7 @@ def choose_type():
 def submit(type_code):
     if type_code not in REQUEST_FORMS:
         abort(404)
-    if not can(current_user, "case.submit", type_code):
-        abort(403, description=_fast_channel_refusal())
+    ensure("case.submit", type_code, reason=_fast_channel_refusal())
     form = REQUEST_FORMS[type_code]()
     sent = _reopened_form(form, type_code)
     if form.validate_on_submit():
@@ -296,6 +296,8 @@ def download(reference, attachment_id):
     if attachment is None or attachment.case_id != case.id:
         abort(404)
     ensure("attachment.download", attachment)
+    record("attachment.downloaded", "attachment", attachment.id,
+           after={"case": case.reference, "name": attachment.original_name})
     # nosniff and no-store come with every download (security.add_security_headers)
     return send_file(stored_path(attachment), mimetype=attachment.content_type, as_attachment=True,
                      download_name=display_name(attachment.original_name), max_age=0)
