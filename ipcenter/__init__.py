@@ -3,7 +3,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import database, mail, throttling  # noqa: F401  (SQLite settings; the outbox and throttle tables)
+from . import database, mail, submission_keys, throttling  # noqa: F401  (SQLite settings; their tables)
 from .patents import index as patent_index  # noqa: F401  (the patent tables; index kept in step on commit)
 from .reports import models as report_models  # noqa: F401  (the search report tables)
 from .config import PROJECT_ROOT, Config
