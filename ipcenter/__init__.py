@@ -74,19 +74,16 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_request_boundary(app: Flask) -> None:
     """One commit per request, here; rollback on any error; mail after commit."""
-    from .cases.attachments import discard_written_files, keep_written_files
     from .mail import deliver_queued_mail, discard_queued_mail
 
     def roll_back() -> None:
-        db.session.rollback()
+        db.session.rollback()  # attachment files written meanwhile go with it (cases.attachments)
         discard_queued_mail()
-        discard_written_files()
 
     @app.after_request
     def commit_request(response):
         if response.status_code < 400:
             db.session.commit()
-            keep_written_files()
             deliver_queued_mail()
         else:
             roll_back()
