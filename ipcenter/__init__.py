@@ -3,7 +3,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import database, mail, throttling  # noqa: F401  (SQLite settings; the outbox and throttle tables)
+from . import database, mail, submission_keys, throttling  # noqa: F401  (SQLite settings; their tables)
 from .patents import index as patent_index  # noqa: F401  (the patent tables; index kept in step on commit)
 from .reports import models as report_models  # noqa: F401  (the search report tables)
 from .audit import models as audit_models  # noqa: F401  (the audit log's tables and triggers)
@@ -80,19 +80,16 @@ def _register_request_boundary(app: Flask) -> None:
     """One commit per request, here; rollback on any error; development mail files after commit; then the
     failures and denials the audit log keeps whatever became of the request."""
     from .audit.operations import write_failures
-    from .cases.attachments import discard_written_files, keep_written_files
     from .mail import discard_queued_mail, write_queued_mail
 
     def roll_back() -> None:
-        db.session.rollback()
+        db.session.rollback()  # attachment files written meanwhile go with it (cases.attachments)
         discard_queued_mail()
-        discard_written_files()
 
     @app.after_request
     def commit_request(response):
         if response.status_code < 400:
             db.session.commit()
-            keep_written_files()
             write_queued_mail()
         else:
             roll_back()

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
+from ..submission_keys import KeyedForm
 from .models import FOREIGN_EVENTS, PATENT_KINDS, RETRIEVAL_PURPOSES
 from .working_days import center_today
 
@@ -112,7 +113,7 @@ class ActionForm(FlaskForm):
     files = MultipleFileField(_l("Attachments"))
 
 
-class NoteForm(FlaskForm):
+class NoteForm(KeyedForm):
     comment = TextAreaField(_l("Internal note"), validators=[DataRequired(), Length(max=10000)])
     files = MultipleFileField(_l("Attachments"))
     submit = SubmitField(_l("Add the note"))
@@ -132,7 +133,7 @@ class DelegateForm(FlaskForm):
     submit = SubmitField(_l("Delegate"))
 
 
-class ProgressForm(FlaskForm):
+class ProgressForm(KeyedForm):
     percent = IntegerField(_l("Progress (%)"), validators=[InputRequired(message=_l("Give the progress in percent.")),
                                                           NumberRange(0, 100)])
     note = TextAreaField(_l("What has been done"), validators=[DataRequired(), Length(max=10000)])

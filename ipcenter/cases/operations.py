@@ -23,7 +23,7 @@ from ..notifications.operations import notify
 from ..organisations.models import Post
 from ..patents.numbers import InvalidApplicationNumber, normalise_cn_application_number
 from ..permissions import case_actors, can
-from .attachments import discard_written_files, store_attachment
+from .attachments import store_attachment
 from .models import Case, CaseEvent, CaseReferenceCounter, EventKind
 from .workflow import (AWAITING_MATERIALS, CASE_TYPES, CENTER_STAGES, RESUME, Input, Phase, Transition,
                        stage_allowance)
@@ -104,8 +104,7 @@ def submit_once(organisation, submitter: User, type_code: str, details: dict, fi
     try:
         return submit_case(organisation, submitter, type_code, {**details, "submission_token": token}, files), True
     except IntegrityError:  # sent twice at once: the unique token let the other request make the case
-        db.session.rollback()
-        discard_written_files()
+        db.session.rollback()  # and the files written for it
         earlier = case_submitted_with(submitter, token)
         if earlier is None:
             raise
