@@ -35,6 +35,7 @@ def test_a_patent_changed_in_a_request_reaches_the_index_through_the_worker(app,
 
 
 def test_an_interrupted_import_heals_when_the_app_starts(app):
+    add_patent("CN305000099", "庭院灯")  # the collection already indexed: a search reads that index
     with index_sync_deferred():  # an import killed before its final index update
         for n in range(30):
             add_patent(f"CN3050001{n:02d}", f"吸顶灯 {n}")
@@ -45,7 +46,7 @@ def test_an_interrupted_import_heals_when_the_app_starts(app):
     deadline = time.monotonic() + 30
     while pending_count() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert pending_count() == 0 and len(found("吸顶灯")) == 30
+    assert pending_count() == 0 and len(found("吸顶灯")) == 30 and found("庭院灯") == ["CN305000099"]
     assert check_index() == {"missing": [], "stale": [], "extra": []}
     with started.app_context():
         db.engine.dispose()
