@@ -88,11 +88,20 @@ def submit(type_code):
             case, new = submit_once(current_user.organisation, current_user, type_code, form.case_details(),
                                     _files(form), form.submission_token.data)
         except (CaseRefused, UploadRefused) as refusal:
-            form.form_errors.append(str(refusal))
+            _show_refusal(form, refusal)
         else:
             return _submitted(case, new, type_code, form.submission_token.data)
     return render_template("cases/submit.html", form=form, case_type=CASE_TYPES[type_code], sent=sent), \
         400 if form.errors or form.form_errors else 200
+
+
+def _show_refusal(form, refusal: Exception) -> None:
+    """Beside the field at fault, if one is; else above the form."""
+    field = getattr(refusal, "field", None)
+    if field in form:
+        form[field].errors = [*form[field].errors, str(refusal)]
+    else:
+        form.form_errors.append(str(refusal))
 
 
 @bp.route("/cases/new/<type_code>/another", methods=["POST"])

@@ -123,7 +123,23 @@ def test_fast_channel_refuses_products_outside_lighting(client, login_as, center
     assert case_count() == 0
 
 
-@pytest.mark.parametrize("classification", ["26-05", "26-03", "F21V 21/00", "f21s 8/00", "H05B 45/10"])
+@pytest.mark.parametrize("classification, outside", [("F16B", "F16B"), ("F16B 5/02; 26-05", "F16B 5/02"),
+                                                     ("26-05；F16B", "F16B"), ("F21V 21/00, 09-01, A47G", "09-01; A47G")])
+def test_every_class_given_for_the_fast_channel_must_be_lighting(client, login_as, center, classification,
+                                                                 outside):
+    """One lighting class does not carry a screw or a vase through the lighting channel."""
+    login_as(center.enterprise)
+    response = send_request(client, "fast_pre_examination",
+                             form_for("fast_pre_examination", classification=classification))
+    assert response.status_code == 400 and case_count() == 0
+    html = response.get_data(as_text=True)
+    beside_the_field = html[html.index('id="classification"'):][:1200]
+    assert f"Not a lighting class: {outside}. The fast pre-examination channel covers lighting products only" in \
+        beside_the_field
+
+
+@pytest.mark.parametrize("classification", ["26-05", "26-03", "F21V 21/00", "f21s 8/00", "H05B 45/10",
+                                            "26-05; F21V 21/00"])
 def test_fast_channel_takes_lighting_classes(client, login_as, center, classification):
     login_as(center.enterprise)
     response = send_request(client, "fast_pre_examination",
