@@ -23,7 +23,7 @@ REQUESTS = {
     "fast_retrieval": dict(title="庭院灯新颖性检索", description="拟推出的太阳能庭院灯，请检索是否有相同外观。",
                            retrieval_purpose="novelty", target_description="太阳能庭院灯，方形灯罩，仿古铜色"),
     "consultation": dict(title="外观专利被仿冒怎么办", description="发现网店销售仿冒我司吊灯的产品，应如何维权？",
-                         topic="电商平台侵权投诉"),
+                         topic="infringement"),
     "foreign_assistance": dict(title="法兰克福照明展展品被投诉", description="展会方通知我司展品涉嫌侵权，需要应对。",
                                country="德国", counterparty="某欧洲灯具公司", foreign_event="exhibition"),
 }

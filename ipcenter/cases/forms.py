@@ -9,12 +9,17 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
-from .models import FOREIGN_EVENTS, PATENT_KINDS, RETRIEVAL_PURPOSES
+from .models import CONSULTATION_TOPICS, FOREIGN_EVENTS, PATENT_KINDS, RETRIEVAL_PURPOSES
 from .working_days import center_today
 
 
 def _choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(code, label) for code, label in labels.items()]
+
+
+def _choices_to_pick(labels: dict) -> list[SelectChoice]:
+    """No answer preselected: the user must choose one."""
+    return [SelectChoice("", _l("Choose…"))] + _choices(labels)
 
 
 def new_submission_token() -> str:
@@ -67,7 +72,8 @@ class FastPreExaminationForm(PatentRequestForm):
 
 
 class RetrievalRequestForm(RequestForm):
-    retrieval_purpose = SelectField(_l("Purpose of the search"), choices=_choices(RETRIEVAL_PURPOSES))
+    retrieval_purpose = SelectField(_l("Purpose of the search"), choices=_choices_to_pick(RETRIEVAL_PURPOSES),
+                                    validators=[DataRequired(message=_l("Choose the purpose of the search."))])
     target_description = TextAreaField(_l("What should be searched against"),
                                        validators=[DataRequired(), Length(max=10000)])
     files = MultipleFileField(_l("Reference images and documents (PDF, PNG, JPEG, DOCX, XLSX)"))
@@ -75,14 +81,17 @@ class RetrievalRequestForm(RequestForm):
 
 
 class ConsultationRequestForm(RequestForm):
-    topic = StringField(_l("Topic"), validators=[DataRequired(), Length(max=200)])
+    # A field of IP to choose, not a second title: the center counts and routes consultations by it.
+    topic = SelectField(_l("Topic"), choices=_choices_to_pick(CONSULTATION_TOPICS),
+                        validators=[DataRequired(message=_l("Choose the topic of your question."))])
     TYPE_FIELDS = ("topic",)
 
 
 class ForeignAssistanceForm(RequestForm):
     country = StringField(_l("Country or region"), validators=[DataRequired(), Length(max=100)])
     counterparty = StringField(_l("Counterparty"), validators=[Optional(), Length(max=200)])
-    foreign_event = SelectField(_l("Kind of matter"), choices=_choices(FOREIGN_EVENTS))
+    foreign_event = SelectField(_l("Kind of matter"), choices=_choices_to_pick(FOREIGN_EVENTS),
+                                validators=[DataRequired(message=_l("Choose the kind of matter."))])
     external_deadline = DateField(_l("External deadline"), validators=[Optional()],
                                   description=_l("e.g. the opening day of the exhibition"))
     TYPE_FIELDS = ("country", "counterparty", "foreign_event", "external_deadline")

@@ -89,7 +89,7 @@ def test_going_back_and_sending_the_request_again_makes_no_second_case(page, liv
     page.goto(f"{live_server}/cases/new/consultation")
     page.fill("#title", "外观专利保护期限")
     page.fill("#description", "外观设计专利保护多少年？")
-    page.fill("#topic", "专利保护期")
+    page.select_option("#topic", "patent_rights")
     submit(page, "#request-form [type=submit]")
     reference = page.url.rsplit("/", 1)[-1]
     page.go_back()
@@ -97,7 +97,7 @@ def test_going_back_and_sending_the_request_again_makes_no_second_case(page, liv
     expect(page.locator("#form-sent")).to_contain_text(reference)
     page.fill("#title", "外观专利保护期限")
     page.fill("#description", "外观设计专利保护多少年？")
-    page.fill("#topic", "专利保护期")
+    page.select_option("#topic", "patent_rights")
     submit(page, "#request-form [type=submit]")
     assert page.url.endswith(f"/cases/{reference}")
     assert db.session.scalar(select(func.count(Case.id))) == 1

@@ -177,6 +177,34 @@ def test_bad_request_input_is_refused_beside_the_field(client, login_as, center,
     assert case_count() == 0
 
 
+@pytest.mark.parametrize("type_code, field, message", [
+    ("foreign_assistance", "foreign_event", "Choose the kind of matter."),
+    ("fast_retrieval", "retrieval_purpose", "Choose the purpose of the search."),
+])
+def test_the_kind_of_matter_and_the_purpose_of_a_search_are_never_chosen_for_the_user(client, login_as, center,
+                                                                                     type_code, field, message):
+    login_as(center.enterprise)
+    blank = client.get(f"/cases/new/{type_code}").get_data(as_text=True)
+    menu = blank[blank.index(f'id="{field}"'):].split("</select>")[0]
+    assert "selected" not in menu and re.search(r'<option value="">[^<]+</option>', menu)
+    response = send_request(client, type_code, form_for(type_code, **{field: ""}))
+    assert response.status_code == 400 and case_count() == 0
+    html = response.get_data(as_text=True)
+    assert message in html[html.index(f'id="{field}"'):].split("</div>")[0]
+
+
+def test_a_consultation_is_titled_once_and_filed_under_a_topic_from_the_centers_list(client, login_as, center):
+    login_as(center.enterprise)
+    blank = client.get("/cases/new/consultation").get_data(as_text=True)
+    assert re.search(r'<select[^>]*id="topic"', blank) and "Infringement and rights protection" in blank
+    assert send_request(client, "consultation", form_for("consultation", topic="专利保护期")).status_code == 400
+    response = send_request(client, "consultation", form_for("consultation", topic="infringement"),
+                            follow_redirects=True)
+    case = db.session.scalar(select(Case))
+    assert case.topic == "infringement"
+    assert "Infringement and rights protection" in response.get_data(as_text=True)
+
+
 def test_unknown_type_is_a_404(client, login_as, center):
     login_as(center.enterprise)
     assert client.get("/cases/new/time_travel").status_code == 404
