@@ -2,6 +2,7 @@
 import secrets
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
@@ -9,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
+from ..i18n import spoken_list
 from .models import CONSULTATION_TOPICS, FOREIGN_EVENTS, PATENT_KINDS, RETRIEVAL_PURPOSES
 from .working_days import center_today
 
@@ -26,7 +28,26 @@ def new_submission_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class RequestForm(FlaskForm):
+class FormWithFiles(FlaskForm):
+    """A form with a `files` field. A browser never gets back the files it sent, so a form shown again with
+    errors tells the user, beside the field, which files to choose again."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not valid:
+            self.ask_for_files_again()
+        return valid
+
+    def ask_for_files_again(self) -> None:
+        names = [upload.filename for upload in self.files.data or [] if upload and upload.filename]
+        if names:
+            self.files.errors = [*self.files.errors, ngettext(
+                "The file you chose (%(names)s) was not saved: choose it again before sending the form.",
+                "The files you chose (%(names)s) were not saved: choose them again before sending the form.",
+                len(names), names=spoken_list(names))]
+
+
+class RequestForm(FormWithFiles):
     """What every request has; each case type adds its own fields below.
 
     `submission_token` is issued with the empty form and used up by the case it makes."""
@@ -110,7 +131,7 @@ REQUEST_FORMS = {
 }
 
 
-class ActionForm(FlaskForm):
+class ActionForm(FormWithFiles):
     """One workflow action; the case page shows only the inputs the transition asks for."""
 
     version = HiddenField()
@@ -121,7 +142,7 @@ class ActionForm(FlaskForm):
     files = MultipleFileField(_l("Attachments"))
 
 
-class NoteForm(FlaskForm):
+class NoteForm(FormWithFiles):
     comment = TextAreaField(_l("Internal note"), validators=[DataRequired(), Length(max=10000)])
     files = MultipleFileField(_l("Attachments"))
     submit = SubmitField(_l("Add the note"))
@@ -141,7 +162,7 @@ class DelegateForm(FlaskForm):
     submit = SubmitField(_l("Delegate"))
 
 
-class ProgressForm(FlaskForm):
+class ProgressForm(FormWithFiles):
     percent = IntegerField(_l("Progress (%)"), validators=[InputRequired(message=_l("Give the progress in percent.")),
                                                           NumberRange(0, 100)])
     note = TextAreaField(_l("What has been done"), validators=[DataRequired(), Length(max=10000)])

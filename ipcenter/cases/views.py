@@ -15,7 +15,7 @@ from ..organisations.models import DemonstrationUnit, Post
 from ..permissions import can, case_actors, ensure, requires
 from . import bp
 from .attachments import UploadRefused, display_name, stored_path
-from .forms import REQUEST_FORMS, ActionForm, AssignForm, DelegateForm, NoteForm, ProgressForm
+from .forms import REQUEST_FORMS, ActionForm, AssignForm, DelegateForm, FormWithFiles, NoteForm, ProgressForm
 from .models import Attachment, Case
 from .operations import (ActionForbidden, CaseChanged, CaseRefused, add_note, advance_case, assign_case,
                          assignable_colleagues, available_transitions, case_submitted_with, delegate_case,
@@ -102,6 +102,7 @@ def _show_refusal(form, refusal: Exception) -> None:
         form[field].errors = [*form[field].errors, str(refusal)]
     else:
         form.form_errors.append(str(refusal))
+    form.ask_for_files_again()
 
 
 @bp.route("/cases/new/<type_code>/another", methods=["POST"])
@@ -192,6 +193,8 @@ def _refused(case: Case, refusal: Exception, action: str | None = None, form=Non
     field = getattr(refusal, "field", None)
     if form is not None and field in form:
         form[field].errors = [*form[field].errors, str(refusal)]
+    if isinstance(form, FormWithFiles):
+        form.ask_for_files_again()
     return render_case(db.session.get(Case, case.id), status, action, str(refusal), form)
 
 

@@ -205,6 +205,20 @@ def test_a_consultation_is_titled_once_and_filed_under_a_topic_from_the_centers_
     assert "Infringement and rights protection" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("mistake", [{"description": ""},  # refused by the form
+                                     {"classification": "F16B"}])  # refused by the center's rule
+def test_a_file_chosen_on_a_request_form_that_comes_back_must_be_chosen_again(client, login_as, center, mistake):
+    login_as(center.enterprise)
+    response = send_request(client, "fast_pre_examination", {
+        **form_for("fast_pre_examination", **mistake), "files": [(io.BytesIO(PNG), "吊灯六面视图.png")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 400 and case_count() == 0
+    html = response.get_data(as_text=True)
+    beside_the_file_field = html[html.index('id="files"'):].split("</div>")[0]
+    assert "The file you chose (吊灯六面视图.png) was not saved: choose it again before sending the form." in \
+        beside_the_file_field
+
+
 def test_unknown_type_is_a_404(client, login_as, center):
     login_as(center.enterprise)
     assert client.get("/cases/new/time_travel").status_code == 404
