@@ -64,6 +64,10 @@ class Stage:
     # question where the type has one, remains; nothing can be withdrawn or asked for any more.
     finished: bool = False
 
+    def name_for(self, enterprise: bool):
+        """The stage's name as this reader reads it: the enterprise reads what is asked of it, if anything."""
+        return self.asks_enterprise if enterprise and self.asks_enterprise else self.name
+
 
 @dataclass(frozen=True)
 class Transition:
