@@ -89,8 +89,8 @@ def seed_demo_cases(staff_by_post: dict[str, User]) -> int:
     for type_index, (code, case_type) in enumerate(CASE_TYPES.items()):
         for stage_index, stage in enumerate(case_type.stages):
             organisation = enterprises[(type_index + stage_index) % len(enterprises)]
-            request = dict(REQUESTS[code], title=f"{REQUESTS[code]['title']}（{stage.name}）")
-            case = submit_case(organisation, organisation.users[0], code, request)
+            # The title is the request's own: the stage is on the badge and the stepper, not repeated in the heading.
+            case = submit_case(organisation, organisation.users[0], code, dict(REQUESTS[code]))
             _walk(case, stage.code, staff_by_post, units)
             added += 1
             if case.is_open and case.post and stage_index % 2 == 0:

@@ -143,7 +143,8 @@ class ActionForm(FormWithFiles):
 
 
 class NoteForm(FormWithFiles):
-    comment = TextAreaField(_l("Internal note"), validators=[DataRequired(), Length(max=10000)])
+    # Under the card's heading "Internal note": the label says what to write, not the heading again.
+    comment = TextAreaField(_l("What the center should know"), validators=[DataRequired(), Length(max=10000)])
     files = MultipleFileField(_l("Attachments"))
     submit = SubmitField(_l("Add the note"))
 

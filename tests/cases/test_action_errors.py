@@ -109,3 +109,12 @@ def test_files_sent_with_a_form_that_comes_back_must_be_chosen_again_and_the_use
         assert told == ("The files you chose (内部材料.pdf and 截图.pdf) were not saved: choose them again before "
                         "sending the form.")
     assert db.session.get(Case, case.id).events[-1].attachments == []
+
+
+def test_the_internal_note_card_does_not_repeat_its_heading_as_the_label(client, login_as, center):
+    case = make_case(center, "consultation")
+    login_as(center.staff["consultation"])
+    html = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    card = html[html.index("Internal note"):html.index('id="note-form"')]
+    label = re.search(r'<label[^>]*for="comment"[^>]*>([^<]+)</label>', html[html.index('id="note-form"'):]).group(1)
+    assert "Internal note" in card and label == "What the center should know"
