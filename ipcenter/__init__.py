@@ -110,7 +110,7 @@ def _register_templating(app: Flask) -> None:
     from .permissions import can
 
     from .cases.diagram import layout
-    from .cases.models import FOREIGN_EVENTS, OUTCOMES, PATENT_KINDS, RETRIEVAL_PURPOSES
+    from .cases.models import CONSULTATION_TOPICS, FOREIGN_EVENTS, OUTCOMES, PATENT_KINDS, RETRIEVAL_PURPOSES
     from .cases.operations import INPUT_LABELS
     from .cases.workflow import ACTOR_LABELS
     from .notifications.operations import unread_notifications
@@ -118,7 +118,7 @@ def _register_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         outcome_labels=OUTCOMES, input_labels=INPUT_LABELS, patent_kinds=PATENT_KINDS,
         retrieval_purposes=RETRIEVAL_PURPOSES, foreign_events=FOREIGN_EVENTS, actor_labels=ACTOR_LABELS,
-        diagram=layout, unread_notifications=unread_notifications,
+        consultation_topics=CONSULTATION_TOPICS, diagram=layout, unread_notifications=unread_notifications,
     )
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["localized_name"] = localized_name

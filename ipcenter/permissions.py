@@ -53,6 +53,12 @@ def _may_view_case(user, case) -> bool:
     return user.role == Role.UNIT_REPORTER and case.delegated_unit_id == user.unit_id
 
 
+def _is_requester(user, case=None) -> bool:
+    """A user of the enterprise that made the request (without a case: of an enterprise, reading its own
+    requests): the pages speak to them as "you"."""
+    return user.role == Role.ENTERPRISE and (case is None or case.organisation_id == user.organisation_id)
+
+
 def _works_on_case(user, case) -> bool:
     """Managers, and staff of the post that owns the case's current stage."""
     if user.role == Role.MANAGER:
@@ -77,7 +83,7 @@ def case_actors(user, case) -> set:
     if user is None or not user.is_authenticated or not user.is_active:
         return set()
     roles = set()
-    if user.role == Role.ENTERPRISE and case.organisation_id == user.organisation_id:
+    if _is_requester(user, case):
         roles.add(Actor.ENTERPRISE)
     if _works_on_case(user, case):
         roles.add(Actor.POST)
@@ -98,6 +104,7 @@ RULES = {
     "organisation.review": _is_manager,
     "case.submit": _may_submit_cases,
     "case.view": _may_view_case,
+    "case.requester": _is_requester,
     "case.work": _works_on_case,
     "case.note": lambda user, case: _is_center(user) and _may_view_case(user, case),
     "case.report_progress": _may_report_progress,

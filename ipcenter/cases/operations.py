@@ -72,10 +72,13 @@ def check_fast_channel(organisation, classification: str | None) -> None:
     if not organisation.is_recorded:
         raise CaseRefused(_l("Only enterprises recorded with the center may use the fast pre-examination "
                              "channel. Your enterprise is %(status)s.", status=organisation.status.label))
+    # Every class given must be lighting: one lighting class must not carry a screw (F16B) through the channel.
     classes = [part.strip() for part in re.split(r"[;,，；]", classification or "") if part.strip()]
-    if not any(LIGHTING_CLASS.fullmatch(part) for part in classes):
-        raise CaseRefused(_l("The fast pre-examination channel covers lighting products only: Locarno class 26 "
-                             "(e.g. 26-05) or the lighting IPC groups (e.g. F21V, F21S, H05B 45/00)."))
+    outside = [part for part in classes if not LIGHTING_CLASS.fullmatch(part)]
+    if outside or not classes:
+        raise CaseRefused(_l("Not a lighting class: %(classes)s. The fast pre-examination channel covers lighting "
+                             "products only: Locarno class 26 (e.g. 26-05) or the lighting IPC groups (e.g. F21V, "
+                             "F21S, H05B 45/00).", classes="; ".join(outside) or "—"), field="classification")
 
 
 def submit_case(organisation, submitter: User, type_code: str, details: dict, files=()) -> Case:
