@@ -19,17 +19,9 @@ TOPICS = ('patent_application', 'patent_rights', 'infringement', 'trademark', 'c
 KNOWN = f"topic IN ({', '.join(repr(code) for code in TOPICS)})"
 
 
-def _rebuild_cases_safely():
-    """SQLite rebuilds the table to change a check, and dropping the old one would fail on the timeline's
-    references to it: foreign keys are off until this connection closes (the app turns them on for each)."""
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute("PRAGMA foreign_keys = OFF")
-
-
 def upgrade():
     # A topic typed before keeps its words at the end of the description, where the center reads them; the case
     # is filed under "other" (the center may correct that).
-    _rebuild_cases_safely()
     op.execute(f"UPDATE cases SET description = description || '\n\n咨询主题：' || topic, topic = 'other' "
                f"WHERE topic IS NOT NULL AND NOT ({KNOWN})")
     with op.batch_alter_table('cases', schema=None) as batch_op:
@@ -39,7 +31,6 @@ def upgrade():
 
 
 def downgrade():
-    _rebuild_cases_safely()
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_cases_topic_known'), type_='check')
         batch_op.alter_column('topic', existing_type=sa.String(length=30), type_=sa.String(length=200),
