@@ -29,6 +29,7 @@ ACTIONS = {
     "account.password_reset": _l("Password reset by emailed link"),
     "account.invitation_accepted": _l("Invitation accepted, password chosen"),
     "access.denied": _l("Permission denied"),
+    "request.throttled": _l("Refused: too many attempts"),
     "case.transition": _l("Case moved on"),
     "case.assigned": _l("Case assigned"),
     "case.delegated": _l("Case delegated to a unit"),
