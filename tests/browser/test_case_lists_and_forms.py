@@ -113,18 +113,20 @@ def as_cards_or_table(page, table: str, width: int) -> tuple:
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
-def test_the_managers_user_list_is_cards_on_a_phone_and_a_table_on_a_desktop(tab, live_server, center, language):
+@pytest.mark.parametrize("url, table", [("/admin/users/", "#user-table"), ("/admin/audit/", "#audit-table")])
+def test_the_managers_lists_are_cards_on_a_phone_and_a_table_on_a_desktop(tab, live_server, center, url, table,
+                                                                            language):
     center.manager.language = language
     db.session.commit()
     for name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
         page = tab(viewport, language)
-        log_in(page, live_server, center.manager)
-        page.goto(live_server + "/admin/users/")
-        page.screenshot(path=str(ARTIFACTS / f"user-list-{name}-{language}.png"), full_page=True)
-        shown = as_cards_or_table(page, "#user-table", viewport["width"])
+        log_in(page, live_server, center.manager)  # on the audit log too
+        page.goto(live_server + url)
+        page.screenshot(path=str(ARTIFACTS / f"{table[1:]}-{name}-{language}.png"), full_page=True)
+        shown = as_cards_or_table(page, table, viewport["width"])
         assert shown == ((False, "block", False) if name == "phone" else (False, "table-row", True))
-        if name == "phone":  # each value under its label, the name on top
-            email = page.locator(f"#user-table tbody td[data-label]").first
+        if name == "phone":  # each value under its label, the first on top
+            email = page.locator(f"{table} tbody td[data-label]").first
             assert email.evaluate("td => getComputedStyle(td, '::before').content") != "none"
 
 
