@@ -27,6 +27,7 @@ from ipcenter.config import TestConfig
 from ipcenter.extensions import db
 from ipcenter.organisations.models import DemonstrationUnit, Organisation, OrganisationStatus, Post, UnitKind
 from tests.shared_engine import share_engine
+from tests.snapshots import built_once
 from tests.url_builders import share_url_builders
 
 share_url_builders()
@@ -282,10 +283,10 @@ def make_user(role: Role = Role.ENTERPRISE, **overrides):
 @pytest.fixture
 def users(app):
     """One user of each role, plus a second enterprise, committed."""
-    return {
+    return built_once("one user of each role", app, lambda: {
         "enterprise": make_user(Role.ENTERPRISE),
         "other_enterprise": make_user(Role.ENTERPRISE),
         "staff": make_user(Role.STAFF),
         "manager": make_user(Role.MANAGER),
         "reporter": make_user(Role.UNIT_REPORTER),
-    }
+    })
