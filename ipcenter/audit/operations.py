@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..database import utcnow
 from ..extensions import db
@@ -50,12 +51,29 @@ def record_command(action: str, object_kind: str, object_id=None, *, after: dict
                      {**(after or {}), "system_user": getpass.getuser()})])
 
 
+def record_throttling(path: str, limit, *, after: dict) -> None:
+    """A request refused for too many attempts: the first from its address in each window of the limit, so
+    that a flood of refused requests cannot fill the append-only log."""
+    since = utcnow() - timedelta(seconds=limit.get_expiry())
+    already = db.session.scalar(select(AuditEntry.id).where(
+        AuditEntry.action == "request.throttled", AuditEntry.object_kind == "page", AuditEntry.object_id == path,
+        AuditEntry.address == request.remote_addr, AuditEntry.created_at >= since).limit(1))
+    if already is None:
+        record_failure("request.throttled", "page", path, after=after)
+
+
 def write_failures() -> None:
     """The request's failures and denials, committed on a connection of their own (the request boundary
-    calls this after the request's commit or rollback)."""
-    pending = g.pop(PENDING_FAILURES, [])
-    if pending:
+    calls this after the request's commit or rollback). A failure to write them is logged: it must not
+    turn the refusal the user is owed into a server error."""
+    pending = g.get(PENDING_FAILURES)
+    if not pending:
+        return
+    try:
         _insert(pending)
+    except SQLAlchemyError:
+        current_app.logger.exception("audit entries not written: %s", pending)
+    g.pop(PENDING_FAILURES)
 
 
 def _insert(rows: list[dict]) -> None:

@@ -151,8 +151,10 @@ def check_files(now: datetime | None = None) -> FileCheck:
     """Every file of the upload folder against every attachment row."""
     root, found = _upload_root(), FileCheck()
     cutoff = (now or datetime.now(timezone.utc)) - IN_FLIGHT
-    rows = {a.stored_name: a for a in db.session.scalars(select(Attachment).order_by(Attachment.id))}
+    # The folder first, then the table: a file takes its final name only after its row is committed, so
+    # every final name listed has its row in what is read next, however many requests commit meanwhile.
     on_disk = {path.name: path for path in root.glob("??/*") if path.is_file()} if root.exists() else {}
+    rows = {a.stored_name: a for a in db.session.scalars(select(Attachment).order_by(Attachment.id))}
     for name, path in sorted(on_disk.items()):
         stored_name = name.removesuffix(PENDING)
         if stored_name in rows:
@@ -175,5 +177,11 @@ def repair_files(found: FileCheck, when: datetime) -> Path | None:
     quarantine = _upload_root() / QUARANTINE / when.strftime("%Y%m%dT%H%M%SZ")
     quarantine.mkdir(parents=True, exist_ok=True)
     for path in found.orphans:
-        os.replace(path, quarantine / path.name)
+        if not _has_row(path.name.removesuffix(PENDING)):  # its row may have been committed since the check
+            os.replace(path, quarantine / path.name)
     return quarantine
+
+
+def _has_row(stored_name: str) -> bool:
+    db.session.expire_all()
+    return db.session.scalar(select(Attachment.id).where(Attachment.stored_name == stored_name)) is not None

@@ -65,6 +65,8 @@ def test_failed_logins_of_one_account_are_refused_with_a_429_that_keeps_the_emai
     assert (refusal.object_id, refusal.address, refusal.after["email"]) == ("/login", "127.0.0.1", user.email)
     chinese = fail_login(client, user.email, headers={"Accept-Language": "zh"})
     assert chinese.status_code == 429 and "尝试次数过多" in chinese.get_data(as_text=True)
+    throttled = select(func.count()).where(AuditEntry.action == "request.throttled")
+    assert db.session.scalar(throttled) == 1  # once per address and window: a flood cannot fill the log
     assert log_in(client, make_user(Role.STAFF).email).status_code == 302  # other accounts are not locked
 
 

@@ -5,8 +5,10 @@ from datetime import timezone
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from ipcenter.accounts.models import User
+from ipcenter.audit import operations as audit_operations
 from ipcenter.cases.models import Attachment, Case
 from ipcenter.extensions import db
 from ipcenter.organisations.models import OrganisationStatus
@@ -106,6 +108,18 @@ def test_a_page_refused_with_403_is_recorded_though_the_request_fails(client, lo
     entry = only(entries, "access.denied")
     assert (entry.actor_id, entry.object_kind, entry.object_id) == (users["staff"].id, "page", "/admin/users/")
     assert entry.after == {"permission": "admin.users", "target": None, "method": "GET", "answered": 403}
+
+
+def test_a_denial_the_log_cannot_take_is_still_a_403_and_is_written_to_the_server_log(client, login_as, users,
+                                                                                    entries, monkeypatch, caplog):
+    login_as(users["enterprise"])
+
+    def database_locked(rows):
+        raise OperationalError("INSERT INTO audit_entries", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(audit_operations, "_insert", database_locked)
+    assert client.get("/admin/users/").status_code == 403
+    assert any("audit entries not written" in message and "access.denied" in message for message in caplog.messages)
 
 
 def test_a_case_hidden_behind_404_is_still_a_recorded_denial(client, login_as, center, entries):

@@ -2,13 +2,14 @@
 import io
 import os
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from ipcenter.cases.attachments import PENDING, store_attachment, stored_path
+from ipcenter.cases.attachments import PENDING, check_files, repair_files, store_attachment, stored_path
 from ipcenter.cases.models import Attachment
 from ipcenter.extensions import db
 from tests.cases.conftest import make_case
@@ -88,6 +89,19 @@ def test_check_reports_files_without_rows_and_repair_moves_them_to_quarantine(ap
     assert sorted(path.name for path in folder.iterdir()) == sorted([old.name, stray.name])
     assert not old.exists() and not stray.exists() and in_flight.exists()
     assert runner.invoke(args=["attachments", "check"]).exit_code == 0
+
+
+def test_repair_leaves_alone_a_file_whose_row_was_committed_after_the_check(app, center):
+    case = make_case(center)
+    late = _killed_before_the_commit(case, age_seconds=2 * 3600)  # an old upload, its request slow to commit
+    found = check_files()
+    assert found.orphans == [late]
+    db.session.add(Attachment(case_id=case.id, event_id=case.events[0].id, uploaded_by_id=case.submitter.id,
+                              stored_name=late.name.removesuffix(PENDING), original_name="迟到.pdf",
+                              content_type="application/pdf", size=len(PDF), sha256="0" * 64))
+    db.session.commit()  # the commit lands between the check and the repair
+    quarantine = repair_files(found, datetime.now(timezone.utc))
+    assert late.exists() and list(quarantine.iterdir()) == []
 
 
 def test_a_row_whose_file_was_never_moved_into_place_is_finished_by_repair(app, client, login_as, center, runner):
