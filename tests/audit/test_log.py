@@ -1,6 +1,7 @@
 """The log itself: the database refuses to change or drop entries; managers browse, filter and export it;
 `flask audit prune` archives old entries and is the only way out of the table."""
 import csv
+import getpass
 import gzip
 import io
 import json
@@ -10,9 +11,11 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
+from ipcenter.accounts.models import Role
 from ipcenter.audit.models import AuditEntry, AuditPrunePermit
 from ipcenter.audit.operations import record
 from ipcenter.extensions import db
+from tests.conftest import make_user
 
 LONG_AGO = datetime(2020, 3, 1, 4, 0, tzinfo=timezone.utc)
 
@@ -214,11 +217,14 @@ def test_after_a_prune_the_table_refuses_deletion_again(app, runner):
             connection.execute(text("DELETE FROM audit_entries"))
 
 
-def test_prune_with_nothing_to_archive_writes_no_file_but_is_recorded(app, runner):
+def test_prune_with_nothing_to_archive_writes_no_file_but_is_recorded(app, runner, client, login_as):
     result = runner.invoke(args=["audit", "prune", "--before", "2021-01-01"])
     assert result.exit_code == 0 and "nothing archived" in result.output
     [entry] = db.session.scalars(select(AuditEntry))
     assert entry.action == "audit.pruned" and entry.after["archived"] == 0
+    login_as(make_user(Role.MANAGER))
+    page = client.get("/admin/audit/", query_string={"action": "audit.pruned"}).get_data(as_text=True)
+    assert f"Server command ({getpass.getuser()})" in page  # who ran it, not "Not signed in"
 
 
 @pytest.mark.parametrize("value", ["2021-02-30", "yesterday", "01/01/2021"])
