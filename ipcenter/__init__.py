@@ -38,8 +38,6 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_error_handlers(app)
     init_security(app)
     register_commands(app)
-    if app.config["SEARCH_SYNC_ON_START"]:
-        patent_index.drain_on_start(app)
     return app
 
 

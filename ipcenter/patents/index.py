@@ -4,7 +4,7 @@ Every change to a patent adds a row to `patent_index_queue` in the same transact
 (see `watch_patent_changes`). The queue is drained under an exclusive file lock: after
 each commit by a command or script, by the background worker (`flask mail worker`, which
 also drains it for changes made in requests: a request never writes the index), and once
-when the app starts, so an interrupted import heals by itself. A process that finds the
+when the served app starts, so an interrupted import heals by itself. A process that finds the
 lock taken leaves its rows to the holder, who looks again after releasing it. So several
 workers never meet in Whoosh's own lock (no LockError) and no committed change is left behind.
 """
@@ -287,9 +287,19 @@ def drain_index_queue() -> int:
         return 0
 
 
-def drain_on_start(app: Flask) -> None:
-    """Apply, beside the starting app, what a crash or an interrupted import left queued. Not a daemon:
-    a command that ends meanwhile waits for it, rather than leave the changes it took to nobody."""
+def drain_when_served(app: Flask) -> None:
+    """With SEARCH_SYNC_ON_START, apply beside the served app (wsgi.py) what a crash or an interrupted import
+    left queued, from its first request: every command builds the same app and must not wait for it at exit.
+    Not a daemon: a server that stops meanwhile waits for it, rather than leave the changes it took to nobody."""
+    if not app.config["SEARCH_SYNC_ON_START"]:
+        return
+    serve = app.wsgi_app
+
+    def first_request(environ, start_response):
+        app.wsgi_app = serve
+        threading.Thread(target=drain, name="index-drain-on-start").start()
+        return serve(environ, start_response)
+
     def drain() -> None:
         with app.app_context():
             try:
@@ -298,7 +308,7 @@ def drain_on_start(app: Flask) -> None:
             except Exception:  # the app serves on; the worker drains the queue later
                 log.exception("could not look at the search index queue on start")
 
-    threading.Thread(target=drain, name="index-drain-on-start").start()
+    app.wsgi_app = first_request
 
 
 def pending_count() -> int:
