@@ -383,22 +383,47 @@ def restore_backup(archive: Path, force: bool = False) -> dict:
     if occupied and not force:
         raise BackupError(f"this instance is not empty ({'; '.join(occupied)}): a restore replaces everything in "
                           "it, so it is refused; restore into an empty database and upload folder, or give --force")
-    upload_root.mkdir(parents=True, exist_ok=True)
     staging = upload_root / f".restore-{secrets.token_hex(4)}"
+    staging.mkdir(parents=True)  # an archive without files extracts nothing into it
     try:
         with tempfile.TemporaryDirectory(dir=upload_root.parent, prefix=".restore-") as work:
             manifest = _unpack_checked(archive, Path(work), uploads_to=staging, engine=engine)
-            _restore_database(engine, Path(work) / Path(manifest["database"]).name)
-        set_aside = _set_aside(upload_root, staging) if force else None
-        for shard in staging.iterdir():  # renames in one file system: the files appear whole or not at all
-            os.rename(shard, upload_root / shard.name)
+            set_aside = _set_aside(upload_root, staging) if force else None
+            try:
+                _restore_database(engine, Path(work) / Path(manifest["database"]).name)
+            except BaseException:
+                _put_back(set_aside, upload_root)  # the old database stands: so do its files
+                raise
+        _finish_restore(archive, manifest, staging, upload_root, set_aside)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    _check_restored(manifest)
-    rebuild_index()
-    record_backup_event("restored", archive, created_at=manifest["created_at"],
-                        set_aside=set_aside and str(set_aside))
     return {**manifest, "set_aside": set_aside}
+
+
+def _finish_restore(archive: Path, manifest: dict, staging: Path, upload_root: Path, set_aside: Path | None) -> None:
+    """Everything after the database was replaced, which cannot be undone: a failure says what the instance holds."""
+    steps = [("the files moved into the upload folder", lambda: _move_into_place(staging, upload_root)),
+             ("the row counts checked against the manifest", lambda: _check_restored(manifest)),
+             ("the search index rebuilt", rebuild_index),
+             ("the restore recorded in the audit log",
+              lambda: record_backup_event("restored", archive, created_at=manifest["created_at"],
+                                          set_aside=set_aside and str(set_aside)))]
+    names = [name for name, _ in steps]
+    for number, (step, run) in enumerate(steps):
+        try:
+            run()
+        except Exception as error:  # any failure from here on leaves a half-restored instance
+            done = ", ".join(["the database replaced by the backup's", *names[:number]])
+            kept = f" The files that were in the upload folder are in {set_aside}." if set_aside else ""
+            raise BackupError(f"the restore stopped halfway. Done: {done}. Failed: {step} ({error}). Not done: "
+                              f"{', '.join(names[number + 1:]) or 'nothing else'}.{kept} The instance is "
+                              f"incomplete: remove the cause and run `flask restore --force {archive}` again"
+                              ) from error
+
+
+def _move_into_place(staging: Path, upload_root: Path) -> None:
+    for shard in staging.iterdir():  # renames in one file system: the files appear whole or not at all
+        os.rename(shard, upload_root / shard.name)
 
 
 def instance_contents(upload_root: Path) -> list[str]:
@@ -448,6 +473,13 @@ def _set_aside(upload_root: Path, staging: Path) -> Path | None:
     for entry in present:
         shutil.move(entry, aside / entry.name)
     return aside
+
+
+def _put_back(set_aside: Path | None, upload_root: Path) -> None:
+    if set_aside is not None:
+        for entry in set_aside.iterdir():
+            shutil.move(entry, upload_root / entry.name)
+        set_aside.rmdir()
 
 
 def _check_restored(manifest: dict) -> None:

@@ -326,3 +326,40 @@ def test_without_pg_dump_the_backup_says_which_setting_names_it(app, runner, tmp
     assert taken.exit_code == 1
     assert f"{tmp_path / 'no-such-pg_dump'} was not found" in taken.output and "set PG_DUMP" in taken.output
     assert not [path for path in tmp_path.iterdir() if path.name.startswith((".", "b.tar.gz"))]  # nor a part of one
+
+
+def test_a_center_without_any_file_restores_whole(app, runner, center, empty_instance, tmp_path):
+    catalogue = tmp_path / "patents.jsonl"
+    catalogue.write_text(json.dumps({"publication_number": "CN305123456S", "title": "一种LED吸顶灯",
+                                     "patent_type": "design"}, ensure_ascii=False) + "\n")
+    assert runner.invoke(args=["patents", "import", str(catalogue)]).exit_code == 0
+    client = app.test_client()
+    client.submit("/login", {"email": center[0], "password": PASSWORD})
+    assert submit_request(client, []).status_code == 302
+    archive = tmp_path / "no-files.tar.gz"
+    assert runner.invoke(args=["backup", "--out", str(archive)]).exit_code == 0
+    assert len(manifest_of(archive)["files"]) == 1  # the database alone
+
+    restored = restore_into(empty_instance, archive)
+    assert restored.exit_code == 0, restored.output
+    assert "0 files; the search index was rebuilt" in restored.output
+    with empty_instance.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Case)) == 1
+        assert row_counts() == restored_counts(archive)
+        restore_entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()[-1]
+        assert (restore_entry.action, restore_entry.object_id) == ("backup.restored", "no-files.tar.gz")
+        search = empty_instance.test_cli_runner().invoke(args=["patents", "search", "ti:吸顶灯"])
+        assert "CN305123456" in search.output
+
+
+def test_a_restore_that_fails_after_the_database_says_what_the_instance_holds(backup, empty_instance, monkeypatch):
+    def index_disk_full():
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr("ipcenter.backup.rebuild_index", index_disk_full)
+    restored = restore_into(empty_instance, backup)
+    assert restored.exit_code == 1
+    assert ("the restore stopped halfway. Done: the database replaced by the backup's, the files moved into the "
+            "upload folder, the row counts checked against the manifest. Failed: the search index rebuilt (No space "
+            "left on device). Not done: the restore recorded in the audit log. The instance is incomplete: remove "
+            f"the cause and run `flask restore --force {backup}` again") in restored.output
