@@ -94,7 +94,7 @@ def write_backup(out: Path) -> dict:
         snapshot = _snapshot_database(Path(work))
         draft = out.with_name(f".{out.name}.{secrets.token_hex(4)}.part")
         try:
-            with open(draft, "wb") as raw:
+            with _create_private(draft) as raw:
                 manifest = _write_archive(raw, snapshot)
                 raw.flush()
                 os.fsync(raw.fileno())
@@ -169,7 +169,7 @@ def _add_bytes(archive: tarfile.TarFile, name: str, content: bytes) -> None:
 
 def _write_atomically(path: Path, content: bytes) -> None:
     draft = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    with open(draft, "wb") as handle:
+    with _create_private(draft) as handle:
         handle.write(content)
         handle.flush()
         os.fsync(handle.fileno())
@@ -179,6 +179,11 @@ def _write_atomically(path: Path, content: bytes) -> None:
         os.fsync(folder)  # the renames themselves survive a power cut
     finally:
         os.close(folder)
+
+
+def _create_private(path: Path):
+    """A new file only its owner can read, whatever the umask: a backup holds password hashes and unpublished designs."""
+    return os.fdopen(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb")
 
 
 def checksum_file(archive: Path) -> Path:

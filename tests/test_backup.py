@@ -2,8 +2,10 @@
 import hashlib
 import io
 import json
+import os
 import re
 import secrets
+import stat
 import tarfile
 import threading
 import time
@@ -363,3 +365,14 @@ def test_a_restore_that_fails_after_the_database_says_what_the_instance_holds(ba
             "upload folder, the row counts checked against the manifest. Failed: the search index rebuilt (No space "
             "left on device). Not done: the restore recorded in the audit log. The instance is incomplete: remove "
             f"the cause and run `flask restore --force {backup}` again") in restored.output
+
+
+def test_a_backup_and_its_checksum_are_readable_by_their_owner_only(runner, backup, tmp_path):
+    previous = os.umask(0o022)  # a host whose default makes new files readable by every user
+    try:
+        archive = tmp_path / "private.tar.gz"
+        assert runner.invoke(args=["backup", "--out", str(archive)]).exit_code == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600  # it holds password hashes and unpublished designs
+    assert stat.S_IMODE(Path(f"{archive}.sha256").stat().st_mode) == 0o600
