@@ -39,7 +39,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
 from .audit.operations import record_command
-from .cases.attachments import stored_path
+from .cases.attachments import pending_path, stored_path
 from .cases.models import Attachment
 from .extensions import db
 from .patents.rebuild import rebuild_index
@@ -111,16 +111,18 @@ def _write_archive(raw, snapshot: Snapshot) -> dict:
     engine = db.engine.dialect.name
     members, missing = {}, []
     with tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6) as archive:
-        members[DATABASE_MEMBERS[engine]] = _add_file(archive, DATABASE_MEMBERS[engine], snapshot.path)
+        with open(snapshot.path, "rb") as handle:
+            members[DATABASE_MEMBERS[engine]] = _add_file(archive, DATABASE_MEMBERS[engine], handle)
         upload_root = Path(current_app.config["UPLOAD_FOLDER"])
-        grace_until = time.monotonic() + FILE_WAIT_SECONDS
         for row in snapshot.attachments:
             path = stored_path(row)
-            if not _wait_for(path, grace_until):
+            handle = _open_committed(path)
+            if handle is None:
                 missing.append(row.stored_name)
                 continue
-            name = f"uploads/{path.relative_to(upload_root).as_posix()}"
-            members[name] = _add_file(archive, name, path)
+            name = f"uploads/{path.relative_to(upload_root).as_posix()}"  # its final name, even if still pending
+            with handle:
+                members[name] = _add_file(archive, name, handle)
             if members[name]["sha256"] != row.sha256:
                 missing.append(row.stored_name)  # damaged on disk: kept as it is, and said so
         manifest = {"format": FORMAT, "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -130,13 +132,21 @@ def _write_archive(raw, snapshot: Snapshot) -> dict:
     return manifest
 
 
-def _wait_for(path: Path, grace_until: float) -> bool:
-    """Whether the file is there; a moment's grace for a writer that moves a file into place after its commit."""
-    while not path.is_file():
+def _open_committed(path: Path):
+    """The committed row's file, open for reading, or None if it is not on disk after a moment's grace.
+
+    It may still be named `<name>.pending`: its writer moves it into place just after the commit, or died
+    before it could; either way its content was whole and on disk before the row committed."""
+    grace_until = time.monotonic() + FILE_WAIT_SECONDS  # each file its own: a missing one costs the next nothing
+    while True:
+        for candidate in (path, pending_path(path)):  # a rename between the two is found the next round
+            try:
+                return open(candidate, "rb")
+            except FileNotFoundError:
+                pass
         if time.monotonic() > grace_until:
-            return False
+            return None
         time.sleep(0.1)
-    return True
 
 
 class _Hashing:
@@ -152,12 +162,11 @@ class _Hashing:
         return chunk
 
 
-def _add_file(archive: tarfile.TarFile, name: str, path: Path) -> dict:
+def _add_file(archive: tarfile.TarFile, name: str, handle) -> dict:
     info = tarfile.TarInfo(name)
-    info.size, info.mtime, info.mode = path.stat().st_size, int(time.time()), 0o600
-    with open(path, "rb") as handle:
-        reader = _Hashing(handle)
-        archive.addfile(info, reader)
+    info.size, info.mtime, info.mode = os.fstat(handle.fileno()).st_size, int(time.time()), 0o600
+    reader = _Hashing(handle)
+    archive.addfile(info, reader)
     return {"sha256": reader.digest.hexdigest(), "size": reader.size}
 
 

@@ -10,6 +10,7 @@ import tarfile
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import create_engine, func, inspect, make_url, select, table, text
@@ -376,3 +377,47 @@ def test_a_backup_and_its_checksum_are_readable_by_their_owner_only(runner, back
         os.umask(previous)
     assert stat.S_IMODE(archive.stat().st_mode) == 0o600  # it holds password hashes and unpublished designs
     assert stat.S_IMODE(Path(f"{archive}.sha256").stat().st_mode) == 0o600
+
+
+def test_a_file_whose_writer_died_before_moving_it_into_place_is_backed_up_under_its_final_name(
+        app, runner, backup, empty_instance, tmp_path):
+    """The process died between the commit and the move: the row is committed, the file still `<name>.pending`."""
+    uploads = Path(app.config["UPLOAD_FOLDER"])
+    unmoved = next(path for path in uploads.rglob("*") if path.is_file())
+    unmoved.rename(unmoved.with_name(f"{unmoved.name}.pending"))
+    archive = tmp_path / "with-a-pending-file.tar.gz"
+    taken = runner.invoke(args=["backup", "--out", str(archive)])
+    assert taken.exit_code == 0, taken.output
+    manifest = manifest_of(archive)
+    assert manifest["missing_files"] == []
+    assert f"uploads/{unmoved.relative_to(uploads).as_posix()}" in manifest["files"]
+    assert restore_into(empty_instance, archive).exit_code == 0
+    with empty_instance.app_context():
+        rows = dict(db.session.execute(select(Attachment.stored_name, Attachment.sha256)).all())
+    assert stored_files(Path(empty_instance.config["UPLOAD_FOLDER"])) == rows
+
+
+def stored_path_of(app, stored_name: str) -> Path:
+    return Path(app.config["UPLOAD_FOLDER"]) / stored_name[:2] / stored_name
+
+
+def test_each_file_gets_its_own_moment_of_grace(app, runner, backup, monkeypatch, tmp_path):
+    """The first file is lost; the second's writer moves it into place only after the first one's grace is over."""
+    first, second = [stored_path_of(app, name) for name in
+                     db.session.scalars(select(Attachment.stored_name).order_by(Attachment.id))]
+    first.unlink()
+    late = second.rename(second.with_name(f"{second.name}.moving"))  # neither final nor pending yet
+    clock = [0.0]
+
+    def sleep(seconds):
+        clock[0] += seconds
+        if clock[0] >= 1.5 and late.exists():
+            late.rename(second)
+
+    monkeypatch.setattr("ipcenter.backup.time", SimpleNamespace(monotonic=lambda: clock[0], sleep=sleep,
+                                                                time=time.time))
+    monkeypatch.setattr("ipcenter.backup.FILE_WAIT_SECONDS", 1.0)
+    archive = tmp_path / "late.tar.gz"
+    taken = runner.invoke(args=["backup", "--out", str(archive)])
+    assert taken.exit_code == 1
+    assert manifest_of(archive)["missing_files"] == [first.name]
