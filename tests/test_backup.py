@@ -283,7 +283,8 @@ def test_a_backup_restores_only_into_the_engine_it_was_taken_from(app, backup, e
     assert_still_empty(empty_instance)
 
 
-def test_a_file_missing_on_disk_is_named_and_the_rest_backed_up(app, runner, backup, monkeypatch, tmp_path):
+def test_a_file_missing_on_disk_is_named_and_the_rest_backed_up(app, runner, backup, empty_instance, monkeypatch,
+                                                                 tmp_path):
     monkeypatch.setattr("ipcenter.backup.FILE_WAIT_SECONDS", 0)
     lost = next(path for path in Path(app.config["UPLOAD_FOLDER"]).rglob("*") if path.is_file())
     lost.unlink()
@@ -294,6 +295,10 @@ def test_a_file_missing_on_disk_is_named_and_the_rest_backed_up(app, runner, bac
     assert manifest_of(archive)["missing_files"] == [lost.name]
     checked = runner.invoke(args=["backup", "--verify", str(archive)])
     assert checked.exit_code == 1 and f"when the backup was taken: {lost.name}" in checked.output
+    restored = restore_into(empty_instance, archive)
+    assert restored.exit_code == 0, restored.output
+    assert ("warning: these attachment files were missing or damaged on disk when the backup was taken, and are "
+            f"missing or damaged in this instance too: {lost.name}") in restored.output
 
 
 def test_a_restore_into_an_instance_in_use_is_refused_unless_forced(app, runner, backup, empty_instance):
