@@ -191,7 +191,8 @@ def _write_atomically(path: Path, content: bytes) -> None:
 
 
 def _create_private(path: Path):
-    """A new file only its owner can read, whatever the umask: a backup holds password hashes and unpublished designs."""
+    """A new file only its owner can read, whatever the umask: a backup holds password hashes and unpublished
+    designs."""
     return os.fdopen(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb")
 
 
