@@ -159,6 +159,9 @@ def restore_command(archive, force):
         click.echo(f"the files that were in the upload folder are now in {manifest['set_aside']}")
     click.echo(f"restored {archive} (taken {manifest['created_at']}): {sum(manifest['tables'].values())} rows, "
                f"{len(manifest['files']) - 1} files; the search index was rebuilt")
+    if manifest["missing_files"]:
+        click.echo("warning: these attachment files were missing or damaged on disk when the backup was taken, and "
+                   "are missing or damaged in this instance too: " + ", ".join(manifest["missing_files"]), err=True)
     if manifest["schema_revision"]:
         click.echo(f"the database is at schema revision {manifest['schema_revision']}: "
                    "run `flask db upgrade` if this version of ipcenter is newer")

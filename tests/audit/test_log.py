@@ -5,6 +5,8 @@ import getpass
 import gzip
 import io
 import json
+import os
+import stat
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -186,7 +188,15 @@ def archived(path) -> list[dict]:
         return [json.loads(line) for line in archive]
 
 
-def test_prune_archives_and_removes_only_the_older_entries_and_records_itself(app, runner, users):
+@pytest.fixture
+def shared_umask():
+    """A host whose default makes new files readable by every user."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def test_prune_archives_and_removes_only_the_older_entries_and_records_itself(app, runner, users, shared_umask):
     old_ids = [add_entry("case.note", "case", f"ZS-2020-00000{n}", actor=users["staff"],
                          created_at=LONG_AGO + timedelta(days=n)).id for n in range(3)]
     recent_id = add_entry("case.transition", "case", "ZS-2024-000001",
@@ -195,6 +205,7 @@ def test_prune_archives_and_removes_only_the_older_entries_and_records_itself(ap
     assert result.exit_code == 0, result.output
     path = result.output.strip().rsplit(" to ", 1)[1]
     assert path.startswith(f"{app.instance_path}/audit-archive/") and path.endswith(".jsonl.gz")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600  # for the auditors' eyes only
     lines = archived(path)
     assert [line["id"] for line in lines] == old_ids
     assert lines[0]["actor_email"] == users["staff"].email and lines[0]["object_id"] == "ZS-2020-000000"
