@@ -460,7 +460,7 @@ def submitter(client: Client, number: int, label: str) -> None:
         sent += 1
         title = f"{label} s{number} #{sent}"
         name, body, content_type = attachment(rng)
-        data = {**form, "title": title, "description": "负载测试：灯具外观设计咨询。", "topic": "外观设计"}
+        data = {**form, "title": title, "description": "负载测试：灯具外观设计咨询。", "topic": "patent_rights"}
         while True:  # the same form, the same submission key, until it is answered
             if time.monotonic() > last_moment:
                 with client.record.lock:
@@ -704,6 +704,8 @@ def verdicts(rows: list[dict]) -> None:
             ("server_errors", "5xx"), ("missing", "acknowledged cases missing"), ("duplicates", "duplicate cases"),
             ("bad_files", "acknowledged files missing or altered"), ("orphans", "files without a row"),
             ("no_file", "rows without a file"), ("unfinished", "submissions never answered")) if row[key]]
+        if not row["acknowledged"]:
+            problems.append("no submission was acknowledged (every one refused: see the 4xx column)")
         if row["references"] != "ok":
             problems.append(f"references: {row['references']}")
         if row["integrity"] not in ("ok", "-"):

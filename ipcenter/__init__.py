@@ -3,9 +3,10 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import database, mail, throttling  # noqa: F401  (SQLite settings; the outbox and throttle tables)
+from . import database, mail, submission_keys, throttling  # noqa: F401  (SQLite settings; their tables)
 from .patents import index as patent_index  # noqa: F401  (the patent tables; index kept in step on commit)
 from .reports import models as report_models  # noqa: F401  (the search report tables)
+from .audit import models as audit_models  # noqa: F401  (the audit log's tables and triggers)
 from .config import PROJECT_ROOT, Config
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
@@ -37,8 +38,6 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_error_handlers(app)
     init_security(app)
     register_commands(app)
-    if app.config["SEARCH_SYNC_ON_START"]:
-        patent_index.drain_on_start(app)
     return app
 
 
@@ -61,6 +60,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts import bp as accounts_bp
     from .accounts.admin import bp as users_admin_bp
+    from .audit.views import bp as audit_bp
     from .cases import bp as cases_bp
     from .main import bp as main_bp
     from .notifications import bp as notifications_bp
@@ -70,34 +70,35 @@ def _register_blueprints(app: Flask) -> None:
     from .reports import bp as reports_bp
 
     for blueprint in (main_bp, accounts_bp, users_admin_bp, organisations_bp, organisations_admin_bp, cases_bp,
-                      notifications_bp, patents_bp, reports_bp):
+                      notifications_bp, patents_bp, reports_bp, audit_bp):
         app.register_blueprint(blueprint)
 
 
 def _register_request_boundary(app: Flask) -> None:
-    """One commit per request, here; rollback on any error; development mail files after commit."""
-    from .cases.attachments import discard_written_files, keep_written_files
+    """One commit per request, here; rollback on any error; development mail files after commit; then the
+    failures and denials the audit log keeps whatever became of the request."""
+    from .audit.operations import write_failures
     from .mail import discard_queued_mail, write_queued_mail
 
     def roll_back() -> None:
-        db.session.rollback()
+        db.session.rollback()  # attachment files written meanwhile go with it (cases.attachments)
         discard_queued_mail()
-        discard_written_files()
 
     @app.after_request
     def commit_request(response):
         if response.status_code < 400:
             db.session.commit()
-            keep_written_files()
             write_queued_mail()
         else:
             roll_back()
+        write_failures()
         return response
 
     @app.teardown_request
     def rollback_on_error(error):
         if error is not None:
             roll_back()
+            write_failures()
 
 
 def _register_templating(app: Flask) -> None:
@@ -107,7 +108,7 @@ def _register_templating(app: Flask) -> None:
     from .permissions import can
 
     from .cases.diagram import layout
-    from .cases.models import FOREIGN_EVENTS, OUTCOMES, PATENT_KINDS, RETRIEVAL_PURPOSES
+    from .cases.models import CONSULTATION_TOPICS, FOREIGN_EVENTS, OUTCOMES, PATENT_KINDS, RETRIEVAL_PURPOSES
     from .cases.operations import INPUT_LABELS
     from .cases.workflow import ACTOR_LABELS
     from .notifications.operations import unread_notifications
@@ -115,7 +116,7 @@ def _register_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         outcome_labels=OUTCOMES, input_labels=INPUT_LABELS, patent_kinds=PATENT_KINDS,
         retrieval_purposes=RETRIEVAL_PURPOSES, foreign_events=FOREIGN_EVENTS, actor_labels=ACTOR_LABELS,
-        diagram=layout, unread_notifications=unread_notifications,
+        consultation_topics=CONSULTATION_TOPICS, diagram=layout, unread_notifications=unread_notifications,
     )
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["localized_name"] = localized_name

@@ -38,7 +38,8 @@ from sqlalchemy import create_engine, func, inspect, select, table, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
-from .cases.attachments import stored_path
+from .audit.operations import record_command
+from .cases.attachments import pending_path, stored_path
 from .cases.models import Attachment
 from .extensions import db
 from .patents.rebuild import rebuild_index
@@ -59,9 +60,11 @@ class BackupError(Exception):
     """A backup or restore that cannot go on; the message says why and what to do."""
 
 
-def record_backup_event(action: str, **details) -> None:
-    """The one place a backup or restore is recorded (the audit log hooks in here)."""
-    log.info("%s %s", action, json.dumps(details, ensure_ascii=False, sort_keys=True, default=str))
+def record_backup_event(action: str, archive: Path, **details) -> None:
+    """The one place a backup or restore is recorded: in the audit log (a restore's entry lands in the
+    restored database; a backup's own entry is never inside that backup) and in the command's log."""
+    log.info("%s %s %s", action, archive, json.dumps(details, ensure_ascii=False, sort_keys=True, default=str))
+    record_command(f"backup.{action}", "backup", archive.name, after={"file": str(archive), **details})
 
 
 @dataclass
@@ -91,7 +94,7 @@ def write_backup(out: Path) -> dict:
         snapshot = _snapshot_database(Path(work))
         draft = out.with_name(f".{out.name}.{secrets.token_hex(4)}.part")
         try:
-            with open(draft, "wb") as raw:
+            with _create_private(draft) as raw:
                 manifest = _write_archive(raw, snapshot)
                 raw.flush()
                 os.fsync(raw.fileno())
@@ -99,7 +102,7 @@ def write_backup(out: Path) -> dict:
         finally:
             draft.unlink(missing_ok=True)
     _write_atomically(checksum_file(out), f"{file_sha256(out)}  {out.name}\n".encode())
-    record_backup_event("backup", file=str(out), tables=manifest["tables"], files=len(manifest["files"]) - 1,
+    record_backup_event("created", out, tables=manifest["tables"], files=len(manifest["files"]) - 1,
                         missing=manifest["missing_files"])
     return manifest
 
@@ -108,16 +111,18 @@ def _write_archive(raw, snapshot: Snapshot) -> dict:
     engine = db.engine.dialect.name
     members, missing = {}, []
     with tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6) as archive:
-        members[DATABASE_MEMBERS[engine]] = _add_file(archive, DATABASE_MEMBERS[engine], snapshot.path)
+        with open(snapshot.path, "rb") as handle:
+            members[DATABASE_MEMBERS[engine]] = _add_file(archive, DATABASE_MEMBERS[engine], handle)
         upload_root = Path(current_app.config["UPLOAD_FOLDER"])
-        grace_until = time.monotonic() + FILE_WAIT_SECONDS
         for row in snapshot.attachments:
             path = stored_path(row)
-            if not _wait_for(path, grace_until):
+            handle = _open_committed(path)
+            if handle is None:
                 missing.append(row.stored_name)
                 continue
-            name = f"uploads/{path.relative_to(upload_root).as_posix()}"
-            members[name] = _add_file(archive, name, path)
+            name = f"uploads/{path.relative_to(upload_root).as_posix()}"  # its final name, even if still pending
+            with handle:
+                members[name] = _add_file(archive, name, handle)
             if members[name]["sha256"] != row.sha256:
                 missing.append(row.stored_name)  # damaged on disk: kept as it is, and said so
         manifest = {"format": FORMAT, "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -127,13 +132,21 @@ def _write_archive(raw, snapshot: Snapshot) -> dict:
     return manifest
 
 
-def _wait_for(path: Path, grace_until: float) -> bool:
-    """Whether the file is there; a moment's grace for a writer that moves a file into place after its commit."""
-    while not path.is_file():
+def _open_committed(path: Path):
+    """The committed row's file, open for reading, or None if it is not on disk after a moment's grace.
+
+    It may still be named `<name>.pending`: its writer moves it into place just after the commit, or died
+    before it could; either way its content was whole and on disk before the row committed."""
+    grace_until = time.monotonic() + FILE_WAIT_SECONDS  # each file its own: a missing one costs the next nothing
+    while True:
+        for candidate in (path, pending_path(path)):  # a rename between the two is found the next round
+            try:
+                return open(candidate, "rb")
+            except FileNotFoundError:
+                pass
         if time.monotonic() > grace_until:
-            return False
+            return None
         time.sleep(0.1)
-    return True
 
 
 class _Hashing:
@@ -149,12 +162,11 @@ class _Hashing:
         return chunk
 
 
-def _add_file(archive: tarfile.TarFile, name: str, path: Path) -> dict:
+def _add_file(archive: tarfile.TarFile, name: str, handle) -> dict:
     info = tarfile.TarInfo(name)
-    info.size, info.mtime, info.mode = path.stat().st_size, int(time.time()), 0o600
-    with open(path, "rb") as handle:
-        reader = _Hashing(handle)
-        archive.addfile(info, reader)
+    info.size, info.mtime, info.mode = os.fstat(handle.fileno()).st_size, int(time.time()), 0o600
+    reader = _Hashing(handle)
+    archive.addfile(info, reader)
     return {"sha256": reader.digest.hexdigest(), "size": reader.size}
 
 
@@ -166,7 +178,7 @@ def _add_bytes(archive: tarfile.TarFile, name: str, content: bytes) -> None:
 
 def _write_atomically(path: Path, content: bytes) -> None:
     draft = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    with open(draft, "wb") as handle:
+    with _create_private(draft) as handle:
         handle.write(content)
         handle.flush()
         os.fsync(handle.fileno())
@@ -176,6 +188,12 @@ def _write_atomically(path: Path, content: bytes) -> None:
         os.fsync(folder)  # the renames themselves survive a power cut
     finally:
         os.close(folder)
+
+
+def _create_private(path: Path):
+    """A new file only its owner can read, whatever the umask: a backup holds password hashes and unpublished
+    designs."""
+    return os.fdopen(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb")
 
 
 def checksum_file(archive: Path) -> Path:
@@ -380,22 +398,47 @@ def restore_backup(archive: Path, force: bool = False) -> dict:
     if occupied and not force:
         raise BackupError(f"this instance is not empty ({'; '.join(occupied)}): a restore replaces everything in "
                           "it, so it is refused; restore into an empty database and upload folder, or give --force")
-    upload_root.mkdir(parents=True, exist_ok=True)
     staging = upload_root / f".restore-{secrets.token_hex(4)}"
+    staging.mkdir(parents=True)  # an archive without files extracts nothing into it
     try:
         with tempfile.TemporaryDirectory(dir=upload_root.parent, prefix=".restore-") as work:
             manifest = _unpack_checked(archive, Path(work), uploads_to=staging, engine=engine)
-            _restore_database(engine, Path(work) / Path(manifest["database"]).name)
-        set_aside = _set_aside(upload_root, staging) if force else None
-        for shard in staging.iterdir():  # renames in one file system: the files appear whole or not at all
-            os.rename(shard, upload_root / shard.name)
+            set_aside = _set_aside(upload_root, staging) if force else None
+            try:
+                _restore_database(engine, Path(work) / Path(manifest["database"]).name)
+            except BaseException:
+                _put_back(set_aside, upload_root)  # the old database stands: so do its files
+                raise
+        _finish_restore(archive, manifest, staging, upload_root, set_aside)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    _check_restored(manifest)
-    rebuild_index()
-    record_backup_event("restore", file=str(archive), created_at=manifest["created_at"],
-                        set_aside=set_aside and str(set_aside))
     return {**manifest, "set_aside": set_aside}
+
+
+def _finish_restore(archive: Path, manifest: dict, staging: Path, upload_root: Path, set_aside: Path | None) -> None:
+    """Everything after the database was replaced, which cannot be undone: a failure says what the instance holds."""
+    steps = [("the files moved into the upload folder", lambda: _move_into_place(staging, upload_root)),
+             ("the row counts checked against the manifest", lambda: _check_restored(manifest)),
+             ("the search index rebuilt", rebuild_index),
+             ("the restore recorded in the audit log",
+              lambda: record_backup_event("restored", archive, created_at=manifest["created_at"],
+                                          set_aside=set_aside and str(set_aside)))]
+    names = [name for name, _ in steps]
+    for number, (step, run) in enumerate(steps):
+        try:
+            run()
+        except Exception as error:  # any failure from here on leaves a half-restored instance
+            done = ", ".join(["the database replaced by the backup's", *names[:number]])
+            kept = f" The files that were in the upload folder are in {set_aside}." if set_aside else ""
+            raise BackupError(f"the restore stopped halfway. Done: {done}. Failed: {step} ({error}). Not done: "
+                              f"{', '.join(names[number + 1:]) or 'nothing else'}.{kept} The instance is "
+                              f"incomplete: remove the cause and run `flask restore --force {archive}` again"
+                              ) from error
+
+
+def _move_into_place(staging: Path, upload_root: Path) -> None:
+    for shard in staging.iterdir():  # renames in one file system: the files appear whole or not at all
+        os.rename(shard, upload_root / shard.name)
 
 
 def instance_contents(upload_root: Path) -> list[str]:
@@ -445,6 +488,13 @@ def _set_aside(upload_root: Path, staging: Path) -> Path | None:
     for entry in present:
         shutil.move(entry, aside / entry.name)
     return aside
+
+
+def _put_back(set_aside: Path | None, upload_root: Path) -> None:
+    if set_aside is not None:
+        for entry in set_aside.iterdir():
+            shutil.move(entry, upload_root / entry.name)
+        set_aside.rmdir()
 
 
 def _check_restored(manifest: dict) -> None:

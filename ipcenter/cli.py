@@ -58,6 +58,38 @@ def remind_command(on_date):
                f"newly escalated: {counts['escalated']}")
 
 
+attachments_cli = AppGroup("attachments", help="The attachment files.")
+
+
+@attachments_cli.command("check")
+@click.option("--repair", is_flag=True, help="Move files without a row to a quarantine folder (printed) and "
+                                             "finish moves a crash interrupted.")
+def check_attachments_command(repair):
+    """Report files without a row and rows without a file; exit status 1 if any problem is left."""
+    from .cases.attachments import check_files, repair_files
+    from .database import utcnow
+
+    found = check_files()
+    for path in found.orphans:
+        click.echo(f"file without a row: {path}")
+    for attachment in found.unmoved:
+        click.echo(f"row whose file was never moved into place: {attachment.case.reference} "
+                   f"{attachment.original_name} ({attachment.stored_name})")
+    for attachment in found.missing:
+        click.echo(f"row without a file: {attachment.case.reference} {attachment.original_name} "
+                   f"({attachment.stored_name})")
+    if repair:
+        quarantine = repair_files(found, utcnow())
+        if quarantine:
+            click.echo(f"{len(found.orphans)} files without a row moved to {quarantine}")
+        if found.unmoved:
+            click.echo(f"{len(found.unmoved)} files moved into place")
+    if found.missing or (not repair and (found.orphans or found.unmoved)):
+        raise SystemExit(1)
+    if not (found.orphans or found.unmoved):
+        click.echo("every file has its row and every row its file")
+
+
 mail_cli = AppGroup("mail", help="The outgoing mail queue (and the search index queue, drained by the same worker).")
 
 
@@ -127,6 +159,9 @@ def restore_command(archive, force):
         click.echo(f"the files that were in the upload folder are now in {manifest['set_aside']}")
     click.echo(f"restored {archive} (taken {manifest['created_at']}): {sum(manifest['tables'].values())} rows, "
                f"{len(manifest['files']) - 1} files; the search index was rebuilt")
+    if manifest["missing_files"]:
+        click.echo("warning: these attachment files were missing or damaged on disk when the backup was taken, and "
+                   "are missing or damaged in this instance too: " + ", ".join(manifest["missing_files"]), err=True)
     if manifest["schema_revision"]:
         click.echo(f"the database is at schema revision {manifest['schema_revision']}: "
                    "run `flask db upgrade` if this version of ipcenter is newer")
@@ -134,15 +169,18 @@ def restore_command(archive, force):
 
 def register_commands(app) -> None:
     from .accounts.cli import users_cli
+    from .audit.cli import audit_cli
     from .translations_cli import translations_cli
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(translations_cli)
     app.cli.add_command(cases_cli)
+    app.cli.add_command(attachments_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(audit_cli)
     from .patents.cli import patents_cli, search_cli
 
     app.cli.add_command(patents_cli)

@@ -80,7 +80,7 @@ class Config:
     MAIL_MAX_ATTEMPTS = 8  # then the message is given up (it stays in the outbox with its last error)
     MAIL_CLAIM_SECONDS = 600  # a worker's hold on its batch: the batch of a worker that died goes out after it
     MAIL_WORKER_POLL_SECONDS = 5.0  # the worker's pause when it found nothing to do
-    SEARCH_SYNC_ON_START = True  # apply the search index queue beside a starting app (an interrupted import)
+    SEARCH_SYNC_ON_START = True  # the served app applies the search index queue beside it (an interrupted import)
     BASE_URL = "http://127.0.0.1:5000"
     # The center's name where users read it (letterheads, documents, mail), in both languages.
     CENTER_NAME_ZH = "古镇知识产权快速维权中心"
@@ -102,6 +102,8 @@ class Config:
     # PostgreSQL's client programs for `flask backup` and `flask restore`: a name looked up on PATH, or a path.
     PG_DUMP = "pg_dump"
     PG_RESTORE = "pg_restore"
+    AUDIT_RETENTION_DAYS = 730  # `flask audit prune` never removes entries younger than this
+    AUDIT_ARCHIVE_FOLDER = None  # unset: audit-archive/ in the instance folder
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -142,6 +144,8 @@ class Config:
             "LOG_LEVEL": env.get("LOG_LEVEL", cls.LOG_LEVEL),
             "PG_DUMP": env.get("PG_DUMP", cls.PG_DUMP),
             "PG_RESTORE": env.get("PG_RESTORE", cls.PG_RESTORE),
+            "AUDIT_RETENTION_DAYS": int(env.get("AUDIT_RETENTION_DAYS", cls.AUDIT_RETENTION_DAYS)),
+            "AUDIT_ARCHIVE_FOLDER": Path(env.get("AUDIT_ARCHIVE_FOLDER", instance / "audit-archive")),
         }
         secret = env.get("SECRET_KEY")
         if not secret:
@@ -166,6 +170,6 @@ class TestConfig(Config):
     TRUSTED_HOSTS = trusted_hosts(BASE_URL, None, production=False)
     REDIS_URL = os.environ.get("REDIS_URL") or None  # CI runs the suite on Redis, developers on the database
     THROTTLE_KEY_PREFIX = None  # a fresh prefix for every app: each test counts from zero on a shared Redis
-    # Every test builds an app: none drains the index queue on start (tests commit patents outside a
+    # No test app drains the index queue when served (tests commit patents outside a
     # request, which updates the index at once; tests of the queue run the worker's pass themselves).
     SEARCH_SYNC_ON_START = False

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
-from .patents.index import IndexOutdated
+from .patents.index import IndexDamaged, IndexMissing, IndexUnavailable
 from .security import local_path
 from .throttling import current_refusal
 
@@ -23,6 +23,12 @@ MESSAGES = {
     413: _l("The upload is too large."),
     503: _l("Patent search is unavailable until the search index is rebuilt (flask search rebuild)."),
     500: _l("Something went wrong on our side. The error has been logged; please try again later."),
+}
+INDEX_PROBLEMS = {
+    IndexMissing: _l("Patent search is unavailable: the search index is missing. It must be rebuilt from the "
+                     "database (flask search rebuild)."),
+    IndexDamaged: _l("Patent search is unavailable: the search index cannot be read. It must be rebuilt from the "
+                     "database (flask search rebuild)."),
 }
 
 
@@ -65,10 +71,10 @@ def register_error_handlers(app) -> None:
         db.session.rollback()
         return _render(409, MESSAGES[409])
 
-    @app.errorhandler(IndexOutdated)
-    def index_outdated(error):
+    @app.errorhandler(IndexUnavailable)
+    def index_unavailable(error):
         app.logger.error("%s", error)
-        return _render(503, MESSAGES[503])
+        return _render(503, INDEX_PROBLEMS.get(type(error), MESSAGES[503]))
 
     @app.errorhandler(RateLimitExceeded)
     def throttled(error):

@@ -3,11 +3,13 @@
 A message is written to the outbox in the same transaction as the change it reports: a
 rolled-back change mails nobody. A request never talks to a mail server (one that hangs
 would hold the answer, and on SQLite the write lock with it): the worker (worker.py) claims
-the due messages in batches, sends each batch over one SMTP connection and pauses a failed
-message twice as long after each attempt. A claim is one UPDATE over a `FOR UPDATE SKIP
-LOCKED` selection (on SQLite, where one writer holds the database at a time, the statement
-alone is atomic), so two workers never send the same message; it lapses after
-MAIL_CLAIM_SECONDS, so the batch of a worker that died is sent by another.
+the due messages in batches, sends each batch over one SMTP connection (a new one if it is
+lost) and pauses a failed message twice as long after each attempt; a message that fails
+fails alone. A claim is one UPDATE over a `FOR UPDATE SKIP LOCKED` selection (on SQLite,
+where one writer holds the database at a time, the statement alone is atomic), so two
+workers never send the same message; it lapses after MAIL_CLAIM_SECONDS, so the batch of a
+worker that died is sent by another. It is renewed for each message just before it is sent,
+and a message another worker took over meanwhile is left to that worker.
 
 Without MAIL_SERVER the mail folder is local disk: the request writes its own messages there
 right after its commit, so a newcomer sees mail appear at once. The body of a sent message
@@ -16,6 +18,7 @@ is not kept, since it may hold a password-reset link.
 import smtplib
 import threading
 import uuid
+from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,10 +36,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .database import UTCDateTime, utcnow
 from .extensions import db
 from .i18n import center_name
-
-# The server refused this one message and answered: the connection still serves the rest of the batch.
-REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
-
 
 class OutgoingMail(db.Model):
     __tablename__ = "mail_outbox"
@@ -138,32 +137,54 @@ def _claim(*conditions, limit: int | None = None) -> str | None:
 
 def _send_claimed(claim: str) -> tuple[int, int, int]:
     """Send a claimed batch over one connection and record each outcome at once; (last id, sent, failed)."""
-    messages = db.session.scalars(select(OutgoingMail).where(OutgoingMail.claimed_by == claim)
-                                  .order_by(OutgoingMail.id)).all()
-    waiting = [(message.id, message.attempts, _email(message)) for message in messages]
-    last, sent = waiting[-1][0], 0
-    try:
-        with mail_transport() as send:
+    waiting = deque(db.session.execute(select(OutgoingMail.__table__).where(OutgoingMail.claimed_by == claim)
+                                       .order_by(OutgoingMail.id)).all())
+    last, count = waiting[-1].id, MailCount()
+    while waiting:  # a new connection after one was lost
+        try:
+            with mail_transport() as send:
+                while waiting and _send_one(send, claim, waiting.popleft(), count):
+                    pass
+        except OSError as error:  # no server to talk to: what was not sent waits its turn
             while waiting:
-                message_id, attempts, email = waiting[0]
-                try:
-                    send(email)
-                except REFUSED as error:
-                    _record_failure(claim, message_id, attempts, email["To"], error)
-                else:
-                    _record(claim, message_id, attempts, sent_at=utcnow(), body="", last_error=None)
-                    sent += 1
-                waiting.pop(0)
-    except OSError as error:  # the server is gone: what was not sent waits its turn
-        for message_id, attempts, email in waiting:
-            _record_failure(claim, message_id, attempts, email["To"], error)
-    return last, sent, len(messages) - sent
+                _record_failure(claim, waiting.popleft(), error)
+                count.failed += 1
+    return last, count.sent, count.failed
 
 
-def _record_failure(claim: str, message_id: int, attempts: int, recipient: str, error: OSError) -> None:
-    current_app.logger.warning("mail to %s failed (attempt %s): %s", recipient, attempts + 1, error)
-    pause = timedelta(seconds=current_app.config["MAIL_RETRY_SECONDS"] * 2 ** attempts)
-    _record(claim, message_id, attempts, last_error=str(error)[:500] or type(error).__name__,
+def _send_one(send: Callable[[EmailMessage], object], claim: str, message, count: MailCount) -> bool:
+    """Send one message of the batch, unless another worker took it over; whether the connection still serves.
+
+    Whatever else goes wrong (the server refuses it or cannot take its address, a header cannot be
+    written) fails this message alone: the rest of the batch goes on."""
+    if not _hold(claim, message.id):
+        return True
+    try:
+        send(_email(message))
+    except Exception as error:
+        _record_failure(claim, message, error)
+        count.failed += 1
+        return not isinstance(error, smtplib.SMTPServerDisconnected)
+    _record(claim, message.id, message.attempts, sent_at=utcnow(), body="", last_error=None)
+    count.sent += 1
+    return True
+
+
+def _hold(claim: str, message_id: int) -> bool:
+    """Renew the batch's claim on the message it sends next; False if the claim lapsed and another worker
+    took the message over (it sends it: sent here too, it would go out twice)."""
+    held = db.session.execute(
+        update(OutgoingMail).where(OutgoingMail.id == message_id, OutgoingMail.claimed_by == claim)
+        .values(claimed_until=utcnow() + timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"]))
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return held.rowcount == 1
+
+
+def _record_failure(claim: str, message, error: Exception) -> None:
+    current_app.logger.warning("mail to %s failed (attempt %s): %s", message.recipient, message.attempts + 1, error)
+    pause = timedelta(seconds=current_app.config["MAIL_RETRY_SECONDS"] * 2 ** message.attempts)
+    _record(claim, message.id, message.attempts, last_error=str(error)[:500] or type(error).__name__,
             next_attempt_at=utcnow() + pause)
 
 
@@ -179,7 +200,8 @@ def _record(claim: str, message_id: int, attempts: int, **outcome) -> None:
                                  message_id)
 
 
-def _email(message: OutgoingMail) -> EmailMessage:
+def _email(message) -> EmailMessage:
+    """The email for a row of the outbox."""
     email = EmailMessage()
     sender = current_app.config["MAIL_SENDER"]
     # A configured "Name <address>" wins; a bare address gets the center's name.

@@ -9,6 +9,7 @@ from flask import abort, current_app, request
 from flask_login import current_user
 
 from .accounts.models import Role
+from .audit.operations import record_failure
 from .extensions import login_manager
 from .organisations.models import OrganisationStatus
 
@@ -52,6 +53,12 @@ def _may_view_case(user, case) -> bool:
     return user.role == Role.UNIT_REPORTER and case.delegated_unit_id == user.unit_id
 
 
+def _is_requester(user, case=None) -> bool:
+    """A user of the enterprise that made the request (without a case: of an enterprise, reading its own
+    requests): the pages speak to them as "you"."""
+    return user.role == Role.ENTERPRISE and (case is None or case.organisation_id == user.organisation_id)
+
+
 def _works_on_case(user, case) -> bool:
     """Managers, and staff of the post that owns the case's current stage."""
     if user.role == Role.MANAGER:
@@ -76,7 +83,7 @@ def case_actors(user, case) -> set:
     if user is None or not user.is_authenticated or not user.is_active:
         return set()
     roles = set()
-    if user.role == Role.ENTERPRISE and case.organisation_id == user.organisation_id:
+    if _is_requester(user, case):
         roles.add(Actor.ENTERPRISE)
     if _works_on_case(user, case):
         roles.add(Actor.POST)
@@ -91,11 +98,13 @@ RULES = {
     "admin.organisations": _is_manager,
     "admin.units": _is_manager,
     "admin.posts": _is_manager,
+    "audit.browse": _is_manager,
     "organisation.view": _belongs_to_organisation,
     "organisation.invite": _may_invite,
     "organisation.review": _is_manager,
     "case.submit": _may_submit_cases,
     "case.view": _may_view_case,
+    "case.requester": _is_requester,
     "case.work": _works_on_case,
     "case.note": lambda user, case: _is_center(user) and _may_view_case(user, case),
     "case.report_progress": _may_report_progress,
@@ -115,8 +124,8 @@ def can(user, action: str, target=None) -> bool:
     return RULES[action](user, target)
 
 
-def ensure(action: str, target=None) -> None:
-    """Abort the request unless the current user may perform `action`."""
+def ensure(action: str, target=None, reason: str | None = None) -> None:
+    """Abort the request unless the current user may perform `action` (a 403 says `reason` if given)."""
     if can(current_user, action, target):
         return
     if not current_user.is_authenticated:
@@ -128,7 +137,17 @@ def ensure(action: str, target=None) -> None:
     hide = action in HIDE_EXISTENCE and not (
         current_user.is_authenticated and current_user.role == Role.MANAGER
     )
-    abort(404 if hide else 403)
+    status = 404 if hide else 403
+    record_failure("access.denied", "page", request.path, after={
+        "permission": action, "target": _described(target), "method": request.method, "answered": status})
+    abort(status, description=reason if status == 403 else None)
+
+
+def _described(target):
+    """The object refused, as the log shows it: `Case 12`."""
+    if target is None or not hasattr(target, "id"):
+        return target
+    return f"{type(target).__name__} {target.id}"
 
 
 def requires(action: str):

@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .audit.operations import record_throttling
 from .extensions import db, limiter
 
 
@@ -168,6 +169,8 @@ def form_refused(render_page):
     def on_breach(request_limit):
         current_app.logger.warning("throttled %s %s: account=%s address=%s", request.method, request.path,
                                    request.form.get("email", "-"), request.remote_addr)
+        record_throttling(request.path, request_limit.limit,
+                          after={"email": request.form.get("email", "")[:254], "limit": str(request_limit.limit)})
         flash(refusal_message(request_limit.reset_at), "danger")
         return make_response(render_page(), 429)
 

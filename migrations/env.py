@@ -34,9 +34,20 @@ def run_migrations_online():
     configure_args = dict(current_app.extensions["migrate"].configure_args)
     configure_args.setdefault("process_revision_directives", skip_empty_revisions)
     with target_db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by building a copy and dropping the original, which the references to
+            # it (the timeline's to cases, say) would refuse with foreign keys on; the pragma only takes effect
+            # outside a transaction. Every reference is checked once the migrations are done.
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()  # end SQLAlchemy's implicit transaction, so Alembic's own commits the migrations
         context.configure(connection=connection, target_metadata=target_db.metadata, **configure_args)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the migration left references to missing rows: {broken[:10]}")
 
 
 if context.is_offline_mode():

@@ -21,11 +21,13 @@ from stdnum.cn import uscc
 from ipcenter import create_app
 from ipcenter.accounts.models import Role
 from ipcenter.accounts.operations import create_user
+from ipcenter.audit.models import SQLITE_TRIGGERS as AUDIT_TRIGGERS
 from ipcenter.cases.models import APPEND_ONLY_TRIGGERS
 from ipcenter.config import TestConfig
 from ipcenter.extensions import db
 from ipcenter.organisations.models import DemonstrationUnit, Organisation, OrganisationStatus, Post, UnitKind
 from tests.shared_engine import share_engine
+from tests.snapshots import built_once
 from tests.url_builders import share_url_builders
 
 share_url_builders()
@@ -91,17 +93,18 @@ def _empty_tables() -> None:
             # DELETE costs far less than TRUNCATE on tables of a few rows. With triggers off for this
             # transaction (the replica role) neither foreign keys nor the append-only triggers stand in
             # the way; then every sequence starts again at 1, as TRUNCATE ... RESTART IDENTITY did.
-            connection.execute(text("SET LOCAL session_replication_role = replica"))
-            for table in tables:
-                connection.execute(table.delete())
-            connection.execute(text("SELECT setval(oid, 1, false) FROM pg_class "
-                                    "WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace"))
+            # All in one round trip to the server.
+            connection.exec_driver_sql(
+                "SET LOCAL session_replication_role = replica; "
+                + "".join(f'DELETE FROM "{table.name}"; ' for table in tables)
+                + "SELECT setval(oid, 1, false) FROM pg_class "
+                  "WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace")
         else:  # the append-only triggers would refuse the DELETE: lift them while emptying
-            connection.execute(text("DROP TRIGGER IF EXISTS case_events_no_update"))
-            connection.execute(text("DROP TRIGGER IF EXISTS case_events_no_delete"))
+            for name in ("case_events_no_update", "case_events_no_delete", *AUDIT_TRIGGERS):
+                connection.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
             for table in tables:
                 connection.execute(table.delete())
-            for statement in APPEND_ONLY_TRIGGERS["sqlite"]:
+            for statement in (*APPEND_ONLY_TRIGGERS["sqlite"], *AUDIT_TRIGGERS.values()):
                 connection.execute(text(statement))
 
 
@@ -280,10 +283,10 @@ def make_user(role: Role = Role.ENTERPRISE, **overrides):
 @pytest.fixture
 def users(app):
     """One user of each role, plus a second enterprise, committed."""
-    return {
+    return built_once("one user of each role", app, lambda: {
         "enterprise": make_user(Role.ENTERPRISE),
         "other_enterprise": make_user(Role.ENTERPRISE),
         "staff": make_user(Role.STAFF),
         "manager": make_user(Role.MANAGER),
         "reporter": make_user(Role.UNIT_REPORTER),
-    }
+    })

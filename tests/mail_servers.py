@@ -10,7 +10,8 @@ from typing import Iterator
 
 class SMTPSink(socketserver.StreamRequestHandler):
     """Just enough SMTP for smtplib to deliver messages to the server's inbox, `pause` seconds each;
-    a recipient in the server's `refused` set is refused (550)."""
+    a recipient in the server's `refused` set is refused (550); at one in its `dropped` set the server
+    hangs up (a relay that restarts, a connection cut)."""
 
     def reply(self, line: str) -> None:
         self.wfile.write((line + "\r\n").encode())
@@ -28,6 +29,8 @@ class SMTPSink(socketserver.StreamRequestHandler):
                 with self.server.lock:
                     self.server.inbox.append(message_from_string("".join(body), policy=policy.default))
                 self.reply("250 queued")
+            elif verb == "RCPT" and any(address in line for address in self.server.dropped):
+                return
             elif verb == "RCPT" and any(address in line for address in self.server.refused):
                 self.reply("550 no such mailbox")
             elif verb == "QUIT":
@@ -42,7 +45,7 @@ def smtp_sink(pause: float = 0.0) -> Iterator[socketserver.ThreadingTCPServer]:
     """A mail server on a free local port; `.inbox` holds what it received, `.server_address[1]` is the port."""
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SMTPSink)
     server.daemon_threads = True
-    server.inbox, server.lock, server.pause, server.refused = [], threading.Lock(), pause, set()
+    server.inbox, server.lock, server.pause, server.refused, server.dropped = [], threading.Lock(), pause, set(), set()
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     try:
         yield server

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import inspect, select, text
 
 from ipcenter.extensions import db
 
@@ -25,6 +25,7 @@ FOLDERS = ("UPLOAD_FOLDER", "INDEX_FOLDER")
 @dataclass
 class Snapshot:
     rows: dict[str, list[dict]]
+    sequences: str  # PostgreSQL: the statement that moves each sequence past the restored rows
     folders: Path
     value: Any  # what the fixture returned, with each database object as (class, primary key)
 
@@ -46,7 +47,8 @@ def built_once(name: str, app: Flask, build: Callable[[], Any]) -> Any:
 
 
 def _database_is_empty() -> bool:
-    return not any(db.session.scalar(select(func.count()).select_from(table)) for table in db.metadata.sorted_tables)
+    any_rows = " OR ".join(f'EXISTS (SELECT 1 FROM "{table.name}")' for table in db.metadata.sorted_tables)
+    return not db.session.scalar(text(f"SELECT {any_rows}"))
 
 
 def _take(app: Flask, value: Any) -> Snapshot:
@@ -56,33 +58,37 @@ def _take(app: Flask, value: Any) -> Snapshot:
     for setting in FOLDERS:
         if Path(app.config[setting]).exists():
             shutil.copytree(app.config[setting], folders / setting)
-    return Snapshot({name: table_rows for name, table_rows in rows.items() if table_rows}, folders, _detach(value))
+    rows = {name: table_rows for name, table_rows in rows.items() if table_rows}
+    return Snapshot(rows, _sequences_after(rows), folders, _detach(value))
 
 
 def _restore(snapshot: Snapshot, app: Flask) -> Any:
     with db.engine.begin() as connection:
-        postgresql = connection.dialect.name == "postgresql"
-        if postgresql:  # rows go in table order; the replica role also spares the per-row trigger checks
+        if connection.dialect.name == "postgresql":  # the replica role spares the per-row trigger checks
             connection.execute(text("SET LOCAL session_replication_role = replica"))
         for table in db.metadata.sorted_tables:
             if table.name in snapshot.rows:
                 connection.execute(table.insert(), snapshot.rows[table.name])
-                if postgresql:
-                    _continue_sequence(connection, table)
+        if snapshot.sequences:
+            connection.exec_driver_sql(snapshot.sequences)
     for setting in FOLDERS:
         if (snapshot.folders / setting).exists():
             shutil.copytree(snapshot.folders / setting, app.config[setting], dirs_exist_ok=True)
     return _attach(snapshot.value)
 
 
-def _continue_sequence(connection, table) -> None:
-    """New rows take the next number after the restored ones, as they would after real inserts."""
-    for column in table.primary_key.columns:
-        sequence = connection.scalar(text("SELECT pg_get_serial_sequence(:table, :column)"),
-                                     {"table": table.name, "column": column.name})
-        if sequence:
-            connection.execute(text(f'SELECT setval(:sequence, (SELECT max("{column.name}") FROM "{table.name}"))'),
-                               {"sequence": sequence})
+def _sequences_after(rows: dict[str, list[dict]]) -> str:
+    """On PostgreSQL, new rows must take the next number after the restored ones, as after real inserts."""
+    if db.engine.dialect.name != "postgresql":
+        return ""
+    moves = []
+    for table in db.metadata.sorted_tables:
+        for column in table.primary_key.columns if table.name in rows else ():
+            sequence = db.session.scalar(text("SELECT pg_get_serial_sequence(:table, :column)"),
+                                         {"table": table.name, "column": column.name})
+            if sequence:
+                moves.append(f"""setval('{sequence}', {max(row[column.name] for row in rows[table.name])})""")
+    return f"SELECT {', '.join(moves)}" if moves else ""
 
 
 def _detach(value: Any) -> Any:

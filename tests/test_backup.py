@@ -2,18 +2,22 @@
 import hashlib
 import io
 import json
+import os
 import re
 import secrets
+import stat
 import tarfile
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import create_engine, func, inspect, make_url, select, table, text
 
 from ipcenter import create_app
 from ipcenter.accounts.models import Role
+from ipcenter.audit.models import AuditEntry
 from ipcenter.cases.models import Attachment, Case
 from ipcenter.cases.workflow import OWNING_POSTS
 from ipcenter.config import TestConfig
@@ -105,6 +109,12 @@ def row_counts() -> dict[str, int]:
                 for name in inspect(connection).get_table_names()}
 
 
+def restored_counts(archive: Path) -> dict[str, int]:
+    """The manifest's row counts, and the restore's own audit entry."""
+    tables = manifest_of(archive)["tables"]
+    return {**tables, "audit_entries": tables["audit_entries"] + 1}
+
+
 def stored_files(folder: Path) -> dict[str, str]:
     return {path.name: sha256(path.read_bytes()) for path in folder.rglob("*") if path.is_file()}
 
@@ -133,6 +143,8 @@ def test_a_backup_taken_while_enterprises_submit_restores_every_acknowledged_cas
         submitter.join(timeout=60)
     assert taken.exit_code == 0, taken.output
     assert "written:" in taken.output
+    backup_entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "backup.created")).one()
+    assert backup_entry.object_id == "ipcenter.tar.gz" and backup_entry.after["files"] > 0
     assert sorted(path.name for path in archive.parent.iterdir()) == ["ipcenter.tar.gz", "ipcenter.tar.gz.sha256"]
     checked = runner.invoke(args=["backup", "--verify", str(archive)])
     assert checked.exit_code == 0 and "verified:" in checked.output, checked.output
@@ -147,7 +159,9 @@ def test_a_backup_taken_while_enterprises_submit_restores_every_acknowledged_cas
         assert before and all(cases.get(reference) == digests for reference, digests in before)
         rows = dict(db.session.execute(select(Attachment.stored_name, Attachment.sha256)).all())
         assert stored_files(Path(empty_instance.config["UPLOAD_FOLDER"])) == rows  # every row its file, no orphan
-        assert row_counts() == manifest_of(archive)["tables"]
+        restore_entry = db.session.scalars(select(AuditEntry)).all()[-1]
+        assert (restore_entry.action, restore_entry.object_id) == ("backup.restored", "ipcenter.tar.gz")
+        assert row_counts() == restored_counts(archive)
 
         search = empty_instance.test_cli_runner().invoke(args=["patents", "search", "ti:吸顶灯"])
         assert "CN305123456" in search.output
@@ -269,7 +283,8 @@ def test_a_backup_restores_only_into_the_engine_it_was_taken_from(app, backup, e
     assert_still_empty(empty_instance)
 
 
-def test_a_file_missing_on_disk_is_named_and_the_rest_backed_up(app, runner, backup, monkeypatch, tmp_path):
+def test_a_file_missing_on_disk_is_named_and_the_rest_backed_up(app, runner, backup, empty_instance, monkeypatch,
+                                                                 tmp_path):
     monkeypatch.setattr("ipcenter.backup.FILE_WAIT_SECONDS", 0)
     lost = next(path for path in Path(app.config["UPLOAD_FOLDER"]).rglob("*") if path.is_file())
     lost.unlink()
@@ -280,6 +295,10 @@ def test_a_file_missing_on_disk_is_named_and_the_rest_backed_up(app, runner, bac
     assert manifest_of(archive)["missing_files"] == [lost.name]
     checked = runner.invoke(args=["backup", "--verify", str(archive)])
     assert checked.exit_code == 1 and f"when the backup was taken: {lost.name}" in checked.output
+    restored = restore_into(empty_instance, archive)
+    assert restored.exit_code == 0, restored.output
+    assert ("warning: these attachment files were missing or damaged on disk when the backup was taken, and are "
+            f"missing or damaged in this instance too: {lost.name}") in restored.output
 
 
 def test_a_restore_into_an_instance_in_use_is_refused_unless_forced(app, runner, backup, empty_instance):
@@ -297,7 +316,7 @@ def test_a_restore_into_an_instance_in_use_is_refused_unless_forced(app, runner,
     assert f"the files that were in the upload folder are now in {kept}" in forced.output
     assert stored_files(kept) == stored_files(uploads) == stored_files(Path(app.config["UPLOAD_FOLDER"]))
     with empty_instance.app_context():
-        assert row_counts() == manifest_of(backup)["tables"]
+        assert row_counts() == restored_counts(backup)
 
 
 def test_backup_asks_for_one_of_its_two_options(runner, tmp_path):
@@ -315,3 +334,95 @@ def test_without_pg_dump_the_backup_says_which_setting_names_it(app, runner, tmp
     assert taken.exit_code == 1
     assert f"{tmp_path / 'no-such-pg_dump'} was not found" in taken.output and "set PG_DUMP" in taken.output
     assert not [path for path in tmp_path.iterdir() if path.name.startswith((".", "b.tar.gz"))]  # nor a part of one
+
+
+def test_a_center_without_any_file_restores_whole(app, runner, center, empty_instance, tmp_path):
+    catalogue = tmp_path / "patents.jsonl"
+    catalogue.write_text(json.dumps({"publication_number": "CN305123456S", "title": "一种LED吸顶灯",
+                                     "patent_type": "design"}, ensure_ascii=False) + "\n")
+    assert runner.invoke(args=["patents", "import", str(catalogue)]).exit_code == 0
+    client = app.test_client()
+    client.submit("/login", {"email": center[0], "password": PASSWORD})
+    assert submit_request(client, []).status_code == 302
+    archive = tmp_path / "no-files.tar.gz"
+    assert runner.invoke(args=["backup", "--out", str(archive)]).exit_code == 0
+    assert len(manifest_of(archive)["files"]) == 1  # the database alone
+
+    restored = restore_into(empty_instance, archive)
+    assert restored.exit_code == 0, restored.output
+    assert "0 files; the search index was rebuilt" in restored.output
+    with empty_instance.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Case)) == 1
+        assert row_counts() == restored_counts(archive)
+        restore_entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()[-1]
+        assert (restore_entry.action, restore_entry.object_id) == ("backup.restored", "no-files.tar.gz")
+        search = empty_instance.test_cli_runner().invoke(args=["patents", "search", "ti:吸顶灯"])
+        assert "CN305123456" in search.output
+
+
+def test_a_restore_that_fails_after_the_database_says_what_the_instance_holds(backup, empty_instance, monkeypatch):
+    def index_disk_full():
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr("ipcenter.backup.rebuild_index", index_disk_full)
+    restored = restore_into(empty_instance, backup)
+    assert restored.exit_code == 1
+    assert ("the restore stopped halfway. Done: the database replaced by the backup's, the files moved into the "
+            "upload folder, the row counts checked against the manifest. Failed: the search index rebuilt (No space "
+            "left on device). Not done: the restore recorded in the audit log. The instance is incomplete: remove "
+            f"the cause and run `flask restore --force {backup}` again") in restored.output
+
+
+def test_a_backup_and_its_checksum_are_readable_by_their_owner_only(runner, backup, tmp_path):
+    previous = os.umask(0o022)  # a host whose default makes new files readable by every user
+    try:
+        archive = tmp_path / "private.tar.gz"
+        assert runner.invoke(args=["backup", "--out", str(archive)]).exit_code == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600  # it holds password hashes and unpublished designs
+    assert stat.S_IMODE(Path(f"{archive}.sha256").stat().st_mode) == 0o600
+
+
+def test_a_file_whose_writer_died_before_moving_it_into_place_is_backed_up_under_its_final_name(
+        app, runner, backup, empty_instance, tmp_path):
+    """The process died between the commit and the move: the row is committed, the file still `<name>.pending`."""
+    uploads = Path(app.config["UPLOAD_FOLDER"])
+    unmoved = next(path for path in uploads.rglob("*") if path.is_file())
+    unmoved.rename(unmoved.with_name(f"{unmoved.name}.pending"))
+    archive = tmp_path / "with-a-pending-file.tar.gz"
+    taken = runner.invoke(args=["backup", "--out", str(archive)])
+    assert taken.exit_code == 0, taken.output
+    manifest = manifest_of(archive)
+    assert manifest["missing_files"] == []
+    assert f"uploads/{unmoved.relative_to(uploads).as_posix()}" in manifest["files"]
+    assert restore_into(empty_instance, archive).exit_code == 0
+    with empty_instance.app_context():
+        rows = dict(db.session.execute(select(Attachment.stored_name, Attachment.sha256)).all())
+    assert stored_files(Path(empty_instance.config["UPLOAD_FOLDER"])) == rows
+
+
+def stored_path_of(app, stored_name: str) -> Path:
+    return Path(app.config["UPLOAD_FOLDER"]) / stored_name[:2] / stored_name
+
+
+def test_each_file_gets_its_own_moment_of_grace(app, runner, backup, monkeypatch, tmp_path):
+    """The first file is lost; the second's writer moves it into place only after the first one's grace is over."""
+    first, second = [stored_path_of(app, name) for name in
+                     db.session.scalars(select(Attachment.stored_name).order_by(Attachment.id))]
+    first.unlink()
+    late = second.rename(second.with_name(f"{second.name}.moving"))  # neither final nor pending yet
+    clock = [0.0]
+
+    def sleep(seconds):
+        clock[0] += seconds
+        if clock[0] >= 1.5 and late.exists():
+            late.rename(second)
+
+    monkeypatch.setattr("ipcenter.backup.time", SimpleNamespace(monotonic=lambda: clock[0], sleep=sleep,
+                                                                time=time.time))
+    monkeypatch.setattr("ipcenter.backup.FILE_WAIT_SECONDS", 1.0)
+    archive = tmp_path / "late.tar.gz"
+    taken = runner.invoke(args=["backup", "--out", str(archive)])
+    assert taken.exit_code == 1
+    assert manifest_of(archive)["missing_files"] == [first.name]

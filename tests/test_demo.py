@@ -102,3 +102,17 @@ def test_seed_demo_fills_a_marked_demonstration_patent_collection(first_run, run
     assert all(p.filing_date < p.publication_date for p in patents)
     runner.invoke(args=["seed-demo"])
     assert db.session.scalar(select(func.count(Patent.id))) == len(patents)
+
+
+def test_a_demo_case_page_names_its_stage_once_not_again_in_the_title(first_run, client):
+    """The title heads the page; a stage name in it repeated the badge, the stepper and the heading below."""
+    from flask_babel import force_locale
+
+    from ipcenter.cases.models import Case
+
+    cases = db.session.scalars(select(Case)).all()
+    assert len(cases) > 40
+    for language in ("zh", "en"):
+        with force_locale(language):
+            for case in cases:
+                assert str(case.current_stage.name) not in case.title, (language, case.title)

@@ -122,6 +122,72 @@ def test_a_refused_recipient_waits_alone_while_the_batch_goes_on(app, smtp_serve
     assert refused.next_attempt_at > utcnow() + timedelta(seconds=100)
 
 
+def test_an_address_the_server_cannot_take_waits_alone_while_the_batch_goes_on(app, smtp_server):
+    queue_messages(3)
+    db.session.execute(update(OutgoingMail).where(OutgoingMail.subject == "message 1")
+                       .values(recipient="用户@example.com"))  # the sink offers no SMTPUTF8
+    db.session.commit()
+    done = work_once()
+    assert (done.sent, done.failed) == (2, 1)
+    assert [str(email["To"]) for email in smtp_server.inbox] == ["user0@example.cn", "user2@example.cn"]
+    unsent = outbox()[1]
+    assert unsent.sent_at is None and unsent.attempts == 1 and "SMTPUTF8" in unsent.last_error
+    assert unsent.claimed_by is None and unsent.next_attempt_at > utcnow() + timedelta(seconds=100)
+
+
+def test_a_message_that_cannot_be_written_fails_alone_and_the_worker_goes_on(app, smtp_server):
+    queue_messages(3)
+    db.session.execute(update(OutgoingMail).where(OutgoingMail.subject == "message 1")
+                       .values(subject="line one\nline two"))  # no header may hold a line break
+    db.session.commit()
+    done = work_once()
+    assert (done.sent, done.failed) == (2, 1)
+    assert [str(email["To"]) for email in smtp_server.inbox] == ["user0@example.cn", "user2@example.cn"]
+    broken = outbox()[1]
+    assert broken.sent_at is None and broken.attempts == 1 and "linefeed" in broken.last_error
+    assert broken.claimed_by is None and broken.next_attempt_at > utcnow() + timedelta(seconds=100)
+
+
+def test_a_lost_connection_fails_the_message_under_way_and_the_rest_go_over_a_new_one(app, smtp_server,
+                                                                                       monkeypatch):
+    import smtplib
+
+    connections = []
+    monkeypatch.setattr(smtplib.SMTP, "connect", lambda self, *args, _connect=smtplib.SMTP.connect, **kwargs:
+                        connections.append(args) or _connect(self, *args, **kwargs))
+    queue_messages(4)
+    smtp_server.dropped.add("user1@example.cn")
+    done = work_once()
+    assert (done.sent, done.failed) == (3, 1) and len(connections) == 2
+    assert [str(email["To"]) for email in smtp_server.inbox] == ["user0@example.cn", "user2@example.cn",
+                                                                 "user3@example.cn"]
+    cut = outbox()[1]
+    assert cut.sent_at is None and cut.attempts == 1 and "closed" in cut.last_error and cut.claimed_by is None
+
+
+def test_a_message_another_worker_took_over_when_the_claim_lapsed_is_left_to_it(app, smtp_server, monkeypatch):
+    import smtplib
+
+    queue_messages(3)
+    second = outbox()[1]
+
+    def send_slowly(self, email, _send=smtplib.SMTP.send_message):
+        """The first message takes so long that the claim on the second lapses and another worker takes it."""
+        answer = _send(self, email)
+        if email["To"] == "user0@example.cn":
+            db.session.execute(update(OutgoingMail).where(OutgoingMail.id == second.id).values(
+                claimed_by="another worker", claimed_until=utcnow() + timedelta(minutes=10)))
+            db.session.commit()
+        return answer
+
+    monkeypatch.setattr(smtplib.SMTP, "send_message", send_slowly)
+    done = work_once()
+    assert (done.sent, done.failed) == (2, 0)
+    assert [str(email["To"]) for email in smtp_server.inbox] == ["user0@example.cn", "user2@example.cn"]
+    taken = outbox()[1]
+    assert taken.claimed_by == "another worker" and taken.sent_at is None and taken.attempts == 0
+
+
 def test_two_workers_at_once_deliver_each_message_exactly_once(app):
     queue_messages(40)
     with smtp_sink(pause=0.01) as server:

@@ -1,5 +1,6 @@
 """The schema exists only through migrations: they match the models and run both ways."""
 import uuid
+from functools import partial
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -11,6 +12,7 @@ from sqlalchemy.engine import make_url
 from ipcenter import create_app
 from ipcenter.config import TestConfig
 from ipcenter.extensions import db
+from ipcenter.patents import demo as patents_demo
 
 
 @pytest.fixture
@@ -41,4 +43,22 @@ def test_migrations_match_the_models_and_run_both_ways(empty_database, tmp_path)
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()
         assert "users" in inspect(db.engine).get_table_names()
+        db.engine.dispose()
+
+
+def test_a_database_in_use_goes_back_and_forward_with_its_cases_and_timeline(empty_database, tmp_path, monkeypatch):
+    """Migrations that rebuild the cases table on SQLite keep every case and every timeline entry."""
+    monkeypatch.setattr(patents_demo, "seed_demo_patents", partial(patents_demo.seed_demo_patents, 200))
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=empty_database, INSTANCE_PATH=tmp_path,
+                     UPLOAD_FOLDER=tmp_path / "uploads", INDEX_FOLDER=tmp_path / "index")
+    with app.app_context():
+        upgrade()
+        assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+        before = {table: db.session.scalar(text(f"SELECT count(*) FROM {table}")) for table in ("cases", "case_events")}
+        db.session.remove()
+        downgrade(revision="d79f6129abb9")  # before the first migration that rebuilds cases
+        upgrade()
+        after = {table: db.session.scalar(text(f"SELECT count(*) FROM {table}")) for table in ("cases", "case_events")}
+        assert after == before and before["cases"] > 10
+        db.session.remove()
         db.engine.dispose()

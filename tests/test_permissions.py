@@ -13,6 +13,7 @@ ADMIN_PAGES = [
     "/admin/organisations/", "/admin/organisations/{organisation_id}",
     "/admin/units/", "/admin/units/new", "/admin/units/{unit_id}",
     "/admin/posts/", "/admin/posts/new", "/admin/posts/{post_id}",
+    "/admin/audit/", "/admin/audit/export.csv",
 ]
 ADMIN_ACTIONS = [
     "/admin/users/{staff_id}/active",

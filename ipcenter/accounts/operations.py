@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from ..audit.operations import changes, record, record_failure
 from ..database import utcnow
 from ..extensions import db
 from ..i18n import CENTER_NAME
@@ -80,21 +81,56 @@ def spend_hashing_time(password: str) -> None:
 
 
 def authenticate(email: str, password: str) -> Optional[User]:
-    """The active user with these credentials, or None. An unconfirmed email is the caller's to refuse."""
+    """The active user with these credentials, or None. An unconfirmed email is the caller's to refuse.
+    Each attempt goes on the audit log: a success with the login, a failure whatever becomes of the request."""
     user = find_user_by_email(email)
     if user is None or user.password_hash is None:
         spend_hashing_time(password)
-        return None
-    if not password_matches(user, password) or not user.active:
-        return None
-    if user.email_verified:
-        user.last_login_at = utcnow()
+        return _login_failed(user, email, "no such account" if user is None else "invitation not accepted")
+    if not password_matches(user, password):
+        return _login_failed(user, email, "wrong password")
+    if not user.active:
+        return _login_failed(user, email, "account deactivated")
+    if not user.email_verified:
+        _login_failed(user, email, "email not confirmed")
+        return user
+    user.last_login_at = utcnow()
+    record("account.login", "user", user.id, actor=user)
     return user
+
+
+def _login_failed(user: Optional[User], email: str, reason: str) -> None:
+    record_failure("account.login_failed", "user", user.id if user else None,
+                   after={"email": email.strip()[:254], "reason": reason})
 
 
 def end_other_sessions(user: User) -> None:
     """Invalidate every login cookie issued for this user so far."""
     user.session_token = new_session_token()
+
+
+def log_out(user: User) -> None:
+    """The user's sessions end everywhere."""
+    end_other_sessions(user)
+    record("account.logout", "user", user.id, actor=user)
+
+
+def change_own_password(user: User, current_password: str, new_password: str) -> bool:
+    """The user's own change, which needs the current password; a refusal is on the audit log too."""
+    if not password_matches(user, current_password):
+        record_failure("account.password_change_failed", "user", user.id, actor=user)
+        return False
+    set_password(user, new_password)
+    record("account.password_changed", "user", user.id, actor=user)
+    return True
+
+
+def set_password_from_link(user: User, password: str, purpose: str) -> None:
+    """A password chosen through an emailed link (a reset or an invitation), which proves the address too."""
+    set_password(user, password)
+    confirm_email(user)
+    action = "account.invitation_accepted" if purpose == INVITATION_PURPOSE else "account.password_reset"
+    record(action, "user", user.id, actor=user)
 
 
 def load_session_user(session_id: str) -> Optional[User]:
@@ -139,21 +175,38 @@ def create_user(
         set_password(user, password)
     db.session.add(user)
     db.session.flush()
+    record("user.created", "user", user.id, actor=invited_by, after=_audited(user))
     if password is None:
         _send_invitation(user, invited_by)
     return user
 
 
+def _audited(user: User) -> dict:
+    """What the audit log keeps of an account."""
+    return {"email": user.email, "display_name": user.display_name, "role": user.role.name,
+            "organisation_id": user.organisation_id, "unit_id": user.unit_id,
+            "posts": sorted(post.code for post in user.posts), "active": user.active}
+
+
 def set_user_active(user: User, active: bool) -> None:
+    if user.active == active:
+        return
     user.active = active
     if not active:
         end_other_sessions(user)
+    record("user.reactivated" if active else "user.deactivated", "user", user.id,
+           before={"active": not active}, after={"active": active})
 
 
 def update_staff_user(user: User, display_name: str, role: Role, posts) -> None:
+    """A center account's name, role and posts; a change of role is an audit entry of its own kind."""
+    old = _audited(user)
     user.display_name = display_name.strip()
     user.role = role
     user.posts = list(posts)
+    before, after = changes(old, _audited(user))
+    if after:
+        record("user.role_changed" if "role" in after else "user.updated", "user", user.id, before=before, after=after)
 
 
 # Emailed links ------------------------------------------------------------

@@ -14,9 +14,9 @@ from .forms import (
     ChangePasswordForm, ConfirmationRequestForm, ForgotPasswordForm, LoginForm, ProfileForm, ResetPasswordForm,
 )
 from .operations import (
-    CONFIRMATION_PURPOSE, INVITATION_PURPOSE, RESET_PURPOSE, authenticate, confirm_email, end_other_sessions,
-    load_session_user, password_matches, request_email_confirmation, request_password_reset, set_password,
-    update_profile, user_from_token,
+    CONFIRMATION_PURPOSE, INVITATION_PURPOSE, RESET_PURPOSE, authenticate, change_own_password,
+    confirm_email, load_session_user, log_out, request_email_confirmation, request_password_reset,
+    set_password_from_link, update_profile, user_from_token,
 )
 
 # Every login attempt, with the account and the address; gunicorn's error log shows it (LOG_LEVEL).
@@ -75,7 +75,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    end_other_sessions(current_user)
+    log_out(current_user)
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
@@ -126,8 +126,7 @@ def _set_password_from_link(purpose: str, max_age_setting: str, template: str):
     form = ResetPasswordForm()
     form.account_email = user.email
     if form.validate_on_submit():
-        set_password(user, form.password.data)
-        confirm_email(user)  # the link came by email: the address is proven
+        set_password_from_link(user, form.password.data, purpose)
         start_session(user)
         flash(_("Your password is set. Welcome, %(name)s.", name=user.display_name), "success")
         return redirect(url_for("main.home"))
@@ -161,8 +160,7 @@ def change_password():
     form = ChangePasswordForm()
     form.account_email = current_user.email
     if form.validate_on_submit():
-        if password_matches(current_user, form.current_password.data):
-            set_password(current_user, form.password.data)
+        if change_own_password(current_user, form.current_password.data, form.password.data):
             start_session(current_user._get_current_object())
             flash(_("Your password is changed; every other session has been logged out."), "success")
             return redirect(url_for("accounts.profile"))

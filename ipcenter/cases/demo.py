@@ -23,7 +23,7 @@ REQUESTS = {
     "fast_retrieval": dict(title="庭院灯新颖性检索", description="拟推出的太阳能庭院灯，请检索是否有相同外观。",
                            retrieval_purpose="novelty", target_description="太阳能庭院灯，方形灯罩，仿古铜色"),
     "consultation": dict(title="外观专利被仿冒怎么办", description="发现网店销售仿冒我司吊灯的产品，应如何维权？",
-                         topic="电商平台侵权投诉"),
+                         topic="infringement"),
     "foreign_assistance": dict(title="法兰克福照明展展品被投诉", description="展会方通知我司展品涉嫌侵权，需要应对。",
                                country="德国", counterparty="某欧洲灯具公司", foreign_event="exhibition"),
 }
@@ -89,8 +89,8 @@ def seed_demo_cases(staff_by_post: dict[str, User]) -> int:
     for type_index, (code, case_type) in enumerate(CASE_TYPES.items()):
         for stage_index, stage in enumerate(case_type.stages):
             organisation = enterprises[(type_index + stage_index) % len(enterprises)]
-            request = dict(REQUESTS[code], title=f"{REQUESTS[code]['title']}（{stage.name}）")
-            case = submit_case(organisation, organisation.users[0], code, request)
+            # The title is the request's own: the stage is on the badge and the stepper, not repeated in the heading.
+            case = submit_case(organisation, organisation.users[0], code, dict(REQUESTS[code]))
             _walk(case, stage.code, staff_by_post, units)
             added += 1
             if case.is_open and case.post and stage_index % 2 == 0:

@@ -2,6 +2,7 @@
 import secrets
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
@@ -9,7 +10,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
-from .models import FOREIGN_EVENTS, PATENT_KINDS, RETRIEVAL_PURPOSES
+from ..i18n import spoken_list
+from ..submission_keys import KeyedForm
+from .models import CONSULTATION_TOPICS, FOREIGN_EVENTS, PATENT_KINDS, RETRIEVAL_PURPOSES
 from .working_days import center_today
 
 
@@ -17,11 +20,35 @@ def _choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(code, label) for code, label in labels.items()]
 
 
+def _choices_to_pick(labels: dict) -> list[SelectChoice]:
+    """No answer preselected: the user must choose one."""
+    return [SelectChoice("", _l("Choose…"))] + _choices(labels)
+
+
 def new_submission_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class RequestForm(FlaskForm):
+class FormWithFiles(FlaskForm):
+    """A form with a `files` field. A browser never gets back the files it sent, so a form shown again with
+    errors tells the user, beside the field, which files to choose again."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not valid:
+            self.ask_for_files_again()
+        return valid
+
+    def ask_for_files_again(self) -> None:
+        names = [upload.filename for upload in self.files.data or [] if upload and upload.filename]
+        if names:
+            self.files.errors = [*self.files.errors, ngettext(
+                "The file you chose (%(names)s) was not saved: choose it again before sending the form.",
+                "The files you chose (%(names)s) were not saved: choose them again before sending the form.",
+                len(names), names=spoken_list(names))]
+
+
+class RequestForm(FormWithFiles):
     """What every request has; each case type adds its own fields below.
 
     `submission_token` is issued with the empty form and used up by the case it makes."""
@@ -67,7 +94,8 @@ class FastPreExaminationForm(PatentRequestForm):
 
 
 class RetrievalRequestForm(RequestForm):
-    retrieval_purpose = SelectField(_l("Purpose of the search"), choices=_choices(RETRIEVAL_PURPOSES))
+    retrieval_purpose = SelectField(_l("Purpose of the search"), choices=_choices_to_pick(RETRIEVAL_PURPOSES),
+                                    validators=[DataRequired(message=_l("Choose the purpose of the search."))])
     target_description = TextAreaField(_l("What should be searched against"),
                                        validators=[DataRequired(), Length(max=10000)])
     files = MultipleFileField(_l("Reference images and documents (PDF, PNG, JPEG, DOCX, XLSX)"))
@@ -75,14 +103,17 @@ class RetrievalRequestForm(RequestForm):
 
 
 class ConsultationRequestForm(RequestForm):
-    topic = StringField(_l("Topic"), validators=[DataRequired(), Length(max=200)])
+    # A field of IP to choose, not a second title: the center counts and routes consultations by it.
+    topic = SelectField(_l("Topic"), choices=_choices_to_pick(CONSULTATION_TOPICS),
+                        validators=[DataRequired(message=_l("Choose the topic of your question."))])
     TYPE_FIELDS = ("topic",)
 
 
 class ForeignAssistanceForm(RequestForm):
     country = StringField(_l("Country or region"), validators=[DataRequired(), Length(max=100)])
     counterparty = StringField(_l("Counterparty"), validators=[Optional(), Length(max=200)])
-    foreign_event = SelectField(_l("Kind of matter"), choices=_choices(FOREIGN_EVENTS))
+    foreign_event = SelectField(_l("Kind of matter"), choices=_choices_to_pick(FOREIGN_EVENTS),
+                                validators=[DataRequired(message=_l("Choose the kind of matter."))])
     external_deadline = DateField(_l("External deadline"), validators=[Optional()],
                                   description=_l("e.g. the opening day of the exhibition"))
     TYPE_FIELDS = ("country", "counterparty", "foreign_event", "external_deadline")
@@ -101,7 +132,7 @@ REQUEST_FORMS = {
 }
 
 
-class ActionForm(FlaskForm):
+class ActionForm(FormWithFiles):
     """One workflow action; the case page shows only the inputs the transition asks for."""
 
     version = HiddenField()
@@ -112,8 +143,9 @@ class ActionForm(FlaskForm):
     files = MultipleFileField(_l("Attachments"))
 
 
-class NoteForm(FlaskForm):
-    comment = TextAreaField(_l("Internal note"), validators=[DataRequired(), Length(max=10000)])
+class NoteForm(KeyedForm, FormWithFiles):
+    # Under the card's heading "Internal note": the label says what to write, not the heading again.
+    comment = TextAreaField(_l("What the center should know"), validators=[DataRequired(), Length(max=10000)])
     files = MultipleFileField(_l("Attachments"))
     submit = SubmitField(_l("Add the note"))
 
@@ -132,7 +164,7 @@ class DelegateForm(FlaskForm):
     submit = SubmitField(_l("Delegate"))
 
 
-class ProgressForm(FlaskForm):
+class ProgressForm(KeyedForm, FormWithFiles):
     percent = IntegerField(_l("Progress (%)"), validators=[InputRequired(message=_l("Give the progress in percent.")),
                                                           NumberRange(0, 100)])
     note = TextAreaField(_l("What has been done"), validators=[DataRequired(), Length(max=10000)])

@@ -38,6 +38,11 @@ class EventKind(LabelledEnum):
 PATENT_KINDS = {"invention": _l("Invention"), "utility_model": _l("Utility model"), "design": _l("Design")}
 RETRIEVAL_PURPOSES = {"novelty": _l("Novelty"), "infringement_risk": _l("Infringement risk"),
                       "freedom_to_operate": _l("Freedom to operate")}
+# What a consultation is about: the title says what the question is, the topic which field of IP it is in.
+CONSULTATION_TOPICS = {"patent_application": _l("Patent applications and examination"),
+                       "patent_rights": _l("Patent rights: term, fees, transfer and licensing"),
+                       "infringement": _l("Infringement and rights protection"), "trademark": _l("Trademarks"),
+                       "copyright": _l("Copyright"), "overseas": _l("IP abroad"), "other": _l("Other")}
 FOREIGN_EVENTS = {"exhibition": _l("Overseas exhibition"), "customs": _l("Customs"),
                   "litigation": _l("Dispute or litigation abroad"), "overseas_filing": _l("Overseas filing")}
 OUTCOMES = {"granted": _l("Granted"), "refused": _l("Refused"), "report_delivered": _l("Search report delivered"),
@@ -60,6 +65,7 @@ class Case(db.Model):
         CheckConstraint(_in("patent_kind", PATENT_KINDS), name="patent_kind_known"),
         CheckConstraint(_in("retrieval_purpose", RETRIEVAL_PURPOSES), name="purpose_known"),
         CheckConstraint(_in("foreign_event", FOREIGN_EVENTS), name="foreign_event_known"),
+        CheckConstraint(_in("topic", CONSULTATION_TOPICS), name="topic_known"),
         # The queues: open cases of a post by due date; mine; a unit's; an enterprise's list.
         Index("ix_cases_post_queue", "post_id", "due_date", "id", postgresql_where=OPEN, sqlite_where=OPEN),
         Index("ix_cases_assignee_queue", "assignee_id", "due_date", "id", postgresql_where=OPEN,
@@ -105,7 +111,7 @@ class Case(db.Model):
     retrieval_purpose: Mapped[Optional[str]] = mapped_column(String(30))
     target_description: Mapped[Optional[str]] = mapped_column(Text)
     # Consultation.
-    topic: Mapped[Optional[str]] = mapped_column(String(200))
+    topic: Mapped[Optional[str]] = mapped_column(String(30))
     # Foreign-related assistance.
     country: Mapped[Optional[str]] = mapped_column(String(100))
     counterparty: Mapped[Optional[str]] = mapped_column(String(200))

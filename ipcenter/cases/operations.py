@@ -16,13 +16,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import Role, User
+from ..audit.operations import record, record_failure
 from ..database import utcnow
 from ..extensions import db
 from ..notifications.operations import notify
 from ..organisations.models import Post
 from ..patents.numbers import InvalidApplicationNumber, normalise_cn_application_number
 from ..permissions import case_actors, can
-from .attachments import discard_written_files, store_attachment
+from .attachments import store_attachment
 from .models import Case, CaseEvent, CaseReferenceCounter, EventKind
 from .workflow import (AWAITING_MATERIALS, CASE_TYPES, CENTER_STAGES, RESUME, Input, Phase, Transition,
                        stage_allowance)
@@ -71,10 +72,13 @@ def check_fast_channel(organisation, classification: str | None) -> None:
     if not organisation.is_recorded:
         raise CaseRefused(_l("Only enterprises recorded with the center may use the fast pre-examination "
                              "channel. Your enterprise is %(status)s.", status=organisation.status.label))
+    # Every class given must be lighting: one lighting class must not carry a screw (F16B) through the channel.
     classes = [part.strip() for part in re.split(r"[;,，；]", classification or "") if part.strip()]
-    if not any(LIGHTING_CLASS.fullmatch(part) for part in classes):
-        raise CaseRefused(_l("The fast pre-examination channel covers lighting products only: Locarno class 26 "
-                             "(e.g. 26-05) or the lighting IPC groups (e.g. F21V, F21S, H05B 45/00)."))
+    outside = [part for part in classes if not LIGHTING_CLASS.fullmatch(part)]
+    if outside or not classes:
+        raise CaseRefused(_l("Not a lighting class: %(classes)s. The fast pre-examination channel covers lighting "
+                             "products only: Locarno class 26 (e.g. 26-05) or the lighting IPC groups (e.g. F21V, "
+                             "F21S, H05B 45/00).", classes="; ".join(outside) or "—"), field="classification")
 
 
 def submit_case(organisation, submitter: User, type_code: str, details: dict, files=()) -> Case:
@@ -103,8 +107,7 @@ def submit_once(organisation, submitter: User, type_code: str, details: dict, fi
     try:
         return submit_case(organisation, submitter, type_code, {**details, "submission_token": token}, files), True
     except IntegrityError:  # sent twice at once: the unique token let the other request make the case
-        db.session.rollback()
-        discard_written_files()
+        db.session.rollback()  # and the files written for it
         earlier = case_submitted_with(submitter, token)
         if earlier is None:
             raise
@@ -142,6 +145,8 @@ def advance_case(case: Case, action: str, actor: User, *, expected_version: int 
         raise CaseRefused(_l("This action is not possible while the case is at the stage “%(stage)s”.",
                              stage=case.current_stage.name))
     if not transition.actors & case_actors(actor, case):
+        record_failure("access.denied", "case", case.reference, actor=actor,
+                       after={"permission": f"workflow action {action}", "stage": case.stage})
         raise ActionForbidden(_l("You may not perform this action on this case."))
     if Input.SEARCH_REPORT in transition.required:  # the case's own report, frozen as a document
         from ..reports.operations import delivered_report_upload
@@ -158,6 +163,8 @@ def advance_case(case: Case, action: str, actor: User, *, expected_version: int 
     _record_inputs(case, transition, inputs)
     _enter_stage(case, target, center_today(), resuming=resuming)
     _flush(case)
+    record("case.transition", "case", case.reference, actor=actor, before={"stage": from_stage},
+           after={"stage": target, "action": action, "outcome": case.outcome, "event_id": event.id})
     _announce_transition(case, event, actor, entered_queue=case.post_id != old_post_id)
     if not case.is_open and case.delegated_unit is not None:
         _end_delegation(case, actor)  # a closed case is nobody's work
@@ -312,9 +319,12 @@ def assign_case(case: Case, assignee: User | None, actor: User, expected_version
         raise CaseRefused(_l("A closed case cannot be assigned."))
     if assignee is not None and not may_be_assigned(assignee, case):
         raise CaseRefused(_l("%(name)s is not on the post that owns this stage.", name=assignee.display_name))
+    before = {"assignee_id": case.assignee.id if case.assignee else None}
     case.assignee = assignee
     event = _record(case, actor, kind=EventKind.ASSIGNED, subject_user=assignee, public=False)
     _flush(case)
+    record("case.assigned", "case", case.reference, actor=actor, before=before,
+           after={"assignee_id": assignee.id if assignee else None})
     if assignee is not None:
         notify([assignee], "assigned", case, event, actor)
     return event
@@ -328,9 +338,11 @@ def delegate_case(case: Case, unit, actor: User, comment: str | None = None,
         raise CaseRefused(_l("A closed case cannot be delegated."))
     if not unit.active:
         raise CaseRefused(_l("This unit is not active."))
+    before = {"unit_id": case.delegated_unit.id if case.delegated_unit else None}
     case.delegated_unit = unit
     event = _record(case, actor, kind=EventKind.DELEGATED, unit=unit, comment=comment or None, public=False)
     _flush(case)
+    record("case.delegated", "case", case.reference, actor=actor, before=before, after={"unit_id": unit.id})
     notify(unit.reporters, "delegated", case, event, actor)
     return event
 
@@ -348,6 +360,8 @@ def _end_delegation(case: Case, actor: User) -> CaseEvent:
     event = _record(case, actor, kind=EventKind.DELEGATION_ENDED, unit=unit, public=False)
     case.delegated_unit = None
     _flush(case)
+    record("case.delegation_ended", "case", case.reference, actor=actor, before={"unit_id": unit.id},
+           after={"unit_id": None})
     notify(unit.reporters, "delegation_ended", case, event, actor)
     return event
 
@@ -358,6 +372,7 @@ def add_note(case: Case, actor: User, comment: str, files=()) -> CaseEvent:
         raise CaseRefused(_l("Write the note first."))
     event = _record(case, actor, files, kind=EventKind.NOTE, comment=comment.strip(), public=False)
     db.session.flush()
+    record("case.note", "case", case.reference, actor=actor, after={"event_id": event.id})
     return event
 
 

@@ -8,14 +8,16 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ..accounts.models import Role, User
+from ..audit.operations import record
 from ..database import utcnow
 from ..extensions import db
 from ..i18n import localized_name, with_colon
 from ..organisations.models import DemonstrationUnit, Post
 from ..permissions import can, case_actors, ensure, requires
+from ..submission_keys import sent_before
 from . import bp
 from .attachments import UploadRefused, display_name, stored_path
-from .forms import REQUEST_FORMS, ActionForm, AssignForm, DelegateForm, NoteForm, ProgressForm
+from .forms import REQUEST_FORMS, ActionForm, AssignForm, DelegateForm, FormWithFiles, NoteForm, ProgressForm
 from .models import Attachment, Case
 from .operations import (ActionForbidden, CaseChanged, CaseRefused, add_note, advance_case, assign_case,
                          assignable_colleagues, available_transitions, case_submitted_with, delegate_case,
@@ -79,8 +81,7 @@ def choose_type():
 def submit(type_code):
     if type_code not in REQUEST_FORMS:
         abort(404)
-    if not can(current_user, "case.submit", type_code):
-        abort(403, description=_fast_channel_refusal())
+    ensure("case.submit", type_code, reason=_fast_channel_refusal())
     form = REQUEST_FORMS[type_code]()
     sent = _reopened_form(form, type_code)
     if form.validate_on_submit():
@@ -88,11 +89,21 @@ def submit(type_code):
             case, new = submit_once(current_user.organisation, current_user, type_code, form.case_details(),
                                     _files(form), form.submission_token.data)
         except (CaseRefused, UploadRefused) as refusal:
-            form.form_errors.append(str(refusal))
+            _show_refusal(form, refusal)
         else:
             return _submitted(case, new, type_code, form.submission_token.data)
     return render_template("cases/submit.html", form=form, case_type=CASE_TYPES[type_code], sent=sent), \
         400 if form.errors or form.form_errors else 200
+
+
+def _show_refusal(form, refusal: Exception) -> None:
+    """Beside the field at fault, if one is; else above the form."""
+    field = getattr(refusal, "field", None)
+    if field in form:
+        form[field].errors = [*form[field].errors, str(refusal)]
+    else:
+        form.form_errors.append(str(refusal))
+    form.ask_for_files_again()
 
 
 @bp.route("/cases/new/<type_code>/another", methods=["POST"])
@@ -183,6 +194,8 @@ def _refused(case: Case, refusal: Exception, action: str | None = None, form=Non
     field = getattr(refusal, "field", None)
     if form is not None and field in form:
         form[field].errors = [*form[field].errors, str(refusal)]
+    if isinstance(form, FormWithFiles):
+        form.ask_for_files_again()
     return render_case(db.session.get(Case, case.id), status, action, str(refusal), form)
 
 
@@ -271,6 +284,8 @@ def note(reference):
     form = NoteForm()
     if not form.validate_on_submit():
         return _invalid(case, "note", form)
+    if earlier := sent_before(form, current_user, url_for("cases.show", reference=case.reference)):
+        return earlier
     return _respond(case, lambda: add_note(case, current_user, form.comment.data, _files(form)),
                     lambda: _("The internal note is added."), "note", form)
 
@@ -283,6 +298,8 @@ def progress(reference):
     form = ProgressForm()
     if not form.validate_on_submit():
         return _invalid(case, "progress", form)
+    if earlier := sent_before(form, current_user, url_for("cases.show", reference=case.reference)):
+        return earlier
     return _respond(case, lambda: report_progress(case, current_user, form.percent.data, form.note.data,
                                                   _files(form)),
                     lambda: _("Your progress report is filed."), "progress", form)
@@ -296,6 +313,8 @@ def download(reference, attachment_id):
     if attachment is None or attachment.case_id != case.id:
         abort(404)
     ensure("attachment.download", attachment)
+    record("attachment.downloaded", "attachment", attachment.id,
+           after={"case": case.reference, "name": attachment.original_name})
     # nosniff and no-store come with every download (security.add_security_headers)
     return send_file(stored_path(attachment), mimetype=attachment.content_type, as_attachment=True,
                      download_name=display_name(attachment.original_name), max_age=0)

@@ -44,6 +44,8 @@ class Phase(enum.Enum):
 
 # Where a transition leads when it returns to the stage the case was in before.
 RESUME = "<resume>"
+# The sources of a transition possible at every stage where the case is under way (see CaseType.sources_of).
+UNDER_WAY = "*under_way"
 
 
 @dataclass(frozen=True)
@@ -58,14 +60,20 @@ class Stage:
     # the enterprise reads it (its own answer) and as the center reads it.
     asks_enterprise: object = None
     side_of: str | None = None  # the main-path step it belongs to (awaiting materials: the stage it left)
-    finished: bool = False  # the center's work is done (the result is in) and only closing remains
+    # The result is in (granted, refused, the report or the answer delivered): only closing, or a follow-up
+    # question where the type has one, remains; nothing can be withdrawn or asked for any more.
+    finished: bool = False
+
+    def name_for(self, enterprise: bool):
+        """The stage's name as this reader reads it: the enterprise reads what is asked of it, if anything."""
+        return self.asks_enterprise if enterprise and self.asks_enterprise else self.name
 
 
 @dataclass(frozen=True)
 class Transition:
     action: str
     label: object
-    sources: tuple[str, ...]  # stage codes, or ("*open",) for every open stage
+    sources: tuple[str, ...]  # stage codes, or (UNDER_WAY,) for every stage where the case is still being worked
     target: str  # a stage code, or RESUME
     actors: frozenset[Actor]
     inputs: tuple[Input, ...] = ()
@@ -108,9 +116,15 @@ class CaseType:
     def transitions_from(self, stage_code: str) -> list[Transition]:
         return [t for t in self.transitions if stage_code in self.sources_of(t)]
 
+    @cached_property
+    def _under_way_codes(self) -> frozenset[str]:
+        """Open, not finished, and not already waiting for materials."""
+        return frozenset(code for code in self._open_stage_codes
+                         if code != AWAITING_MATERIALS and not self.stage(code).finished)
+
     def sources_of(self, transition: Transition) -> set[str]:
-        if transition.sources == ("*open",):
-            return self.open_stage_codes() - {AWAITING_MATERIALS}
+        if transition.sources == (UNDER_WAY,):
+            return set(self._under_way_codes)
         return set(transition.sources)
 
     def transition(self, action: str) -> Transition | None:
@@ -144,13 +158,13 @@ def _side_stages(post: str) -> tuple[Stage, ...]:
 
 def _side_transitions(first_stages: tuple[str, ...], reopen_stage: str) -> tuple[Transition, ...]:
     return (
-        Transition("request_materials", _l("Request materials"), ("*open",), AWAITING_MATERIALS, STAFF,
+        Transition("request_materials", _l("Request materials"), (UNDER_WAY,), AWAITING_MATERIALS, STAFF,
                    (C, A), (C,), style="warning"),
         Transition("provide_materials", _l("Provide the materials"), (AWAITING_MATERIALS,), RESUME, ENTERPRISE,
                    (C, A), (C,)),
         Transition("not_accept", _l("Do not accept"), first_stages, NOT_ACCEPTED, STAFF, (R,), (R,), style="danger",
                    outcome="not_accepted"),
-        Transition("withdraw", _l("Withdraw the request"), ("*open",), WITHDRAWN, ENTERPRISE, (R,), (R,),
+        Transition("withdraw", _l("Withdraw the request"), (UNDER_WAY,), WITHDRAWN, ENTERPRISE, (R,), (R,),
                    style="outline-danger", outcome="withdrawn"),
         Transition("follow_up", _l("Follow up (reopen)"), (CLOSED,), reopen_stage, ENTERPRISE, (C, A), (C,),
                    style="outline-primary"),
@@ -237,7 +251,8 @@ FAST_RETRIEVAL = CaseType(
     stages=(
         Stage("intake", _l("Intake"), "intake", 1),
         Stage("searching", _l("Searching"), "retrieval", 5),
-        Stage("report_delivered", _l("Search report delivered"), "retrieval", 5, phase=Phase.WAITING),
+        Stage("report_delivered", _l("Search report delivered"), "retrieval", 5, phase=Phase.WAITING,
+              finished=True),
     ) + _side_stages("retrieval"),
     transitions=(
         Transition("accept", _l("Accept"), ("intake",), "searching", STAFF, (C,)),
@@ -259,7 +274,7 @@ CONSULTATION = CaseType(
     description=_l("A question about intellectual property, answered in writing."),
     stages=(
         Stage("answering", _l("Answering"), "consultation", 3),
-        Stage("answered", _l("Answered"), "consultation", 5, phase=Phase.WAITING),
+        Stage("answered", _l("Answered"), "consultation", 5, phase=Phase.WAITING, finished=True),
     ) + _side_stages("consultation"),
     transitions=(
         Transition("answer", _l("Answer"), ("answering",), "answered", STAFF, (C, A), (C,), style="success",

@@ -9,6 +9,7 @@ from ..accounts.operations import (
     create_user, find_user_by_email, normalise_email, send_email_confirmation, spend_hashing_time,
     tell_owner_of_registration_attempt,
 )
+from ..audit.operations import record
 from ..extensions import db
 from ..mail import external_url, queue_mail
 from ..notifications.operations import notify
@@ -106,11 +107,14 @@ def review_organisation(organisation: Organisation, action: ReviewAction, actor:
         raise ReviewRefused(_l("Give a reason; the enterprise will see it."))
     if target != OrganisationStatus.REJECTED and credit_code_in_use(organisation.credit_code, organisation):
         raise ReviewRefused(_l("Another registration now holds this credit code; reject one of them first."))
+    before = {"status": organisation.status.name}
     organisation.status = target
     organisation.status_reason = reason
     review = OrganisationReview(organisation=organisation, actor=actor, action=action, reason=reason)
     db.session.add(review)
     db.session.flush()
+    record(f"organisation.{action.name.lower()}", "organisation", organisation.id, actor=actor, before=before,
+           after={"status": target.name, "reason": reason})
     _tell_enterprise(organisation, review)
     return review
 

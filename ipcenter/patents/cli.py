@@ -17,12 +17,16 @@ patents_cli = AppGroup("patents", help="The patent collection.")
 def import_command(file, file_format):
     """Import patent records from USPTO XML (single or bulk), JSON Lines or CSV."""
     from .importers import detect_format, import_patents
-    from .index import index_sync_deferred
+    from .index import IndexUnavailable, index_sync_deferred, open_index
 
     try:
         file_format = file_format or detect_format(file)
     except ValueError as error:
         raise click.UsageError(str(error))
+    try:
+        open_index()  # before storing anything: records imported into a lost index would be searched wrong
+    except IndexUnavailable as problem:
+        raise click.ClickException(f"nothing imported: {problem}") from None
     started, size = time.monotonic(), file.stat().st_size
     with click.progressbar(length=size, label=f"Importing {file.name}", show_eta=True, show_percent=True,
                            item_show_func=lambda rate: rate, file=sys.stderr) as bar:
@@ -39,13 +43,16 @@ def import_command(file, file_format):
 
 
 def _sync_with_progress() -> None:
-    from .index import pending_count, sync_index
+    from .index import IndexUnavailable, pending_count, sync_index
 
     pending = pending_count()
     if pending:
         with click.progressbar(length=pending, label="Updating the search index", show_eta=True,
                                file=sys.stderr) as bar:
-            sync_index(lambda done: bar.update(done - bar.pos))
+            try:
+                sync_index(lambda done: bar.update(done - bar.pos))
+            except IndexUnavailable as problem:  # the records are stored and stay queued
+                raise click.ClickException(f"{problem} ({pending} changes stay queued)") from None
 
 
 @patents_cli.command("search")
@@ -55,6 +62,7 @@ def _sync_with_progress() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def search_command(query, limit, similar, as_json):
     """Search the collection in the query language (see /patents/help), as center staff would."""
+    from .index import IndexUnavailable
     from .query import QueryError, display_width
     from .search import ALL_RECORDS, search_patents, similar_patents
 
@@ -64,6 +72,8 @@ def search_command(query, limit, similar, as_json):
     except QueryError as error:
         line, before = error.pointer(query)
         raise click.UsageError(f"{error.message}\n  {line}\n  {' ' * display_width(before)}^")
+    except IndexUnavailable as problem:
+        raise click.ClickException(str(problem)) from None
     for hit in results.hits:
         patent = hit.patent
         if as_json:
@@ -111,12 +121,12 @@ def sync_command():
 @search_cli.command("check")
 def check_command():
     """Report every difference between the index and the database; exit status 1 if there is one."""
-    from .index import IndexOutdated, check_index
+    from .index import IndexUnavailable, check_index
 
     try:
         differences = check_index()
-    except IndexOutdated as outdated:
-        raise click.ClickException(str(outdated)) from None
+    except IndexUnavailable as problem:
+        raise click.ClickException(str(problem)) from None
     for kind, numbers in differences.items():
         if numbers:
             shown = ", ".join(numbers[:20]) + (" …" if len(numbers) > 20 else "")

@@ -1,8 +1,8 @@
 """Importing patent records: USPTO full-text XML, JSON Lines and CSV.
 
 Files are read as streams, in batches: memory stays flat on a file of any size.
-Records are matched on their canonical publication number, so importing the same
-file twice updates, never duplicates. A bad record is reported with its position
+Records are upserted on their canonical publication number, so importing the same
+file twice, or two overlapping files at once, updates, never duplicates. A bad record is reported with its position
 and the import goes on.
 """
 import csv
@@ -14,8 +14,11 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
+from .index import queue_for_index
 from .models import LIST_FIELDS, PATENT_TYPES, SEPARATOR, Patent
 from .numbers import normalise_application_number, normalise_publication_number
 from .uspto import BadRecord, read_document, split_documents
@@ -117,29 +120,45 @@ def _read_uspto(handle) -> Iterator[tuple[str, dict | Exception, int]]:
 READERS = {"jsonl": _read_jsonl, "csv": _read_csv, "uspto": _read_uspto}
 
 
+def _column_value(name: str, value):
+    value = SEPARATOR.join(value or ()) if name in LIST_FIELDS else value
+    return "" if value is None and name in ("abstract", "claims", "legal_status") + LIST_FIELDS else value
+
+
 def _apply(patent: Patent, record: dict) -> bool:
     """Copy a record onto a patent; whether anything changed."""
     changed = False
     for name, value in record.items():
-        value = SEPARATOR.join(value) if name in LIST_FIELDS else value
-        value = "" if value is None and name in ("abstract", "claims", "legal_status") + LIST_FIELDS else value
+        value = _column_value(name, value)
         if getattr(patent, name) != value:
             setattr(patent, name, value)
             changed = True
     return changed
 
 
+def _insert_new(records: dict[str, dict]) -> set[str]:
+    """Insert the records whose publication number is not stored yet, in the number's order (two imports
+    at once then wait for each other instead of deadlocking); the numbers inserted. A number another
+    import stored meanwhile is skipped here and updated by the caller: an upsert, never an IntegrityError."""
+    table = Patent.__table__
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    rows = [{name: _column_value(name, records[number].get(name)) for name in TABULAR_FIELDS}
+            for number in sorted(records)]
+    inserted = db.session.execute(insert(table).on_conflict_do_nothing(index_elements=["publication_number"])
+                                  .returning(table.c.id, table.c.publication_number), rows).all()
+    if inserted:
+        queue_for_index(db.session, [row.id for row in inserted])
+    return {row.publication_number for row in inserted}
+
+
 def _save_batch(records: dict[str, dict], summary: ImportSummary) -> None:
+    added = _insert_new(records)
+    summary.added += len(added)
+    rest = {number: record for number, record in records.items() if number not in added}
     existing = {p.publication_number: p for p in db.session.scalars(
-        select(Patent).where(Patent.publication_number.in_(list(records))))}
-    for number, record in records.items():
-        patent = existing.get(number)
-        if patent is None:
-            patent = Patent()
-            _apply(patent, record)
-            db.session.add(patent)
-            summary.added += 1
-        elif _apply(patent, record):
+        select(Patent).where(Patent.publication_number.in_(list(rest))).order_by(Patent.id))} if rest else {}
+    for number, record in rest.items():
+        if _apply(existing[number], record):
             summary.updated += 1
         else:
             summary.skipped += 1

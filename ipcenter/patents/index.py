@@ -4,14 +4,19 @@ Every change to a patent adds a row to `patent_index_queue` in the same transact
 (see `watch_patent_changes`). The queue is drained under an exclusive file lock: after
 each commit by a command or script, by the background worker (`flask mail worker`, which
 also drains it for changes made in requests: a request never writes the index), and once
-when the app starts, so an interrupted import heals by itself. A process that finds the
+when the served app starts, so an interrupted import heals by itself. A process that finds the
 lock taken leaves its rows to the holder, who looks again after releasing it. So several
 workers never meet in Whoosh's own lock (no LockError) and no committed change is left behind.
 """
 import fcntl
 import hashlib
 import logging
+import os
+import pickle
+import re
+import struct
 import threading
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -149,21 +154,66 @@ def index_folder() -> Path:
     return Path(current_app.config["INDEX_FOLDER"])
 
 
-class IndexOutdated(Exception):
+class IndexUnavailable(Exception):
+    """Search cannot answer truthfully until `flask search rebuild` has run (search pages answer 503)."""
+
+
+class IndexOutdated(IndexUnavailable):
     """The index on disk was built with another field layout than this version's."""
 
     def __str__(self):
         return "The search index was built by another version of ipcenter: run `flask search rebuild`."
 
 
-def open_index(folder: Path | None = None):
+class IndexMissing(IndexUnavailable):
+    """No index where one was built: an empty one in its place would answer with wrong counts."""
+
+    def __str__(self):
+        return f"There is no search index in {index_folder()}: run `flask search rebuild`."
+
+
+class IndexDamaged(IndexUnavailable):
+    """A file of the index cannot be read (truncated, say)."""
+
+    def __str__(self):
+        return f"The search index in {index_folder()} cannot be read ({self.args[0]}): run `flask search rebuild`."
+
+
+# What Whoosh raises on a file cut short or overwritten: it reads with struct, zlib and pickle.
+UNREADABLE = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError)
+
+
+@contextmanager
+def reading_index() -> Iterator[None]:
+    """Turn a failure to read the index's files into IndexDamaged."""
+    try:
+        yield
+    except UNREADABLE as error:
+        raise IndexDamaged(f"{type(error).__name__}: {error}") from error
+
+
+def queue_holds_every_patent() -> bool:
+    """Whether every patent still waits in the queue (a database never indexed): an index made now and fed
+    the queue holds them all. Only then is a missing index made by anything but `flask search rebuild`."""
+    unqueued = select(Patent.id).where(~Patent.id.in_(select(IndexQueueEntry.patent_id)))
+    with db.engine.connect() as connection:
+        return connection.execute(unqueued.limit(1)).first() is None
+
+
+def open_index(folder: Path | None = None, *, may_start: bool = True):
+    """The index, which must be there (IndexMissing) unless the database was never indexed and `may_start`."""
     folder = folder or index_folder()
-    if not index.exists_in(folder):
+    with reading_index():
+        exists = index.exists_in(folder)
+    if not exists:
+        if not (may_start and queue_holds_every_patent()):
+            raise IndexMissing()
         folder.mkdir(parents=True, exist_ok=True)
         with writer_lock(folder):
             if not index.exists_in(folder):
                 index.create_in(folder, SCHEMA)
-    opened = index.open_dir(folder)
+    with reading_index():
+        opened = index.open_dir(folder)
     if field_layout(opened.schema) != field_layout(SCHEMA):
         raise IndexOutdated()
     return opened
@@ -193,8 +243,13 @@ def watch_patent_changes(session, flush_context) -> None:
     changed = {obj.id for obj in session.new | session.deleted if isinstance(obj, Patent)}
     changed |= {obj.id for obj in session.dirty if isinstance(obj, Patent) and session.is_modified(obj)}
     if changed:
-        session.connection().execute(insert(IndexQueueEntry), [{"patent_id": pid} for pid in sorted(changed)])
-        session.info["index_pending"] = True
+        queue_for_index(session, changed)
+
+
+def queue_for_index(session, patent_ids) -> None:
+    """Queue these patents in the session's transaction (for changes made without the ORM, too)."""
+    session.connection().execute(insert(IndexQueueEntry), [{"patent_id": pid} for pid in sorted(patent_ids)])
+    session.info["index_pending"] = True
 
 
 @event.listens_for(Session, "after_commit")
@@ -232,9 +287,19 @@ def drain_index_queue() -> int:
         return 0
 
 
-def drain_on_start(app: Flask) -> None:
-    """Apply, beside the starting app, what a crash or an interrupted import left queued. Not a daemon:
-    a command that ends meanwhile waits for it, rather than leave the changes it took to nobody."""
+def drain_when_served(app: Flask) -> None:
+    """With SEARCH_SYNC_ON_START, apply beside the served app (wsgi.py) what a crash or an interrupted import
+    left queued, from its first request: every command builds the same app and must not wait for it at exit.
+    Not a daemon: a server that stops meanwhile waits for it, rather than leave the changes it took to nobody."""
+    if not app.config["SEARCH_SYNC_ON_START"]:
+        return
+    serve = app.wsgi_app
+
+    def first_request(environ, start_response):
+        app.wsgi_app = serve
+        threading.Thread(target=drain, name="index-drain-on-start").start()
+        return serve(environ, start_response)
+
     def drain() -> None:
         with app.app_context():
             try:
@@ -243,7 +308,7 @@ def drain_on_start(app: Flask) -> None:
             except Exception:  # the app serves on; the worker drains the queue later
                 log.exception("could not look at the search index queue on start")
 
-    threading.Thread(target=drain, name="index-drain-on-start").start()
+    app.wsgi_app = first_request
 
 
 def pending_count() -> int:
@@ -306,7 +371,7 @@ def patent_rows(first: int | None = None, before: int | None = None, batch: int 
 
 def check_index() -> dict[str, list[str]]:
     """Differences between index and database: missing, extra, stale (by publication number or id)."""
-    with open_index().searcher() as searcher:
+    with reading_index(), open_index(may_start=False).searcher() as searcher:  # a check never makes an index
         indexed = {fields["id"]: fields.get("stamp") for fields in searcher.all_stored_fields()}
     missing, stale = [], []
     for row in patent_rows():
@@ -322,16 +387,46 @@ def check_index() -> dict[str, list[str]]:
 # Reading ------------------------------------------------------------------------
 
 _local = threading.local()
+TOC_FILE = re.compile(r"_MAIN_\d+\.toc")  # Whoosh's table of contents: there is an index when one is there
 
 
 def current_searcher():
-    """This thread's searcher, reused across requests and refreshed when the index has changed."""
+    """This thread's searcher, reused across requests and refreshed when the index has changed.
+
+    Never one over a file changed in place under it (cut short, say): reading it through its memory map
+    would kill the process. A missing index is made only for a database never indexed, and fed at once."""
     folder = index_folder()
+    files = _file_stamps(folder)
+    if not any(TOC_FILE.fullmatch(name) for name in files):
+        sync_index()  # IndexMissing, unless the queue holds every patent
+        files = _file_stamps(folder)
     searcher = getattr(_local, "searcher", None)
-    if searcher is not None and getattr(_local, "folder", None) != folder:
-        searcher.close()  # another app (tests) in this thread
+    if searcher is not None and (getattr(_local, "folder", None) != folder or _changed_in_place(_local.files, files)):
+        searcher.close()  # another app (tests) in this thread, or files rewritten under it
         searcher = _local.searcher = None
-    _local.searcher = searcher.refresh() if searcher is not None else open_index(folder).searcher()
-    _local.folder = folder
+    with reading_index():
+        _local.searcher = searcher.refresh() if searcher is not None else open_index(folder).searcher()
+    _local.folder, _local.files = folder, files
     return _local.searcher
 
+
+def _file_stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    """Size and time of each file of the index (none if the folder is gone)."""
+    stamps = {}
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return stamps
+    for entry in entries:
+        try:
+            stat = entry.stat()
+        except FileNotFoundError:  # removed by a writer's commit meanwhile
+            continue
+        if not entry.name.endswith(".lock"):
+            stamps[entry.name] = (stat.st_size, stat.st_mtime_ns)
+    return stamps
+
+
+def _changed_in_place(before: dict, now: dict) -> bool:
+    """A file present before and now whose size or time differs (new files and removed ones are Whoosh's own)."""
+    return any(name in now and now[name] != stamp for name, stamp in before.items())

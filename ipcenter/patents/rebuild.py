@@ -25,7 +25,8 @@ from whoosh.writing import SegmentWriter
 
 from ..extensions import db
 from .analysis import MixedTokenizer
-from .index import SCHEMA, field_layout, index_folder, patent_document, patent_rows, sync_index, writer_lock
+from .index import (SCHEMA, UNREADABLE, field_layout, index_folder, patent_document, patent_rows, sync_index,
+                    writer_lock)
 from .models import IndexQueueEntry, Patent
 
 SEGMENT_POSTINGS = 12_000_000  # held in memory per segment, about 1.2 GB; a larger share becomes several segments
@@ -262,6 +263,18 @@ def _build_in_processes(ix, shares, progress: Callable[[int], None]) -> list:
     return [segment for share in shares for segment in built[share]]
 
 
+def _index_to_replace(folder):
+    """The index whose segments the rebuild replaces: the one there, or a new one if it is missing, cannot be
+    read or has other fields."""
+    try:
+        ix = index.open_dir(folder) if index.exists_in(folder) else None
+    except UNREADABLE:
+        ix = None
+    if ix is None or field_layout(ix.schema) != field_layout(SCHEMA):
+        ix = index.create_in(folder, SCHEMA)
+    return ix
+
+
 def rebuild_index(progress: Callable[[int], None] = lambda done: None, processes: int = 2) -> int:
     """Write a fresh index from the database, in `processes` processes; readers see the switch at once."""
     folder = index_folder()
@@ -269,9 +282,7 @@ def rebuild_index(progress: Callable[[int], None] = lambda done: None, processes
     with writer_lock(folder):
         with db.engine.begin() as connection:  # what is queued now is covered by the rebuild
             connection.execute(delete(IndexQueueEntry))
-        ix = index.create_in(folder, SCHEMA) if not index.exists_in(folder) else index.open_dir(folder)
-        if field_layout(ix.schema) != field_layout(SCHEMA):
-            ix = index.create_in(folder, SCHEMA)
+        ix = _index_to_replace(folder)
         shares = id_shares(processes if _reachable_from_other_processes() else 1)
         writer = ix.writer()  # Whoosh's lock and the next generation; the segments come from the builders
         try:

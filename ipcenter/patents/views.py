@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..audit.operations import record
 from ..cases.models import Case
 from ..extensions import db, limiter
 from ..list_filters import page_number
@@ -94,6 +95,8 @@ def export(file_format):
         results = _run(form, 1, EXPORT_LIMIT, facets=False)
     except QueryError as refusal:
         abort(400, description=refusal.message)
+    record("patents.exported", "patents", after={"query": form.q.data, "format": file_format,
+                                                 "records": len(results.hits)})
     return export_response(current_user, results.hits, file_format)
 
 

@@ -3,6 +3,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
+from ..audit import operations as audit
 from ..cases.models import Case
 from ..cases.operations import CaseRefused
 from ..cases.views import case_or_404
@@ -112,6 +113,7 @@ def document(reference):
     if not may_read_report(current_user, case):
         abort(404)
     contents = report_contents(case)
+    audit.record("report.downloaded", "case", case.reference, after={"file": contents.filename})
     return Response(search_report_docx(contents),
                     mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                     headers={"Content-Disposition": f"attachment; filename={contents.filename}"})

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from ipcenter import create_app
 from ipcenter.accounts.models import Role
+from ipcenter.audit.models import AuditEntry
 from ipcenter.config import TestConfig
 from ipcenter.extensions import db
 from ipcenter.organisations.models import Organisation
@@ -60,8 +61,12 @@ def test_failed_logins_of_one_account_are_refused_with_a_429_that_keeps_the_emai
     assert f'value="{user.email}"' in page
     assert client.get("/account").status_code == 302
     assert f"throttled POST /login: account={user.email} address=127.0.0.1" in caplog.messages
+    refusal = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "request.throttled")).one()
+    assert (refusal.object_id, refusal.address, refusal.after["email"]) == ("/login", "127.0.0.1", user.email)
     chinese = fail_login(client, user.email, headers={"Accept-Language": "zh"})
     assert chinese.status_code == 429 and "尝试次数过多" in chinese.get_data(as_text=True)
+    throttled = select(func.count()).where(AuditEntry.action == "request.throttled")
+    assert db.session.scalar(throttled) == 1  # once per address and window: a flood cannot fill the log
     assert log_in(client, make_user(Role.STAFF).email).status_code == 302  # other accounts are not locked
 
 

@@ -28,7 +28,7 @@ def test_fast_pre_examination_from_request_to_grant(page, live_server, center):
     page.fill("#product_name", "水晶吊灯")
     page.fill("#classification", "09-01")  # not lighting: refused with a reason
     submit(page, "#request-form [type=submit]")
-    expect(page.locator("#form-error")).to_contain_text("lighting products only")
+    expect(page.locator("#classification ~ .invalid-feedback")).to_contain_text("Not a lighting class: 09-01.")
     page.fill("#classification", "26-05")
     page.set_input_files("#files", files=[PNG])
     submit(page, "#request-form [type=submit]")

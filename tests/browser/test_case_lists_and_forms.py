@@ -89,7 +89,7 @@ def test_going_back_and_sending_the_request_again_makes_no_second_case(page, liv
     page.goto(f"{live_server}/cases/new/consultation")
     page.fill("#title", "外观专利保护期限")
     page.fill("#description", "外观设计专利保护多少年？")
-    page.fill("#topic", "专利保护期")
+    page.select_option("#topic", "patent_rights")
     submit(page, "#request-form [type=submit]")
     reference = page.url.rsplit("/", 1)[-1]
     page.go_back()
@@ -97,7 +97,59 @@ def test_going_back_and_sending_the_request_again_makes_no_second_case(page, liv
     expect(page.locator("#form-sent")).to_contain_text(reference)
     page.fill("#title", "外观专利保护期限")
     page.fill("#description", "外观设计专利保护多少年？")
-    page.fill("#topic", "专利保护期")
+    page.select_option("#topic", "patent_rights")
     submit(page, "#request-form [type=submit]")
     assert page.url.endswith(f"/cases/{reference}")
     assert db.session.scalar(select(func.count(Case.id))) == 1
+
+
+def as_cards_or_table(page, table: str, width: int) -> tuple:
+    """(the page scrolls sideways, how a row is shown, the header row is visible); each row inside the screen."""
+    row = page.locator(f"{table} tbody tr").first
+    box = row.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    return (page.evaluate("document.documentElement.scrollWidth > window.innerWidth"),
+            row.evaluate("row => getComputedStyle(row).display"), page.locator(f"{table} thead").is_visible())
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("url, table", [("/admin/users/", "#user-table"), ("/admin/audit/", "#audit-table")])
+def test_the_managers_lists_are_cards_on_a_phone_and_a_table_on_a_desktop(tab, live_server, center, url, table,
+                                                                            language):
+    center.manager.language = language
+    db.session.commit()
+    for name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        page = tab(viewport, language)
+        log_in(page, live_server, center.manager)  # on the audit log too
+        page.goto(live_server + url)
+        page.screenshot(path=str(ARTIFACTS / f"{table[1:]}-{name}-{language}.png"), full_page=True)
+        shown = as_cards_or_table(page, table, viewport["width"])
+        assert shown == ((False, "block", False) if name == "phone" else (False, "table-row", True))
+        if name == "phone":  # each value under its label, the first on top
+            email = page.locator(f"{table} tbody td[data-label]").first
+            assert email.evaluate("td => getComputedStyle(td, '::before').content") != "none"
+
+
+# The widest value the menu offers, as the select draws it: its text must fit between its paddings (the arrow).
+PER_PAGE_FITS = """() => {
+  const menu = document.querySelector('select[name=per_page]');
+  menu.value = '100';
+  const style = getComputedStyle(menu);
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const text = context.measureText(menu.options[menu.selectedIndex].text).width;
+  return [text, menu.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)];
+}"""
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("who, url", [("enterprise", "/cases/"), ("manager", "/workspace/?tab=all")])
+def test_the_per_page_menu_is_wide_enough_to_read(tab, live_server, center, who, url, language):
+    getattr(center, who).language = language
+    db.session.commit()
+    for viewport in (PHONE, DESKTOP):
+        page = tab(viewport, language)
+        log_in(page, live_server, getattr(center, who))
+        page.goto(live_server + url)
+        text, room = page.evaluate(PER_PAGE_FITS)
+        assert text <= room, f"“100 per page” needs {text:.0f} px, the menu has {room:.0f} px at {viewport['width']}"

@@ -60,7 +60,7 @@ def test_every_main_page_keeps_the_policy_and_bootstrap_still_works(page, live_s
                  f"/patents/{patent.id}", f"/patents/{patent.id}/similar", "/patents/help", "/notifications/",
                  "/account", "/account/password", "/admin/organisations/",
                  f"/admin/organisations/{organisation.id}", "/admin/units/", "/admin/posts/", "/admin/users/",
-                 "/admin/users/new"):
+                 "/admin/users/new", "/admin/audit/", "/admin/audit/?action=account.login&since=2026-01-01"):
         visit(page, f"{base}{path}")
     page.click("#user-menu")  # Bootstrap's dropdown script
     expect(page.locator("#user-menu + .dropdown-menu")).to_be_visible()

@@ -18,7 +18,7 @@ DETAILS = {
                                  patent_kind="design", product_name="水晶吊灯", classification="26-05"),
     "fast_retrieval": dict(title="吊灯新颖性检索", description="请检索类似吊灯外观",
                            retrieval_purpose="novelty", target_description="六臂水晶吊灯，金色灯臂"),
-    "consultation": dict(title="外观专利保护期限", description="外观设计专利保护多少年？", topic="专利保护期"),
+    "consultation": dict(title="外观专利保护期限", description="外观设计专利保护多少年？", topic="patent_rights"),
     "foreign_assistance": dict(title="法兰克福灯光展维权", description="展会上发现仿冒产品", country="德国",
                                counterparty="某展商", foreign_event="exhibition", external_deadline=None),
 }

@@ -1,5 +1,6 @@
 """Mistakes on the case page's forms: a 400 that keeps what was typed and says what is wrong, beside the field
 that caused it and in the summary above — never a 500."""
+import io
 import re
 
 import pytest
@@ -84,3 +85,36 @@ def test_a_grant_is_recorded_under_one_form_of_the_patent_number(client, login_a
                              {"version": case.version, "patent_number": typed}, page="/")
     assert response.status_code == 302
     assert db.session.get(Case, case.id).patent_number == "ZL202130123456.8"
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.mark.parametrize("form, url, data, files", [
+    ("form-answer", "/cases/{ref}/actions/answer", {"comment": ""}, ["答复依据.pdf"]),  # a required comment missing
+    ("note-form", "/cases/{ref}/notes", {"comment": ""}, ["内部材料.pdf", "截图.pdf"]),
+])
+def test_files_sent_with_a_form_that_comes_back_must_be_chosen_again_and_the_user_is_told(client, login_as, center,
+                                                                                         form, url, data, files):
+    case = make_case(center, "consultation")
+    login_as(center.staff["consultation"])
+    response = client.submit(url.format(ref=case.reference), {
+        "version": case.version, **data, "files": [(io.BytesIO(PDF), name) for name in files]},
+        page=f"/cases/{case.reference}", content_type="multipart/form-data")
+    assert response.status_code == 400
+    told = error_beside(response.get_data(as_text=True), form, "files")
+    if len(files) == 1:
+        assert told == "The file you chose (答复依据.pdf) was not saved: choose it again before sending the form."
+    else:
+        assert told == ("The files you chose (内部材料.pdf and 截图.pdf) were not saved: choose them again before "
+                        "sending the form.")
+    assert db.session.get(Case, case.id).events[-1].attachments == []
+
+
+def test_the_internal_note_card_does_not_repeat_its_heading_as_the_label(client, login_as, center):
+    case = make_case(center, "consultation")
+    login_as(center.staff["consultation"])
+    html = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    card = html[html.index("Internal note"):html.index('id="note-form"')]
+    label = re.search(r'<label[^>]*for="comment"[^>]*>([^<]+)</label>', html[html.index('id="note-form"'):]).group(1)
+    assert "Internal note" in card and label == "What the center should know"

@@ -123,7 +123,23 @@ def test_fast_channel_refuses_products_outside_lighting(client, login_as, center
     assert case_count() == 0
 
 
-@pytest.mark.parametrize("classification", ["26-05", "26-03", "F21V 21/00", "f21s 8/00", "H05B 45/10"])
+@pytest.mark.parametrize("classification, outside", [("F16B", "F16B"), ("F16B 5/02; 26-05", "F16B 5/02"),
+                                                     ("26-05；F16B", "F16B"), ("F21V 21/00, 09-01, A47G", "09-01; A47G")])
+def test_every_class_given_for_the_fast_channel_must_be_lighting(client, login_as, center, classification,
+                                                                 outside):
+    """One lighting class does not carry a screw or a vase through the lighting channel."""
+    login_as(center.enterprise)
+    response = send_request(client, "fast_pre_examination",
+                             form_for("fast_pre_examination", classification=classification))
+    assert response.status_code == 400 and case_count() == 0
+    html = response.get_data(as_text=True)
+    beside_the_field = html[html.index('id="classification"'):][:1200]
+    assert f"Not a lighting class: {outside}. The fast pre-examination channel covers lighting products only" in \
+        beside_the_field
+
+
+@pytest.mark.parametrize("classification", ["26-05", "26-03", "F21V 21/00", "f21s 8/00", "H05B 45/10",
+                                            "26-05; F21V 21/00"])
 def test_fast_channel_takes_lighting_classes(client, login_as, center, classification):
     login_as(center.enterprise)
     response = send_request(client, "fast_pre_examination",
@@ -159,6 +175,48 @@ def test_bad_request_input_is_refused_beside_the_field(client, login_as, center,
     assert response.status_code == 400
     assert message.lower() in response.get_data(as_text=True).lower()
     assert case_count() == 0
+
+
+@pytest.mark.parametrize("type_code, field, message", [
+    ("foreign_assistance", "foreign_event", "Choose the kind of matter."),
+    ("fast_retrieval", "retrieval_purpose", "Choose the purpose of the search."),
+])
+def test_the_kind_of_matter_and_the_purpose_of_a_search_are_never_chosen_for_the_user(client, login_as, center,
+                                                                                     type_code, field, message):
+    login_as(center.enterprise)
+    blank = client.get(f"/cases/new/{type_code}").get_data(as_text=True)
+    menu = blank[blank.index(f'id="{field}"'):].split("</select>")[0]
+    assert "selected" not in menu and re.search(r'<option value="">[^<]+</option>', menu)
+    response = send_request(client, type_code, form_for(type_code, **{field: ""}))
+    assert response.status_code == 400 and case_count() == 0
+    html = response.get_data(as_text=True)
+    assert message in html[html.index(f'id="{field}"'):].split("</div>")[0]
+
+
+def test_a_consultation_is_titled_once_and_filed_under_a_topic_from_the_centers_list(client, login_as, center):
+    login_as(center.enterprise)
+    blank = client.get("/cases/new/consultation").get_data(as_text=True)
+    assert re.search(r'<select[^>]*id="topic"', blank) and "Infringement and rights protection" in blank
+    assert send_request(client, "consultation", form_for("consultation", topic="专利保护期")).status_code == 400
+    response = send_request(client, "consultation", form_for("consultation", topic="infringement"),
+                            follow_redirects=True)
+    case = db.session.scalar(select(Case))
+    assert case.topic == "infringement"
+    assert "Infringement and rights protection" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("mistake", [{"description": ""},  # refused by the form
+                                     {"classification": "F16B"}])  # refused by the center's rule
+def test_a_file_chosen_on_a_request_form_that_comes_back_must_be_chosen_again(client, login_as, center, mistake):
+    login_as(center.enterprise)
+    response = send_request(client, "fast_pre_examination", {
+        **form_for("fast_pre_examination", **mistake), "files": [(io.BytesIO(PNG), "吊灯六面视图.png")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 400 and case_count() == 0
+    html = response.get_data(as_text=True)
+    beside_the_file_field = html[html.index('id="files"'):].split("</div>")[0]
+    assert "The file you chose (吊灯六面视图.png) was not saved: choose it again before sending the form." in \
+        beside_the_file_field
 
 
 def test_unknown_type_is_a_404(client, login_as, center):

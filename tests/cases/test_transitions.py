@@ -174,3 +174,25 @@ def test_a_case_staying_with_its_post_keeps_its_assignee(client, login_as, cente
     client.submit(f"/cases/{case.reference}/actions/pass", {"version": case.version}, page="/")
     moved = db.session.get(Case, case.id)
     assert moved.stage == "passed" and moved.assignee_id == center.staff["pre_examination"].id
+
+
+# Once the result is in, the case only closes (or takes a follow-up question) ---------------------------
+
+RESULT_IN = [("patent_filing", "granted"), ("patent_filing", "refused"), ("fast_pre_examination", "granted"),
+             ("fast_pre_examination", "refused"), ("fast_retrieval", "report_delivered"), ("consultation", "answered"),
+             ("foreign_assistance", "resolved")]
+
+
+@pytest.mark.parametrize("type_code, stage", RESULT_IN)
+@pytest.mark.parametrize("action, who", [("withdraw", "enterprise"), ("request_materials", "owning_staff")])
+def test_once_the_result_is_in_nothing_is_withdrawn_nor_asked_for(client, login_as, center, type_code, stage,
+                                                                   action, who):
+    case = make_case(center, type_code, stage)
+    login_as(center.enterprise if who == "enterprise" else center.staff[case.post.code])
+    page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    assert f'id="open-{action}"' not in page
+    response = client.submit(f"/cases/{case.reference}/actions/{action}",
+                             {"version": case.version, "comment": "请补充", "reason": "不需要了"}, page="/")
+    assert response.status_code == 400
+    assert "This action is not possible while the case is at the stage" in response.get_data(as_text=True)
+    assert db.session.get(Case, case.id).stage == stage

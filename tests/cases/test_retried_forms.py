@@ -1,0 +1,133 @@
+"""A form whose answer never reached the browser is sent again: the retry adds nothing a second time.
+
+"Dropped" here means what a worker killed between the commit and the answer does: the server has
+committed, and the browser still holds the cookies it had before sending.
+"""
+import io
+import re
+
+from sqlalchemy import func, select
+
+from ipcenter.cases.models import Attachment, Case, CaseEvent, EventKind
+from ipcenter.extensions import db
+from ipcenter.submission_keys import UsedSubmissionKey
+from tests.cases.conftest import DETAILS
+
+PDF = b"%PDF-1.4\n" + b"0" * 200
+
+
+def hidden(html: str, name: str) -> str:
+    return re.search(rf'name="{name}" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def sent_and_dropped(client, url: str, data: dict, **kwargs):
+    """POST, then forget the answer and any cookie it set, as a browser whose connection broke."""
+    saved = {(cookie.domain, cookie.path, cookie.key): cookie.value for cookie in client._cookies.values()}
+    client.post(url, data=data, **kwargs)
+    client._cookies.clear()
+    for (domain, path, key), value in saved.items():
+        client.set_cookie(key, value, domain=domain, path=path)
+
+
+def count(kind=None, model=CaseEvent) -> int:
+    query = select(func.count()).select_from(model)
+    return db.session.scalar(query.where(CaseEvent.kind == kind) if kind else query)
+
+
+def test_a_request_sent_again_after_its_answer_was_lost_makes_one_case(client, login_as, center):
+    login_as(center.enterprise)
+    html = client.get("/cases/new/consultation").get_data(as_text=True)
+    form = {**DETAILS["consultation"], "csrf_token": hidden(html, "csrf_token"),
+            "submission_token": hidden(html, "submission_token")}
+    sent_and_dropped(client, "/cases/new/consultation", {**form, "files": [(io.BytesIO(PDF), "图纸.pdf")]},
+                     content_type="multipart/form-data")
+    assert count(model=Case) == 1  # committed, though the browser never heard
+    retry = client.post("/cases/new/consultation", data={**form, "files": [(io.BytesIO(PDF), "图纸.pdf")]},
+                        content_type="multipart/form-data")
+    case = db.session.scalar(select(Case))
+    assert retry.status_code == 302 and retry.headers["Location"] == f"/cases/{case.reference}"
+    assert count(model=Case) == 1 and count(model=Attachment) == 1
+    page = client.get(retry.headers["Location"]).get_data(as_text=True)
+    assert f"This form was submitted already, as request {case.reference}; no second request was made." in page
+
+
+def _note_form(client, case) -> dict:
+    html = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    form = re.search(r'<form[^>]*id="note-form".*?</form>', html, re.S).group(0)
+    return {"csrf_token": hidden(form, "csrf_token"), "submission_key": hidden(form, "submission_key"),
+            "comment": "客户催问进度"}
+
+
+def test_a_note_sent_again_after_its_answer_was_lost_is_added_once(client, login_as, center, case_factory):
+    case = case_factory("consultation")
+    login_as(center.staff["consultation"])
+    form = _note_form(client, case)
+    sent_and_dropped(client, f"/cases/{case.reference}/notes", form)
+    retry = client.post(f"/cases/{case.reference}/notes", data=form)
+    assert retry.status_code == 302 and retry.headers["Location"] == f"/cases/{case.reference}"
+    assert count(EventKind.NOTE) == 1
+    assert "This form was sent already; nothing was added twice." in client.get(
+        retry.headers["Location"]).get_data(as_text=True)
+
+
+def test_each_note_form_shown_adds_its_own_note(client, login_as, center, case_factory):
+    case = case_factory("consultation")
+    login_as(center.staff["consultation"])
+    client.post(f"/cases/{case.reference}/notes", data=_note_form(client, case))
+    client.post(f"/cases/{case.reference}/notes", data=_note_form(client, case))
+    assert count(EventKind.NOTE) == 2
+
+
+def test_a_progress_report_sent_again_after_its_answer_was_lost_is_filed_once(client, login_as, center,
+                                                                              case_factory):
+    case = case_factory("consultation")
+    case.delegated_unit = center.unit
+    db.session.commit()
+    login_as(center.reporter)
+    html = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    form = re.search(r'<form[^>]*id="progress-form".*?</form>', html, re.S).group(0)
+    data = {"csrf_token": hidden(form, "csrf_token"), "submission_key": hidden(form, "submission_key"),
+            "percent": "50", "note": "已联系展会主办方"}
+    sent_and_dropped(client, f"/cases/{case.reference}/progress", data)
+    retry = client.post(f"/cases/{case.reference}/progress", data=data)
+    assert retry.headers["Location"] == f"/cases/{case.reference}"
+    assert count(EventKind.PROGRESS_REPORT) == 1
+
+
+def test_a_refused_note_leaves_its_key_unused_so_that_sending_it_corrected_works(client, login_as, center,
+                                                                                 case_factory):
+    case = case_factory("consultation")
+    login_as(center.staff["consultation"])
+    form = _note_form(client, case)
+    refused = client.post(f"/cases/{case.reference}/notes", data={**form, "files": [(io.BytesIO(b"MZ"), "a.exe")]},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 400 and count(model=UsedSubmissionKey) == 0
+    assert f'value="{form["submission_key"]}"' in refused.get_data(as_text=True)  # the form shown again keeps it
+    assert client.post(f"/cases/{case.reference}/notes", data=form).status_code == 302
+    assert count(EventKind.NOTE) == 1
+
+
+def test_a_forged_key_is_refused_with_the_reason(client, login_as, center, case_factory):
+    case = case_factory("consultation")
+    login_as(center.staff["consultation"])
+    response = client.post(f"/cases/{case.reference}/notes", data={**_note_form(client, case),
+                                                                   "submission_key": "forged"})
+    assert response.status_code == 400 and count(EventKind.NOTE) == 0
+    assert "This form was not opened from the center&#39;s site, or has expired" in response.get_data(as_text=True)
+
+
+def test_a_note_sent_twice_at_once_is_added_once(client, login_as, center, case_factory, monkeypatch):
+    """The second sending passes the look-up before the first commits; the unique key stops it."""
+    from ipcenter import submission_keys
+
+    case = case_factory("consultation")
+    login_as(center.staff["consultation"])
+    form = _note_form(client, case)
+    client.post(f"/cases/{case.reference}/notes", data=form)
+    real = submission_keys.earlier_location
+    calls = []
+    monkeypatch.setattr(submission_keys, "earlier_location",
+                        lambda key, user: None if not calls.append(1) and len(calls) == 1 else real(key, user))
+    retry = client.post(f"/cases/{case.reference}/notes", data=form)
+    assert len(calls) == 2 and retry.headers["Location"] == f"/cases/{case.reference}"
+    assert count(EventKind.NOTE) == 1
