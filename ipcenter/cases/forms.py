@@ -48,6 +48,17 @@ class FormWithFiles(FlaskForm):
                 len(names), names=spoken_list(names))]
 
 
+def show_refusal_beside_field(form, refusal: Exception) -> bool:
+    """A refusal beside the field at fault, when the form has it (and the files it sent named again);
+    False when no field is at fault, for the caller to show the refusal above the form."""
+    field = getattr(refusal, "field", None)
+    if field in form:
+        form[field].errors = [*form[field].errors, str(refusal)]
+    if isinstance(form, FormWithFiles):
+        form.ask_for_files_again()
+    return field in form
+
+
 class RequestForm(FormWithFiles):
     """What every request has; each case type adds its own fields below.
 

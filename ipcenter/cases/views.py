@@ -17,7 +17,8 @@ from ..permissions import can, case_actors, ensure, requires
 from ..submission_keys import sent_before
 from . import bp
 from .attachments import UploadRefused, display_name, stored_path
-from .forms import REQUEST_FORMS, ActionForm, AssignForm, DelegateForm, FormWithFiles, NoteForm, ProgressForm
+from .forms import (REQUEST_FORMS, ActionForm, AssignForm, DelegateForm, NoteForm, ProgressForm,
+                    show_refusal_beside_field)
 from .models import Attachment, Case
 from .operations import (ActionForbidden, CaseChanged, CaseRefused, add_note, advance_case, assign_case,
                          assignable_colleagues, available_transitions, case_submitted_with, delegate_case,
@@ -89,21 +90,12 @@ def submit(type_code):
             case, new = submit_once(current_user.organisation, current_user, type_code, form.case_details(),
                                     _files(form), form.submission_token.data)
         except (CaseRefused, UploadRefused) as refusal:
-            _show_refusal(form, refusal)
+            if not show_refusal_beside_field(form, refusal):
+                form.form_errors.append(str(refusal))
         else:
             return _submitted(case, new, type_code, form.submission_token.data)
     return render_template("cases/submit.html", form=form, case_type=CASE_TYPES[type_code], sent=sent), \
         400 if form.errors or form.form_errors else 200
-
-
-def _show_refusal(form, refusal: Exception) -> None:
-    """Beside the field at fault, if one is; else above the form."""
-    field = getattr(refusal, "field", None)
-    if field in form:
-        form[field].errors = [*form[field].errors, str(refusal)]
-    else:
-        form.form_errors.append(str(refusal))
-    form.ask_for_files_again()
 
 
 @bp.route("/cases/new/<type_code>/another", methods=["POST"])
@@ -191,11 +183,8 @@ def _refused(case: Case, refusal: Exception, action: str | None = None, form=Non
     """The case page again with the refusal in the summary and, when it is one field's fault, beside it."""
     status = next(code for kind, code in REFUSAL_STATUS if isinstance(refusal, kind))
     db.session.rollback()
-    field = getattr(refusal, "field", None)
-    if form is not None and field in form:
-        form[field].errors = [*form[field].errors, str(refusal)]
-    if isinstance(form, FormWithFiles):
-        form.ask_for_files_again()
+    if form is not None:
+        show_refusal_beside_field(form, refusal)
     return render_case(db.session.get(Case, case.id), status, action, str(refusal), form)
 
 
