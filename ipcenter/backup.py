@@ -42,6 +42,7 @@ from .audit.operations import record_command
 from .cases.attachments import pending_path, stored_path
 from .cases.models import Attachment
 from .extensions import db
+from .private_files import create_private
 from .patents.rebuild import rebuild_index
 
 FORMAT = 1
@@ -94,7 +95,7 @@ def write_backup(out: Path) -> dict:
         snapshot = _snapshot_database(Path(work))
         draft = out.with_name(f".{out.name}.{secrets.token_hex(4)}.part")
         try:
-            with _create_private(draft) as raw:
+            with create_private(draft) as raw:
                 manifest = _write_archive(raw, snapshot)
                 raw.flush()
                 os.fsync(raw.fileno())
@@ -178,7 +179,7 @@ def _add_bytes(archive: tarfile.TarFile, name: str, content: bytes) -> None:
 
 def _write_atomically(path: Path, content: bytes) -> None:
     draft = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    with _create_private(draft) as handle:
+    with create_private(draft) as handle:
         handle.write(content)
         handle.flush()
         os.fsync(handle.fileno())
@@ -188,12 +189,6 @@ def _write_atomically(path: Path, content: bytes) -> None:
         os.fsync(folder)  # the renames themselves survive a power cut
     finally:
         os.close(folder)
-
-
-def _create_private(path: Path):
-    """A new file only its owner can read, whatever the umask: a backup holds password hashes and unpublished
-    designs."""
-    return os.fdopen(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb")
 
 
 def checksum_file(archive: Path) -> Path:

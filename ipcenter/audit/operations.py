@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..database import utcnow
 from ..extensions import db
+from ..private_files import create_private
 from .models import ACTIONS, OBJECT_KINDS, AuditEntry, AuditPrunePermit
 
 PENDING_FAILURES = "audit_failures"
@@ -159,8 +160,7 @@ def _write_archive(path: Path, cutoff: datetime) -> tuple[int, int | None, str]:
                                  .order_by(AuditEntry.id).execution_options(yield_per=1000))
     count, last_id = 0, None
     path.unlink(missing_ok=True)  # a draft left by an earlier process of the same id
-    # Only its owner may read it, whatever the umask: the entries name people and hold what they changed.
-    with os.fdopen(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb") as raw:
+    with create_private(path) as raw:
         with gzip.open(raw, "wt", encoding="utf-8") as archive:
             for entry in entries:
                 archive.write(json.dumps(_archived(entry), ensure_ascii=False) + "\n")
