@@ -106,6 +106,7 @@ def _register_templating(app: Flask) -> None:
 
     from .i18n import center_name, local_time, localized_name, spoken_list, with_colon
     from .permissions import can
+    from .submission_keys import new_submission_key
 
     from .cases.diagram import layout
     from .cases.models import CONSULTATION_TOPICS, FOREIGN_EVENTS, OUTCOMES, PATENT_KINDS, RETRIEVAL_PURPOSES
@@ -121,4 +122,5 @@ def _register_templating(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["localized_name"] = localized_name
     app.jinja_env.filters.update(with_colon=with_colon, spoken_list=spoken_list)
-    app.jinja_env.globals.update(can=can, get_locale=get_locale, center_name=center_name)
+    app.jinja_env.globals.update(can=can, get_locale=get_locale, center_name=center_name,
+                                 new_submission_key=new_submission_key)

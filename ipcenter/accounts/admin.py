@@ -9,6 +9,7 @@ from ..extensions import db
 from ..list_filters import filtered_list
 from ..organisations.models import Post
 from ..permissions import requires
+from ..submission_keys import sent_once
 from .forms import StaffUserForm
 from .models import Role, User
 from .operations import create_user, set_user_active, update_staff_user
@@ -35,6 +36,7 @@ def list_users():
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires("admin.users")
+@sent_once
 def create():
     form = StaffUserForm(post_choices=_post_choices())
     if form.validate_on_submit():
@@ -48,6 +50,7 @@ def create():
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 @requires("admin.users")
+@sent_once
 def edit(user_id):
     user = db.get_or_404(User, user_id)
     if not user.is_center:

@@ -6,6 +6,7 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectField, SelectM
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..submission_keys import KeyedForm
 from .models import Role
 from .operations import email_taken, password_problems
 
@@ -84,7 +85,7 @@ class ProfileForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class StaffUserForm(FlaskForm):
+class StaffUserForm(KeyedForm):
     """A manager creates or edits a center account (staff or manager)."""
 
     email = email_field()
@@ -105,7 +106,7 @@ class StaffUserForm(FlaskForm):
         UniqueEmail()(self, field)
 
 
-class InviteForm(FlaskForm):
+class InviteForm(KeyedForm):
     """An invitation of a colleague or a unit reporter, by email."""
 
     email = email_field()

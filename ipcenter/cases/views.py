@@ -14,7 +14,7 @@ from ..extensions import db
 from ..i18n import localized_name, with_colon
 from ..organisations.models import DemonstrationUnit, Post
 from ..permissions import can, case_actors, ensure, requires
-from ..submission_keys import sent_before
+from ..submission_keys import sent_once
 from . import bp
 from .attachments import UploadRefused, display_name, stored_path
 from .forms import (REQUEST_FORMS, ActionForm, AssignForm, DelegateForm, NoteForm, ProgressForm,
@@ -267,28 +267,26 @@ def stop_delegation(reference):
 
 @bp.route("/cases/<reference>/notes", methods=["POST"])
 @login_required
+@sent_once
 def note(reference):
     case = case_or_404(reference)
     ensure("case.note", case)
     form = NoteForm()
     if not form.validate_on_submit():
         return _invalid(case, "note", form)
-    if earlier := sent_before(form, current_user, url_for("cases.show", reference=case.reference)):
-        return earlier
     return _respond(case, lambda: add_note(case, current_user, form.comment.data, _files(form)),
                     lambda: _("The internal note is added."), "note", form)
 
 
 @bp.route("/cases/<reference>/progress", methods=["POST"])
 @login_required
+@sent_once
 def progress(reference):
     case = case_or_404(reference)
     ensure("case.report_progress", case)
     form = ProgressForm()
     if not form.validate_on_submit():
         return _invalid(case, "progress", form)
-    if earlier := sent_before(form, current_user, url_for("cases.show", reference=case.reference)):
-        return earlier
     return _respond(case, lambda: report_progress(case, current_user, form.percent.data, form.note.data,
                                                   _files(form)),
                     lambda: _("Your progress report is filed."), "progress", form)

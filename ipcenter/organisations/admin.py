@@ -9,6 +9,7 @@ from ..accounts.models import Role, User
 from ..extensions import db
 from ..list_filters import filtered_list
 from ..permissions import requires
+from ..submission_keys import sent_once
 from .forms import PostForm, ReviewForm, UnitForm
 from .models import DemonstrationUnit, Organisation, OrganisationStatus, Post, ReviewAction
 from .operations import (
@@ -68,6 +69,7 @@ def list_units():
 @bp.route("/units/new", methods=["GET", "POST"])
 @bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
 @requires("admin.units")
+@sent_once
 def edit_unit(unit_id=None):
     unit = db.get_or_404(DemonstrationUnit, unit_id) if unit_id else None
     form = UnitForm(unit=unit)
@@ -81,6 +83,7 @@ def edit_unit(unit_id=None):
 
 @bp.route("/units/<int:unit_id>/reporters", methods=["POST"])
 @requires("admin.units")
+@sent_once
 def add_reporter(unit_id):
     unit = db.get_or_404(DemonstrationUnit, unit_id)
     reporter_form = InviteForm(prefix="invite")
@@ -107,6 +110,7 @@ def _center_accounts():
 @bp.route("/posts/new", methods=["GET", "POST"])
 @bp.route("/posts/<int:post_id>", methods=["GET", "POST"])
 @requires("admin.posts")
+@sent_once
 def edit_post(post_id=None):
     post = db.get_or_404(Post, post_id) if post_id else None
     staff = _center_accounts()

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..accounts.forms import CheckboxListField, email_field, new_password_fields
 from ..extensions import db
+from ..submission_keys import KeyedForm
 from ..validators import CreditCode, MainlandPhone
 from .models import DemonstrationUnit, Post, UnitKind
 from .operations import credit_code_in_use
@@ -20,7 +21,7 @@ def _taken(column, value, exclude_id=None) -> bool:
     return db.session.scalar(query) > 0
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(KeyedForm):
     """An enterprise registers itself and its first user in one step."""
 
     name_zh = StringField(_l("Legal name (Chinese)"), validators=[DataRequired(), Length(max=200)])
@@ -60,7 +61,7 @@ class ReviewForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
 
 
-class UnitForm(FlaskForm):
+class UnitForm(KeyedForm):
     name_zh = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("English name"), validators=[Optional(), Length(max=200)])
     kind = SelectField(_l("Kind"), coerce=int, choices=[])
@@ -80,7 +81,7 @@ class UnitForm(FlaskForm):
             raise ValidationError(_l("A unit with this name already exists."))
 
 
-class PostForm(FlaskForm):
+class PostForm(KeyedForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)],
                        description=_l("Short identifier in lower case, e.g. pre_examination."))
     name_zh = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=100)])

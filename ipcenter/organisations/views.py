@@ -8,6 +8,7 @@ from ..accounts.models import Role
 from ..extensions import limiter
 from ..i18n import current_language
 from ..permissions import can, ensure
+from ..submission_keys import sent_once
 from ..throttling import client_address, form_refused, own_organisation, redirected, setting
 from . import bp
 from .forms import OrganisationDetailsForm, RegistrationForm
@@ -21,6 +22,7 @@ def _registration_page(form=None):
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(setting("REGISTRATION_LIMIT"), key_func=client_address, methods=["POST"], deduct_when=redirected,
                on_breach=form_refused(_registration_page))
+@sent_once
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -69,6 +71,7 @@ def _organisation_page(organisation, form=None, invite_form=None):
 @limiter.limit(setting("INVITATION_LIMIT"), key_func=own_organisation, deduct_when=redirected,
                on_breach=form_refused(lambda: _organisation_page(current_user.organisation,
                                                                  invite_form=InviteForm(prefix="invite"))))
+@sent_once
 def invite():
     organisation = _own_organisation()
     ensure("organisation.invite", organisation)

@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..reports.models import CATEGORIES
+from ..submission_keys import KeyedForm
 
 MAX_QUERY_LENGTH = 4000
 SEARCH_MODES = {"query": _l("Query"), "similar": _l("Similar to a description")}
@@ -23,7 +24,7 @@ class SearchForm(Form):
     case = HiddenField()
 
 
-class CiteForm(FlaskForm):
+class CiteForm(KeyedForm):
     case = StringField(_l("Case reference"), validators=[DataRequired(), Length(max=16)])
     category = SelectField(_l("Category"), choices=_choices(CATEGORIES), validators=[DataRequired()])
     note = StringField(_l("Note"), validators=[Length(max=2000)])

@@ -5,13 +5,14 @@ from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..patents.forms import MAX_QUERY_LENGTH, SEARCH_MODES
+from ..submission_keys import KeyedForm
 
 
 class ConclusionForm(FlaskForm):
     conclusion = TextAreaField(_l("Examiner's conclusion"), validators=[Length(max=20000)])
 
 
-class RecordSearchForm(FlaskForm):
+class RecordSearchForm(KeyedForm):
     """The search on the results page, put into the case's report at the searcher's request."""
 
     q = HiddenField(_l("Search"), validators=[DataRequired(), Length(max=MAX_QUERY_LENGTH)])

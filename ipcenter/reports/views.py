@@ -13,6 +13,7 @@ from ..patents.models import Patent
 from ..patents.query import QueryError
 from ..patents.search import patent_visible_to
 from ..security import local_path
+from ..submission_keys import sent_once
 from . import bp
 from .document import search_report_docx
 from .forms import ConclusionForm, RecordSearchForm
@@ -30,6 +31,7 @@ def _form_errors(form) -> str:
 
 @bp.route("/citations", methods=["POST"])
 @login_required
+@sent_once
 def cite():
     form = CiteForm()
     if not form.validate():
@@ -69,6 +71,7 @@ def _removed(reference: str, remove, item_id: int, done: str):
 
 @bp.route("/cases/<reference>/search-report/searches", methods=["POST"])
 @login_required
+@sent_once
 def record(reference):
     case = case_or_404(reference)
     form = RecordSearchForm()

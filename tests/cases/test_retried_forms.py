@@ -1,32 +1,19 @@
-"""A form whose answer never reached the browser is sent again: the retry adds nothing a second time.
-
-"Dropped" here means what a worker killed between the commit and the answer does: the server has
-committed, and the browser still holds the cookies it had before sending.
-"""
+"""A form whose answer never reached the browser is sent again: the retry adds nothing a second time."""
 import io
-import re
+from datetime import date
+from urllib.parse import quote
 
 from sqlalchemy import func, select
 
 from ipcenter.cases.models import Attachment, Case, CaseEvent, EventKind
 from ipcenter.extensions import db
+from ipcenter.patents.models import Patent
+from ipcenter.reports.models import Citation, SearchRecord
 from ipcenter.submission_keys import UsedSubmissionKey
-from tests.cases.conftest import DETAILS
+from tests.cases.conftest import DETAILS, make_case
+from tests.retries import form_on, hidden, opened_form, sent_and_dropped
 
 PDF = b"%PDF-1.4\n" + b"0" * 200
-
-
-def hidden(html: str, name: str) -> str:
-    return re.search(rf'name="{name}" type="hidden" value="([^"]+)"', html).group(1)
-
-
-def sent_and_dropped(client, url: str, data: dict, **kwargs):
-    """POST, then forget the answer and any cookie it set, as a browser whose connection broke."""
-    saved = {(cookie.domain, cookie.path, cookie.key): cookie.value for cookie in client._cookies.values()}
-    client.post(url, data=data, **kwargs)
-    client._cookies.clear()
-    for (domain, path, key), value in saved.items():
-        client.set_cookie(key, value, domain=domain, path=path)
 
 
 def count(kind=None, model=CaseEvent) -> int:
@@ -52,8 +39,7 @@ def test_a_request_sent_again_after_its_answer_was_lost_makes_one_case(client, l
 
 
 def _note_form(client, case) -> dict:
-    html = client.get(f"/cases/{case.reference}").get_data(as_text=True)
-    form = re.search(r'<form[^>]*id="note-form".*?</form>', html, re.S).group(0)
+    form = form_on(client.get(f"/cases/{case.reference}").get_data(as_text=True), "note-form")
     return {"csrf_token": hidden(form, "csrf_token"), "submission_key": hidden(form, "submission_key"),
             "comment": "客户催问进度"}
 
@@ -84,8 +70,7 @@ def test_a_progress_report_sent_again_after_its_answer_was_lost_is_filed_once(cl
     case.delegated_unit = center.unit
     db.session.commit()
     login_as(center.reporter)
-    html = client.get(f"/cases/{case.reference}").get_data(as_text=True)
-    form = re.search(r'<form[^>]*id="progress-form".*?</form>', html, re.S).group(0)
+    form = form_on(client.get(f"/cases/{case.reference}").get_data(as_text=True), "progress-form")
     data = {"csrf_token": hidden(form, "csrf_token"), "submission_key": hidden(form, "submission_key"),
             "percent": "50", "note": "已联系展会主办方"}
     sent_and_dropped(client, f"/cases/{case.reference}/progress", data)
@@ -131,3 +116,41 @@ def test_a_note_sent_twice_at_once_is_added_once(client, login_as, center, case_
     retry = client.post(f"/cases/{case.reference}/notes", data=form)
     assert len(calls) == 2 and retry.headers["Location"] == f"/cases/{case.reference}"
     assert count(EventKind.NOTE) == 1
+
+
+def _lamp() -> Patent:
+    db.session.add(Patent(country="CN", publication_number="CN301000001", kind_code="S", patent_type="design",
+                          title="六臂水晶吊灯", publication_date=date(2022, 5, 1), locarno="26-05",
+                          applicants="中山市古镇明珠照明电器厂"))
+    db.session.commit()
+    return db.session.scalar(select(Patent))
+
+
+def test_a_citation_sent_again_after_its_answer_was_lost_is_made_once_and_answered_as_before(center, client,
+                                                                                            login_as):
+    patent = _lamp()
+    case = make_case(center, "fast_retrieval", "searching")
+    login_as(center.staff["retrieval"])
+    results = f"/patents/?q={quote('吊灯')}&case={case.reference}"
+    html = client.get(results).get_data(as_text=True)
+    form = {"csrf_token": hidden(html, "csrf_token"), "submission_key": hidden(form_on(html, "cite-form-[0-9]+"),
+                                                                               "submission_key"),
+            "case": case.reference, "patent_id": patent.id, "category": "X", "note": "公开了相同的灯臂",
+            "next": results}
+    sent_and_dropped(client, "/citations", form)
+    retry = client.post("/citations", data=form)
+    assert retry.status_code == 302 and retry.headers["Location"] == results  # not "cited already: replace it?"
+    assert db.session.scalar(select(func.count()).select_from(Citation)) == 1
+
+
+def test_a_recorded_search_sent_again_after_its_answer_was_lost_is_recorded_once(center, client, login_as):
+    _lamp()
+    case = make_case(center, "fast_retrieval", "searching")
+    login_as(center.staff["retrieval"])
+    results = f"/patents/?q={quote('吊灯')}&case={case.reference}"
+    form = opened_form(client, results, "record-search", {"q": "吊灯", "mode": "query", "next": results})
+    sent_and_dropped(client, f"/cases/{case.reference}/search-report/searches", form)
+    retry = client.post(f"/cases/{case.reference}/search-report/searches", data=form)
+    assert retry.status_code == 302 and retry.headers["Location"] == results
+    assert db.session.scalar(select(func.count()).select_from(SearchRecord)) == 1
+    assert "This form was sent already; nothing was added twice." in client.get(results).get_data(as_text=True)

@@ -1,0 +1,99 @@
+"""Forms that add an account, an enterprise, a unit or a post, sent again after their answer was lost:
+the retry is answered as the first sending was, and nothing is added (or mailed) twice."""
+import pytest
+from sqlalchemy import func, select
+
+from ipcenter.accounts.models import User
+from ipcenter.extensions import db
+from ipcenter.organisations.models import DemonstrationUnit, Organisation, Post, UnitKind
+from tests.conftest import valid_credit_code
+from tests.organisations.test_registration import registration
+from tests.retries import opened_form, sent_and_dropped
+
+SENT_ALREADY = "This form was sent already; nothing was added twice."
+
+
+def count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def sent_twice(client, page: str, form_id: str, url: str, fields: dict, prefix: str = ""):
+    """Open the form, send it and lose the answer, then send it again: the retry's answer."""
+    form = opened_form(client, page, form_id, fields, prefix)
+    sent_and_dropped(client, url, form)
+    return client.post(url, data=form)
+
+
+def test_a_registration_sent_again_makes_one_enterprise_and_mails_once(client, mailbox):
+    retry = sent_twice(client, "/register", "registration-form", "/register", registration())
+    assert retry.status_code == 302 and retry.headers["Location"] == "/login"
+    assert count(Organisation) == 1 and count(User) == 1
+    assert [message["Subject"] for message in mailbox()] == ["Confirm your email address"]
+    assert SENT_ALREADY in client.get("/login").get_data(as_text=True)
+
+
+def test_two_visitors_registering_are_each_registered(client, app):
+    first = opened_form(client, "/register", "registration-form", registration())
+    assert client.post("/register", data=first).status_code == 302
+    other = app.test_client()
+    second = opened_form(other, "/register", "registration-form", registration(
+        credit_code=valid_credit_code(), email="other@example.cn", organisation_email="o@example.cn"))
+    assert other.post("/register", data=second).headers["Location"] == "/login"
+    assert count(Organisation) == 2
+
+
+def test_an_invitation_sent_again_makes_one_account_and_one_mail(client, login_as, users, mailbox):
+    login_as(users["enterprise"])
+    retry = sent_twice(client, "/organisation", "invite-form", "/organisation/invite",
+                       {"invite-email": "colleague@example.cn", "invite-display_name": "何同事"}, prefix="invite-")
+    assert retry.status_code == 302 and retry.headers["Location"] == "/organisation"
+    assert count(User, User.email == "colleague@example.cn") == 1 and len(mailbox()) == 1
+
+
+def test_an_invitation_from_a_page_opened_before_keys_is_refused_as_a_duplicate_when_sent_again(client, login_as,
+                                                                                              users, mailbox):
+    login_as(users["enterprise"])
+    form = {"invite-email": "colleague@example.cn", "invite-display_name": "何同事",
+            "csrf_token": client.csrf_token("/organisation")}
+    client.post("/organisation/invite", data=form)
+    retry = client.post("/organisation/invite", data=form)
+    assert retry.status_code == 400 and "An account with this email already exists." in retry.get_data(as_text=True)
+    assert count(User, User.email == "colleague@example.cn") == 1 and len(mailbox()) == 1
+
+
+UNIT = {"name_zh": "中山市灯都专利代理所", "kind": int(UnitKind.PATENT_AGENCY), "contact_person": "周先生",
+        "phone": "0760-88881234", "email": "zhou@dengdu.cn", "active": "y"}
+
+
+def test_a_new_unit_sent_again_is_created_once_and_leads_to_its_page(client, login_as, users):
+    login_as(users["manager"])
+    retry = sent_twice(client, "/admin/units/new", "unit-form", "/admin/units/new", UNIT)
+    [unit] = db.session.scalars(select(DemonstrationUnit).where(DemonstrationUnit.name_zh == UNIT["name_zh"]))
+    assert retry.status_code == 302 and retry.headers["Location"] == f"/admin/units/{unit.id}"
+    assert SENT_ALREADY in client.get(retry.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_unit_reporter_invited_again_gets_one_account_and_one_mail(client, login_as, users, mailbox):
+    unit = DemonstrationUnit(name_zh="中山市灯都专利代理所", kind=UnitKind.PATENT_AGENCY, contact_person="周先生",
+                             phone="0760-88881234", email="zhou@dengdu.cn")
+    db.session.add(unit)
+    db.session.commit()
+    login_as(users["manager"])
+    retry = sent_twice(client, f"/admin/units/{unit.id}", "reporter-form", f"/admin/units/{unit.id}/reporters",
+                       {"invite-email": "reporter@dengdu.cn", "invite-display_name": "周报告"}, prefix="invite-")
+    assert retry.status_code == 302 and retry.headers["Location"] == f"/admin/units/{unit.id}"
+    assert count(User, User.email == "reporter@dengdu.cn") == 1 and len(mailbox()) == 1
+
+
+@pytest.mark.parametrize("page, form_id, fields, model", [
+    ("/admin/users/new", "user-form", {"email": "new.staff@example.cn", "display_name": "王新", "role": "2"}, User),
+    ("/admin/posts/new", "post-form", {"code": "mediation", "name_zh": "调解岗", "name_en": "Mediation"}, Post),
+])
+def test_a_new_account_or_post_sent_again_is_created_once(client, login_as, users, mailbox, page, form_id, fields,
+                                                         model):
+    login_as(users["manager"])
+    before = count(model)
+    retry = sent_twice(client, page, form_id, page, fields)
+    assert retry.status_code == 302 and retry.headers["Location"] == page.removesuffix("new")
+    assert count(model) == before + 1
+    assert SENT_ALREADY in client.get(retry.headers["Location"]).get_data(as_text=True)
