@@ -8,12 +8,14 @@ import email.policy
 import itertools
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
 from flask import has_app_context
 from jinja2 import BytecodeCache
 from flask.testing import FlaskClient
+from itsdangerous import TimestampSigner
 from sqlalchemy import URL, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 from stdnum.cn import uscc
@@ -224,6 +226,12 @@ def link_in(message) -> str:
     match = re.search(r"https?://ipcenter\.test(/\S+)", message.get_content())
     assert match, "no link in the email"
     return match.group(1)
+
+
+def links_checked_later(monkeypatch, seconds: int) -> None:
+    """Links sent so far are checked `seconds` after now, as if their reader waited that long."""
+    now = time.time()
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda signer: int(now + seconds))
 
 
 # Factories --------------------------------------------------------------
