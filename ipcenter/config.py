@@ -104,6 +104,7 @@ class Config:
     PG_RESTORE = "pg_restore"
     AUDIT_RETENTION_DAYS = 730  # `flask audit prune` never removes entries younger than this
     AUDIT_ARCHIVE_FOLDER = None  # unset: audit-archive/ in the instance folder
+    SUBMISSION_KEY_DAYS = 30  # a form sent again later than this is taken as a new one
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -146,6 +147,7 @@ class Config:
             "PG_RESTORE": env.get("PG_RESTORE", cls.PG_RESTORE),
             "AUDIT_RETENTION_DAYS": int(env.get("AUDIT_RETENTION_DAYS", cls.AUDIT_RETENTION_DAYS)),
             "AUDIT_ARCHIVE_FOLDER": Path(env.get("AUDIT_ARCHIVE_FOLDER", instance / "audit-archive")),
+            "SUBMISSION_KEY_DAYS": int(env.get("SUBMISSION_KEY_DAYS", cls.SUBMISSION_KEY_DAYS)),
         }
         secret = env.get("SECRET_KEY")
         if not secret:

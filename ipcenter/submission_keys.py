@@ -10,16 +10,16 @@ own key on the case (`Case.submission_token`).
 """
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Optional
 
-from flask import flash, redirect, request
+from flask import current_app, flash, redirect, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import ForeignKey, String, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import HiddenField
@@ -42,7 +42,7 @@ class UsedSubmissionKey(db.Model):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     location: Mapped[str] = mapped_column(String(500))
-    used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 def new_submission_key() -> str:
@@ -118,3 +118,11 @@ def sent_once(view):
         return redirect(earlier)
 
     return once
+
+
+def sweep_used_keys() -> int:
+    """Forget keys used longer ago than SUBMISSION_KEY_DAYS (no retry comes that late); how many went."""
+    before = utcnow() - timedelta(days=current_app.config["SUBMISSION_KEY_DAYS"])
+    swept = db.session.execute(delete(UsedSubmissionKey).where(UsedSubmissionKey.used_at < before)).rowcount
+    db.session.commit()
+    return swept

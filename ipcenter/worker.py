@@ -1,4 +1,5 @@
-"""The background worker: sends the mail outbox and brings the search index up to date.
+"""The background worker: sends the mail outbox, brings the search index up to date and forgets old
+one-time submission keys.
 
 Neither happens inside a request, so a mail server that hangs or a busy index never holds
 up an answer. `flask mail worker` runs `run_worker` under a process manager; `flask mail
@@ -11,6 +12,7 @@ from flask import current_app
 
 from .mail import send_due_mail
 from .patents.index import drain_index_queue
+from .submission_keys import sweep_used_keys
 
 
 @dataclass
@@ -18,16 +20,20 @@ class WorkDone:
     sent: int
     failed: int
     indexed: int
+    keys_swept: int = 0
 
     def __str__(self) -> str:
-        return f"sent: {self.sent}, still failing: {self.failed}, index updates: {self.indexed}"
+        swept = f", old submission keys forgotten: {self.keys_swept}" if self.keys_swept else ""
+        return f"sent: {self.sent}, still failing: {self.failed}, index updates: {self.indexed}{swept}"
 
 
 def work_once(stop: threading.Event | None = None) -> WorkDone:
-    """Send every message due now, then apply the index queue (unless told to stop meanwhile)."""
+    """Send every message due now, then apply the index queue and forget old submission keys (unless told
+    to stop meanwhile)."""
     mail = send_due_mail(stop)
-    stopping = stop is not None and stop.is_set()
-    return WorkDone(mail.sent, mail.failed, 0 if stopping else drain_index_queue())
+    if stop is not None and stop.is_set():
+        return WorkDone(mail.sent, mail.failed, 0)
+    return WorkDone(mail.sent, mail.failed, drain_index_queue(), sweep_used_keys())
 
 
 def run_worker(stop: threading.Event) -> None:

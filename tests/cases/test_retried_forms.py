@@ -1,11 +1,12 @@
 """A form whose answer never reached the browser is sent again: the retry adds nothing a second time."""
 import io
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import quote
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ipcenter.cases.models import Attachment, Case, CaseEvent, EventKind
+from ipcenter.database import utcnow
 from ipcenter.extensions import db
 from ipcenter.patents.models import Patent
 from ipcenter.reports.models import Citation, SearchRecord
@@ -154,3 +155,20 @@ def test_a_recorded_search_sent_again_after_its_answer_was_lost_is_recorded_once
     assert retry.status_code == 302 and retry.headers["Location"] == results
     assert db.session.scalar(select(func.count()).select_from(SearchRecord)) == 1
     assert "This form was sent already; nothing was added twice." in client.get(results).get_data(as_text=True)
+
+
+def test_the_worker_forgets_keys_older_than_the_setting_and_a_form_that_old_adds_again(app, client, login_as,
+                                                                                      center, case_factory, runner):
+    case = case_factory("consultation")
+    login_as(center.staff["consultation"])
+    form = _note_form(client, case)
+    client.post(f"/cases/{case.reference}/notes", data=form)
+    fresh = _note_form(client, case)
+    client.post(f"/cases/{case.reference}/notes", data=fresh)
+    db.session.execute(update(UsedSubmissionKey).where(UsedSubmissionKey.key == form["submission_key"])
+                       .values(used_at=utcnow() - timedelta(days=app.config["SUBMISSION_KEY_DAYS"], minutes=1)))
+    db.session.commit()
+    assert runner.invoke(args=["mail", "retry"]).output.strip().endswith(", old submission keys forgotten: 1")
+    assert db.session.scalars(select(UsedSubmissionKey.key)).all() == [fresh["submission_key"]]
+    assert client.post(f"/cases/{case.reference}/notes", data=form).status_code == 302
+    assert count(EventKind.NOTE) == 3  # a month on, the page sent again is a new note
