@@ -143,7 +143,7 @@ REQUEST_FORMS = {
 }
 
 
-class ActionForm(FormWithFiles):
+class ActionForm(KeyedForm, FormWithFiles):
     """One workflow action; the case page shows only the inputs the transition asks for."""
 
     version = HiddenField()
@@ -167,7 +167,7 @@ class AssignForm(FlaskForm):
     submit = SubmitField(_l("Assign"))
 
 
-class DelegateForm(FlaskForm):
+class DelegateForm(KeyedForm):
     version = HiddenField()
     unit = SelectField(_l("Demonstration unit"), coerce=int, choices=[])
     comment = TextAreaField(_l("What the unit should do"), validators=[

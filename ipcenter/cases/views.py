@@ -210,6 +210,7 @@ def show(reference):
 
 @bp.route("/cases/<reference>/actions/<action>", methods=["POST"])
 @login_required
+@sent_once
 def act(reference, action):
     case = case_or_404(reference)
     form = ActionForm()
@@ -244,6 +245,7 @@ def assign(reference):
 
 @bp.route("/cases/<reference>/delegate", methods=["POST"])
 @login_required
+@sent_once
 def delegate(reference):
     case = case_or_404(reference)
     ensure("case.work", case)

@@ -172,3 +172,32 @@ def test_the_worker_forgets_keys_older_than_the_setting_and_a_form_that_old_adds
     assert db.session.scalars(select(UsedSubmissionKey.key)).all() == [fresh["submission_key"]]
     assert client.post(f"/cases/{case.reference}/notes", data=form).status_code == 302
     assert count(EventKind.NOTE) == 3  # a month on, the page sent again is a new note
+
+
+def _case_form(client, case, form_id: str, fields: dict) -> dict:
+    """A form on the case page as it sends: its hidden keys and the case version it was shown with."""
+    form = form_on(client.get(f"/cases/{case.reference}").get_data(as_text=True), form_id)
+    return {name: hidden(form, name) for name in ("csrf_token", "version", "submission_key")} | fields
+
+
+def test_an_answer_sent_again_after_its_answer_was_lost_moves_the_case_once_and_says_so(client, login_as, center,
+                                                                                      case_factory):
+    case = case_factory("consultation")
+    login_as(center.staff["consultation"])
+    form = _case_form(client, case, "form-answer", {"comment": "可以申请外观设计专利。"})
+    sent_and_dropped(client, f"/cases/{case.reference}/actions/answer", form)
+    retry = client.post(f"/cases/{case.reference}/actions/answer", data=form)
+    assert retry.status_code == 302 and retry.headers["Location"] == f"/cases/{case.reference}"  # not "reload"
+    assert count(EventKind.TRANSITION) == 1
+    assert "This form was sent already; nothing was added twice." in client.get(
+        retry.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_delegation_sent_again_after_its_answer_was_lost_is_made_once(client, login_as, center):
+    case = make_case(center, "foreign_assistance", "in_progress")
+    login_as(center.staff[case.post.code])
+    form = _case_form(client, case, "delegate-form", {"unit": center.unit.id, "comment": "请出具侵权比对意见。"})
+    sent_and_dropped(client, f"/cases/{case.reference}/delegate", form)
+    retry = client.post(f"/cases/{case.reference}/delegate", data=form)
+    assert retry.status_code == 302 and retry.headers["Location"] == f"/cases/{case.reference}"
+    assert count(EventKind.DELEGATED) == 1
