@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from flask import has_app_context
+from flask import session as flask_session
+from flask_wtf.csrf import generate_csrf
 from jinja2 import BytecodeCache
 from flask.testing import FlaskClient
 from itsdangerous import TimestampSigner
@@ -29,6 +31,7 @@ from ipcenter.config import TestConfig
 from ipcenter.extensions import db
 from ipcenter.organisations.models import DemonstrationUnit, Organisation, OrganisationStatus, Post, UnitKind
 from tests.shared_engine import share_engine
+from tests.shared_routes import share_route_builders
 from tests.snapshots import built_once
 from tests.url_builders import share_url_builders
 
@@ -130,6 +133,7 @@ class CompiledTemplates(BytecodeCache):
 
 
 COMPILED_TEMPLATES = CompiledTemplates()
+share_route_builders()
 
 
 class UserClient(FlaskClient):
@@ -159,10 +163,24 @@ class UserClient(FlaskClient):
         return match.group(1)
 
     def submit(self, url: str, data: dict | None = None, *, page: str | None = None, **kwargs):
-        """POST a form as a user would after opening `page` (default: the form's own URL)."""
+        """POST a form as a user would after opening `page` (default: the form's own URL). The page is
+        fetched only while the browser's session has no CSRF token: once it has, every page's forms
+        carry that token, signed as `session_csrf_token` signs it."""
         fields = dict(data or {})
-        fields.setdefault("csrf_token", self.csrf_token(page or url))
+        fields.setdefault("csrf_token", self.session_csrf_token() or self.csrf_token(page or url))
         return self.post(url, data=fields, **kwargs)
+
+    def session_csrf_token(self) -> str | None:
+        """The CSRF token a page shown now would put in its forms, or None if the session has none yet."""
+        session = self.get_cookie(self.application.config["SESSION_COOKIE_NAME"], domain="ipcenter.test")
+        if session is None:
+            return None
+
+        def sign() -> str | None:
+            with self.application.test_request_context(headers={"Cookie": f"{session.key}={session.value}"}):
+                return generate_csrf() if "csrf_token" in flask_session else None
+
+        return contextvars.Context().run(sign)
 
 
 @pytest.fixture

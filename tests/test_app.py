@@ -156,3 +156,30 @@ def test_every_test_app_shares_the_run_s_engine(app, schema):
         share_engine(other, schema)
         assert db.engine is schema
         assert db.session.scalar(text("SELECT 1")) == 1
+
+
+def test_every_url_rule_builds_the_same_urls_with_the_shared_builders(app):
+    """The suite shares compiled URL builders between its apps (tests/shared_routes.py): each gives what
+    a builder Werkzeug compiled afresh for the rule gives."""
+    from tests.shared_routes import BUILDERS, compile_builder
+
+    rules = list(app.url_map.iter_rules())
+    assert len(BUILDERS) >= len(rules)
+    for rule in rules:
+        values = {name: 7 if "int" in type(rule._converters[name]).__name__.lower() else "ZS-2026-000001"
+                  for name in rule.arguments}
+        for append_unknown in (False, True):
+            extra = {"next": "/cases/?page=2"} if append_unknown else {}
+            fresh = compile_builder(rule, append_unknown).__get__(rule, None)
+            shared = rule._build_unknown if append_unknown else rule._build
+            assert shared(**values, **extra) == fresh(**values, **extra), rule.rule
+
+
+def test_the_suite_signs_forms_with_the_sessions_token_as_a_page_would(client, login_as, users):
+    """`client.submit` fetches a form's page only while the session has no CSRF token (tests/conftest.py)."""
+    login_as(users["staff"])
+    assert client.session_csrf_token() is None  # logging in starts a new session
+    client.get("/")
+    token = client.session_csrf_token()
+    assert client.post("/logout", data={"csrf_token": token[:-2] + "xx"}).status_code == 400
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
