@@ -13,7 +13,6 @@ import hashlib
 import logging
 import os
 import pickle
-import re
 import struct
 import threading
 import zlib
@@ -32,6 +31,7 @@ from .analysis import patent_text_analyzer
 from .classification import classification_terms, locarno_terms
 from .models import SEPARATOR, IndexQueueEntry, Patent
 from .numbers import number_variants
+from .whoosh_segments import is_table_of_contents
 
 log = logging.getLogger(__name__)
 FACET_SEPARATOR = "\x1f"
@@ -387,7 +387,6 @@ def check_index() -> dict[str, list[str]]:
 # Reading ------------------------------------------------------------------------
 
 _local = threading.local()
-TOC_FILE = re.compile(r"_MAIN_\d+\.toc")  # Whoosh's table of contents: there is an index when one is there
 
 
 def current_searcher():
@@ -397,7 +396,7 @@ def current_searcher():
     would kill the process. A missing index is made only for a database never indexed, and fed at once."""
     folder = index_folder()
     files = _file_stamps(folder)
-    if not any(TOC_FILE.fullmatch(name) for name in files):
+    if not any(map(is_table_of_contents, files)):
         sync_index()  # IndexMissing, unless the queue holds every patent
         files = _file_stamps(folder)
     searcher = getattr(_local, "searcher", None)

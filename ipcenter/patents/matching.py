@@ -7,9 +7,9 @@ posting list in a segment is read once into NumPy arrays and kept in a bounded c
 (as a search server keeps hot postings in memory); a query then becomes whole-array
 operations: a mask of the matching documents and their BM25 scores.
 
-The block and column reads below use the internals of Whoosh 2.7.4's W3 codec (pinned); the tests
-`test_posting_arrays_equal_whoosh_postings` and `test_segment_arrays_equal_what_whoosh_reads_per_document`
-guard them against Whoosh's own reading.
+Postings are read a block at a time and columns at once through whoosh_segments.py, the one module that
+reads Whoosh's internals; the tests `test_posting_arrays_equal_whoosh_postings` and
+`test_segment_arrays_equal_what_whoosh_reads_per_document` hold the arrays to Whoosh's own reading.
 """
 import fnmatch
 import re
@@ -18,10 +18,12 @@ from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+from flask_babel import lazy_gettext as _l
 from whoosh import columns
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.util.numeric import byte_to_length
+
+from .query import QueryError
+from .whoosh_segments import field_lengths, numeric_column, posting_blocks, posting_positions
 
 # BM25, tuned on CISI (bench/search.py --cisi-only).
 K1, B = 1.2, 0.75
@@ -37,6 +39,17 @@ class TooBroad(Exception):
     def __init__(self, query, limit: int):
         super().__init__(query)
         self.query, self.limit = query, limit
+
+
+class UnsupportedQuery(QueryError):
+    """A kind of query node the array evaluation has no rule for. A QueryError, so that every caller refuses the
+    search with its message (a 400 on the results page and the export) rather than fail with a server error."""
+
+    def __init__(self, query):
+        super().__init__(_l("The search cannot evaluate “%(part)s” in this query: write it with words, phrases, "
+                            "wildcards, field prefixes or dates.", part=str(query)),
+                         getattr(query, "startchar", None) or 0)
+        self.query = query
 
 
 @dataclass
@@ -55,49 +68,10 @@ class Postings:
         """(document << 32 | position) for every occurrence, ascending; read from `reader` the first time."""
         if self._position_keys is None:
             keys = []
-            for docnum, positions in _posting_positions(_segment_postings(reader, self.field, self.btext)):
+            for docnum, positions in posting_positions(reader, self.field, self.btext):
                 keys.extend((docnum << 32) | position for position in positions)
             self._position_keys = np.array(keys, dtype=np.int64)
         return self._position_keys
-
-
-def _segment_postings(reader, field: str, btext: bytes):
-    """A term's postings in a segment as written, deleted documents included. Every evaluation ends with the
-    segment's live mask, so nothing deleted is found; `reader.postings` would wrap a segment with deletions in a
-    FilterMatcher, which has neither the codec's blocks nor the positions' format, and the cache would keep
-    whichever deletions the segment had when the term was first read."""
-    return reader._terms.matcher(field, btext, reader.schema[field].format)
-
-
-def _posting_blocks(matcher):
-    """(ids, weights) per block of a posting list."""
-    if isinstance(matcher, W3LeafMatcher):
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            yield matcher._ids, matcher._weights
-            matcher._next_block()
-        return
-    ids, weights = [], []
-    while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        matcher.next()
-    yield ids, weights
-
-
-def _posting_positions(matcher):
-    decode = matcher.format.decoder("positions")
-    if isinstance(matcher, W3LeafMatcher):
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_values()
-            yield from zip(matcher._ids, map(decode, matcher._values))
-            matcher._next_block()
-        return
-    while matcher.is_active():
-        yield matcher.id(), decode(matcher.value())
-        matcher.next()
 
 
 class PostingCache:
@@ -134,8 +108,9 @@ class PostingCache:
 def _read_postings(reader, field: str, btext: bytes) -> Postings | None:
     if (field, btext) not in reader:
         return None
+    # deleted documents included, so a cached list stays right as deletions come: evaluations end with the live mask
     ids, weights = [], []
-    for block_ids, block_weights in _posting_blocks(_segment_postings(reader, field, btext)):
+    for block_ids, block_weights in posting_blocks(reader, field, btext):
         ids.append(np.asarray(block_ids, dtype=np.int32))
         weights.append(np.asarray(block_weights, dtype=np.float32))
     return Postings(np.concatenate(ids), np.concatenate(weights), field, btext)
@@ -174,19 +149,14 @@ class SegmentArrays:
 
     def lengths(self, reader, field: str) -> np.ndarray:
         """Each document's length in a field, as Whoosh's scoring reads it back (a byte per document)."""
-        def build():
-            name = _lenfield(field)
-            if not reader._perdoc.has_column(name):
-                return np.zeros(self.size, dtype=np.float32)
-            return LENGTH_OF_BYTE[_numeric_column(reader._perdoc.column_reader(name, LENGTHS_COLUMN), self.size)]
-        return self._cached(("length", field), build)
+        return self._cached(("length", field), lambda: field_lengths(reader, field, self.size))
 
     def numbers(self, reader, field: str) -> np.ndarray:
         """A numeric column (dates as YYYYMMDD); 0 where a record has none."""
         def build():
             column = reader.column_reader(field, translate=False)
             if isinstance(column, columns.NumericColumn.Reader):
-                return _numeric_column(column, self.size).astype(np.int64)
+                return numeric_column(column, self.size).astype(np.int64)
             return np.fromiter((value or 0 for value in column), dtype=np.int64, count=self.size)
         return self._cached(("numbers", field), build)
 
@@ -217,19 +187,6 @@ class SegmentArrays:
             order = np.argsort(forms, kind="stable")
             return forms[order], np.array(docs, dtype=np.int64)[order]
         return self._cached(("sorted", field), build)
-
-
-LENGTH_OF_BYTE = np.array([0.0] + [byte_to_length(byte) for byte in range(1, 256)], dtype=np.float32)
-
-
-def _numeric_column(column: columns.NumericColumn.Reader, size: int) -> np.ndarray:
-    """A numeric column read at once. Whoosh writes the values of documents 0 to n-1 (big-endian) and
-    leaves out the documents after n, which read as the default."""
-    stored = np.dtype(">" + column._typecode)
-    values = np.full(size, column._default, dtype=stored.newbyteorder("="))
-    count = min(column._count, size)
-    values[:count] = np.frombuffer(column._dbfile.get(column._basepos, count * stored.itemsize), dtype=stored)
-    return values
 
 
 _segments: dict[str, SegmentArrays] = {}
@@ -305,10 +262,10 @@ class SegmentEvaluation:
     def evaluate(self, query):
         if isinstance(query, type(wq.NullQuery)):
             return self.empty()
-        handler = getattr(self, "_" + type(query).__name__.lower(), None)
+        handler = self.RULES.get(type(query))  # the exact kind: a subclass (FuzzyTerm of Term) means more
         if handler is None:
-            raise TypeError(f"no array evaluation for {type(query).__name__}")
-        return handler(query)
+            raise UnsupportedQuery(query)
+        return handler(self, query)
 
     def _btext(self, field: str, text) -> bytes:
         return self.schema[field].to_bytes(text) if not isinstance(text, bytes) else text
@@ -442,6 +399,9 @@ class SegmentEvaluation:
         if query.end is not None:
             mask &= days < query.end if query.endexcl else days <= query.end
         return mask, self.no_scores()
+
+    RULES = {wq.Term: _term, wq.And: _and, wq.Or: _or, wq.Not: _not, wq.Every: _every, wq.Phrase: _phrase,
+             wq.Prefix: _prefix, wq.Wildcard: _wildcard, wq.NumericRange: _numericrange}
 
 
 def _within(keys: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -17,28 +17,28 @@ from typing import Callable, Iterator
 from flask import current_app
 from sqlalchemy import delete, func, select
 from whoosh import formats, index
-from whoosh.codec.whoosh3 import W3Codec
-from whoosh.index import clean_files
 from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length, length_to_byte
-from whoosh.writing import SegmentWriter
 
 from ..extensions import db
 from .analysis import MixedTokenizer
 from .index import (SCHEMA, UNREADABLE, field_layout, index_folder, patent_document, patent_rows, sync_index,
                     writer_lock)
 from .models import IndexQueueEntry, Patent
+from .whoosh_segments import SegmentFiles, remove_unlisted_segments
 
 SEGMENT_POSTINGS = 12_000_000  # held in memory per segment, about 1.2 GB; a larger share becomes several segments
 PROGRESS_EVERY = 1000
 log = logging.getLogger(__name__)
 
 
-class SegmentBuilder(SegmentWriter):
-    """Writes segments of new documents; never takes Whoosh's lock (the rebuild's parent holds it)."""
+class SegmentBuilder:
+    """Writes segments of new documents from postings gathered in memory (whoosh_segments.SegmentFiles writes
+    their files); never takes Whoosh's lock (the rebuild's parent holds it)."""
 
     def __init__(self, ix):
-        super().__init__(ix, _lk=False, codec=W3Codec())
+        self.files = SegmentFiles(ix)
+        self.schema = self.files.schema
         if any(field.vector or field.separate_spelling() for _, field in self.schema.items()):
             raise ValueError("the rebuild writes no term vectors or spelling words; this schema asks for them")
         self.segments = []
@@ -52,17 +52,11 @@ class SegmentBuilder(SegmentWriter):
         self.posting_count = 0
 
     def add_document(self, **values) -> None:
-        docnum, perdoc = self.docnum, self.perdocwriter
-        perdoc.start_doc(docnum)
+        docnum, fields = self.files.document_count, []
         for name in sorted(values):
             field, value = self.schema[name], values[name]
-            length = self._index(name, field, value, docnum) if field.indexed else 0
-            perdoc.add_field(name, field, value if field.stored else None, length)
-            if field.column_type and value is not None:
-                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
-        perdoc.finish_doc()
-        self._added = True
-        self.docnum += 1
+            fields.append((name, value, self._index(name, field, value, docnum) if field.indexed else 0))
+        self.files.add_document(fields)
         if self.posting_count >= SEGMENT_POSTINGS:
             self._next_segment()
 
@@ -83,40 +77,22 @@ class SegmentBuilder(SegmentWriter):
         self.lengths.setdefault(name, {})[docnum] = byte_to_length(length_to_byte(length))
         return length
 
-    def _flush_segment(self) -> None:
-        self.perdocwriter.close()
-        writer = self.fieldwriter
-        for name in sorted(self.postings):  # field numbers in name order, as Whoosh's sorted pool gives them
-            writer.start_field(name, self.schema[name])
-            terms, lengths = self.postings[name], self.lengths.get(name, {})
-            for btext in sorted(terms):
-                writer.start_term(btext)
-                flat = iter(terms[btext])
-                for docnum, weight, encoded in zip(flat, flat, flat):
-                    writer.add(docnum, weight, encoded, lengths.get(docnum, 0))
-                writer.finish_term()
-            writer.finish_field()
-        writer.close()
-
     def _next_segment(self) -> None:
         """Close the segment being written and start another (bounds memory on a large share)."""
-        self.segments.append(self._finalize_segment())
+        self.segments.append(self.files.finish_segment(self.postings, self.lengths))
         self._clear()
-        self.newsegment = self.codec.new_segment(self.storage, self.indexname)
-        self.perdocwriter = self.codec.per_document_writer(self.storage, self.newsegment)
-        self.fieldwriter = self.codec.field_writer(self.storage, self.newsegment)
-        self.docnum, self._added = 0, False
+        self.files.start_segment()
 
     def abandon(self) -> None:
         """Close the files of the segment being written; nothing refers to them, the parent removes them."""
-        self._close_segment()
+        self.files.close()
 
     def finish(self) -> list:
         """The segments written (the parent's commit removes the temporary folder the writers share)."""
-        if self._added:
-            self.segments.append(self._finalize_segment())
+        if self.files.document_count:
+            self.segments.append(self.files.finish_segment(self.postings, self.lengths))
         else:
-            self._close_segment()
+            self.files.close()
         return self.segments
 
 
@@ -292,7 +268,7 @@ def rebuild_index(progress: Callable[[int], None] = lambda done: None, processes
                 segments = _build_here(ix, shares[0], progress)
         except BaseException as failure:
             writer.cancel()
-            clean_files(ix.storage, ix.indexname, ix.latest_generation(), ix._segments())  # the unfinished ones
+            remove_unlisted_segments(ix)  # the unfinished ones
             if isinstance(failure, RebuildFailed) and failure.details:
                 log.error("index rebuild: a writer process failed:\n%s", failure.details)
             raise

@@ -4,10 +4,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 from whoosh import index
+from whoosh import query as wq
 
 from ipcenter.accounts.models import Role
 from ipcenter.extensions import db
-from ipcenter.patents import matching
+from ipcenter.patents import matching, query
 from ipcenter.patents.demo import seed_demo_patents
 from ipcenter.patents.index import current_searcher, index_folder
 from ipcenter.patents.models import Patent
@@ -117,6 +118,22 @@ def test_a_wildcard_for_too_many_words_is_refused_with_where(client, login_as, d
     page = client.get("/patents/", query_string={"q": "吸顶灯 AND co*"})
     text = page.get_data(as_text=True)
     assert page.status_code == 400 and "“co*” stands for more than 2 words" in text
+
+
+def test_a_query_the_search_cannot_evaluate_is_refused_with_a_message(client, login_as, app, monkeypatch):
+    """A parser that makes a kind of node the array evaluation has no rule for (a range of words, here) gets a
+    400 naming that part, on the results page and the export, in the searcher's language: never a server error."""
+    add_records(*RECORDS)
+    monkeypatch.setattr(query, "term_range", lambda field, token: wq.TermRange("ti", "lamp", "lantern"))
+    login_as(make_user(Role.STAFF))
+    for address in ("/patents/", "/patents/export.csv"):
+        page = client.get(address, query_string={"q": "shade AND ti:[lamp TO lantern]"})
+        assert page.status_code == 400 and "The search cannot evaluate “ti:[lamp TO lantern]” in this query: write " \
+            "it with words, phrases, wildcards, field prefixes or dates." in page.get_data(as_text=True), address
+    client.submit("/logout", page="/")
+    login_as(make_user(Role.STAFF, language="zh"))
+    page = client.get("/patents/", query_string={"q": "shade AND ti:[lamp TO lantern]"})
+    assert page.status_code == 400 and "检索无法处理本检索式中的“ti:[lamp TO lantern]”" in page.get_data(as_text=True)
 
 
 def test_an_index_of_another_layout_asks_for_a_rebuild(client, login_as, runner, app):
