@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..calendar import center_today
 from ..extensions import db
 from ..list_filters import page_number
 from ..organisations.models import Post
 from .models import Case
 from .workflow import CASE_TYPES, CENTER_STAGES
-from .working_days import center_today
 
 PAGE_SIZES = (20, 50, 100)
 SORTS = {

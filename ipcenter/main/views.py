@@ -1,11 +1,12 @@
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..organisations.models import Organisation, OrganisationStatus
 from ..security import local_path
-from . import bp
+
+bp = Blueprint("main", __name__)
 
 
 @bp.route("/")

@@ -1,5 +1,5 @@
 """Search pages: results with facets and highlights, a patent's page, exports, the query-language help."""
-from flask import abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -8,15 +8,16 @@ from ..audit.operations import record
 from ..cases.models import Case
 from ..extensions import db, limiter
 from ..list_filters import page_number
-from ..reports.forms import RecordSearchForm
+from ..reports.forms import CiteForm, RecordSearchForm
 from ..reports.operations import citable_cases, citations_in, citations_visible_to, may_edit_report
 from ..throttling import setting, signed_in_user
-from . import bp
 from .exports import EXPORT_LIMIT, export_response
-from .forms import CiteForm, SearchForm
+from .forms import SearchForm
 from .models import Patent
 from .query import QueryError
 from .search import FACET_FIELDS, more_like, patent_visible_to, search_by_mode
+
+bp = Blueprint("patents", __name__)
 
 PER_PAGE = 20
 

@@ -1,17 +1,15 @@
-"""The rules of a search report: who may edit it and when, citing, and delivering it as a document."""
-import io
+"""The rules of a search report: who may edit it and when, citing, and what it contains."""
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from werkzeug.datastructures import FileStorage
 
 from ..cases.models import Case, CaseEvent
 from ..cases.operations import CaseRefused
 from ..cases.workflow import Actor
 from ..extensions import db
-from ..patents.forms import MAX_QUERY_LENGTH
 from ..patents.models import Patent
+from ..patents.query import MAX_QUERY_LENGTH
 from ..patents.search import OrganisationMembers, patent_visible_to, search_by_mode
 from ..permissions import case_actors
 from .models import CATEGORIES, Citation, SearchRecord, SearchReport
@@ -179,17 +177,6 @@ def citations_visible_to(user, patent: Patent) -> list[Citation]:
     citations = db.session.scalars(select(Citation).where(Citation.patent_id == patent.id)
                                    .order_by(Citation.cited_at.desc()))
     return [c for c in citations if can(user, "case.view", c.case) and may_read_report(user, c.case)]
-
-
-def delivered_report_upload(case: Case) -> FileStorage:
-    """The report as a DOCX file, to be attached when it is delivered (CaseRefused if it is not ready)."""
-    from .document import search_report_docx
-
-    contents = report_contents(case)
-    if not contents.complete:
-        raise CaseRefused(_l("Write the conclusion of the search report before delivering it."))
-    return FileStorage(io.BytesIO(search_report_docx(contents)), filename=contents.filename,
-                       content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 
 def citable_cases(user, limit: int = 50) -> list[Case]:

@@ -1,24 +1,26 @@
 """Citing patents into a case, the conclusion, and the report document."""
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from ..audit import operations as audit
 from ..cases.models import Case
 from ..cases.operations import CaseRefused
+from ..cases.signals import page_panels
 from ..cases.views import case_or_404
 from ..extensions import db
-from ..patents.forms import CiteForm
 from ..patents.models import Patent
 from ..patents.query import QueryError
 from ..patents.search import patent_visible_to
 from ..security import local_path
 from ..submission_keys import sent_once
-from . import bp
-from .document import search_report_docx
-from .forms import ConclusionForm, RecordSearchForm
+from .document import DOCX, search_report_docx
+from .forms import CiteForm, ConclusionForm, RecordSearchForm
 from .operations import (AlreadyCited, cite_patent, may_edit_report, may_read_report, record_search,
                          remove_citation, remove_search, report_contents, save_conclusion)
+
+bp = Blueprint("reports", __name__)
 
 
 def _back(default: str) -> str:
@@ -117,16 +119,17 @@ def document(reference):
         abort(404)
     contents = report_contents(case)
     audit.record("report.downloaded", "case", case.reference, after={"file": contents.filename})
-    return Response(search_report_docx(contents),
-                    mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    return Response(search_report_docx(contents), mimetype=DOCX,
                     headers={"Content-Disposition": f"attachment; filename={contents.filename}"})
 
 
-def report_panel(case: Case) -> dict | None:
-    """What the case page shows of the search report to the current user, if anything."""
+@page_panels.connect
+def report_panel(case: Case) -> Markup | None:
+    """The search report on the case page, as far as the current user may see it."""
     if not may_read_report(current_user, case):
         return None
     contents = report_contents(case)
     editable = may_edit_report(current_user, case)
-    return {"contents": contents, "editable": editable,
-            "form": ConclusionForm(formdata=None, conclusion=contents.conclusion) if editable else None}
+    form = ConclusionForm(formdata=None, conclusion=contents.conclusion) if editable else None
+    return Markup(render_template("reports/_search_report.html", case=case, contents=contents, editable=editable,
+                                  form=form))
