@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..list_filters import filtered_list
 from ..organisations.models import Post
-from ..permissions import requires
+from ..permissions import can, requires
 from ..submission_keys import sent_once
 from .forms import StaffUserForm
 from .models import Role, User
@@ -53,8 +53,8 @@ def create():
 @sent_once
 def edit(user_id):
     user = db.get_or_404(User, user_id)
-    if not user.is_center:
-        abort(404)
+    if not can(current_user, "user.edit", user):
+        abort(404)  # an enterprise's or a unit's account is not kept here
     form = StaffUserForm(obj=user, post_choices=_post_choices(), editing=user)
     if request.method == "GET":
         form.posts.data = [post.id for post in user.posts]

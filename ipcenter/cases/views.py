@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from ..accounts.models import Role, User
+from ..accounts.models import User
 from ..audit.operations import record
 from ..database import utcnow
 from ..extensions import db
@@ -57,10 +57,10 @@ def _files(form) -> list:
 @bp.route("/cases/")
 @login_required
 def list_cases():
-    if current_user.is_center:
+    if can(current_user, "center.workspace"):
         return redirect(url_for("cases.workspace"))
     filters = CaseFilters.from_args(request.args, default_sort="newest", default_state="all")
-    if current_user.role == Role.UNIT_REPORTER:
+    if can(current_user, "unit.cases"):
         page = unit_cases(current_user.unit_id, filters)
     else:
         page = organisation_cases(current_user.organisation_id, filters)

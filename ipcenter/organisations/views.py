@@ -4,7 +4,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.forms import InviteForm
-from ..accounts.models import Role
 from ..extensions import limiter
 from ..i18n import current_language
 from ..permissions import can, ensure
@@ -39,10 +38,9 @@ def register():
 
 
 def _own_organisation():
-    if current_user.role != Role.ENTERPRISE:
-        abort(404)
     organisation = current_user.organisation
-    ensure("organisation.view", organisation)
+    if not can(current_user, "organisation.edit", organisation):
+        abort(404)  # a center or unit account has no enterprise page to find
     return organisation
 
 

@@ -12,13 +12,13 @@ from ..cases.views import case_or_404
 from ..extensions import db
 from ..patents.models import Patent
 from ..patents.query import QueryError
-from ..patents.search import patent_visible_to
+from ..permissions import can
 from ..security import local_path
 from ..submission_keys import sent_once
 from .document import DOCX, search_report_docx
 from .forms import CiteForm, ConclusionForm, RecordSearchForm
-from .operations import (AlreadyCited, cite_patent, may_edit_report, may_read_report, record_search,
-                         remove_citation, remove_search, report_contents, save_conclusion)
+from .operations import (AlreadyCited, cite_patent, record_search, remove_citation, remove_search, report_contents,
+                         save_conclusion)
 
 bp = Blueprint("reports", __name__)
 
@@ -40,7 +40,7 @@ def cite():
         abort(400, description=_form_errors(form))
     case = case_or_404(form.case.data.strip())
     patent = db.session.get(Patent, request.form.get("patent_id", type=int) or 0)
-    if patent is None or not patent_visible_to(current_user, patent):
+    if patent is None or not can(current_user, "patent.view", patent):
         abort(404)
     try:
         cite_patent(case, patent, form.category.data, form.note.data, current_user, replace=form.replace.data)
@@ -115,7 +115,7 @@ def conclusion(reference):
 @login_required
 def document(reference):
     case = case_or_404(reference)
-    if not may_read_report(current_user, case):
+    if not can(current_user, "report.read", case):
         abort(404)
     contents = report_contents(case)
     audit.record("report.downloaded", "case", case.reference, after={"file": contents.filename})
@@ -126,10 +126,10 @@ def document(reference):
 @page_panels.connect
 def report_panel(case: Case) -> Markup | None:
     """The search report on the case page, as far as the current user may see it."""
-    if not may_read_report(current_user, case):
+    if not can(current_user, "report.read", case):
         return None
     contents = report_contents(case)
-    editable = may_edit_report(current_user, case)
+    editable = can(current_user, "report.edit", case)
     form = ConclusionForm(formdata=None, conclusion=contents.conclusion) if editable else None
     return Markup(render_template("reports/_search_report.html", case=case, contents=contents, editable=editable,
                                   form=form))
