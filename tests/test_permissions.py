@@ -2,7 +2,9 @@
 written out."""
 import io
 import logging
+import re
 from datetime import date
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -213,3 +215,14 @@ def test_policy_matrix(world, action, target):
 
 def test_every_action_of_the_permission_layer_is_in_the_matrix():
     assert {action for action, _ in POLICY} == set(RULES)
+
+
+# A role named in a template (`role.name == 'ENTERPRISE'`, `is_center`, `Role.STAFF`) is a rule outside the layer.
+ROLE_TEST = re.compile(r"role\.name|role\s*[=!]=|\bRole\.|\bis_(center|manager|staff)\b")
+
+
+def test_templates_ask_can_and_never_test_a_role():
+    templates = Path(__file__).parent.parent / "templates"
+    found = [f"{path.relative_to(templates)}:{number}: {line.strip()}" for path in sorted(templates.rglob("*.html"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if ROLE_TEST.search(line)]
+    assert found == []
