@@ -21,7 +21,6 @@ from tests.cases.conftest import build_center, make_case
 from tests.conftest import make_post
 from tests.snapshots import built_once
 
-
 ROLES = ["anonymous", "enterprise", "staff", "manager", "reporter"]
 
 # page -> the roles that may open it; everyone else is refused.
@@ -187,9 +186,9 @@ def build_policy_world() -> SimpleNamespace:
     save_conclusion(delivered, "未发现影响新颖性的文件。", staff)
     delivery = advance_case(delivered, "deliver_report", staff, comment="报告已完成")
     db.session.commit()
-    viewers = {"anonymous": AnonymousUserMixin(), "enterprise": center.enterprise, "other_enterprise": center.other_enterprise,
-               "staff": staff, "other_staff": center.outsider_staff, "manager": center.manager,
-               "reporter": center.reporter, "other_reporter": center.other_reporter}
+    viewers = {"anonymous": AnonymousUserMixin(), "enterprise": center.enterprise,
+               "other_enterprise": center.other_enterprise, "staff": staff, "other_staff": center.outsider_staff,
+               "manager": center.manager, "reporter": center.reporter, "other_reporter": center.other_reporter}
     targets = {None: None, "center_account": center.staff["consultation"], "enterprise_account": center.enterprise,
                "organisation": center.enterprise.organisation, "case": case, "delivered_case": delivered,
                "public_event": case.events[0], "internal_note": note, "progress_report": progress,

@@ -4,10 +4,10 @@ from unittest import mock
 
 import pytest
 
+from ipcenter.calendar import add_working_days, is_working_day, working_days_between
 from ipcenter.cases import operations
 from ipcenter.cases.models import Case
 from ipcenter.cases.operations import advance_case
-from ipcenter.calendar import add_working_days, is_working_day, working_days_between
 from ipcenter.extensions import db
 from tests.cases.conftest import make_case
 
