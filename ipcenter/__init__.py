@@ -58,16 +58,16 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .accounts import bp as accounts_bp
     from .accounts.admin import bp as users_admin_bp
+    from .accounts.views import bp as accounts_bp
     from .audit.views import bp as audit_bp
-    from .cases import bp as cases_bp
-    from .main import bp as main_bp
-    from .notifications import bp as notifications_bp
-    from .organisations import bp as organisations_bp
+    from .cases.views import bp as cases_bp
+    from .main.views import bp as main_bp
+    from .notifications.views import bp as notifications_bp
     from .organisations.admin import bp as organisations_admin_bp
-    from .patents import bp as patents_bp
-    from .reports import bp as reports_bp
+    from .organisations.views import bp as organisations_bp
+    from .patents.views import bp as patents_bp
+    from .reports.views import bp as reports_bp  # with its panel on the case page (cases.signals)
 
     for blueprint in (main_bp, accounts_bp, users_admin_bp, organisations_bp, organisations_admin_bp, cases_bp,
                       notifications_bp, patents_bp, reports_bp, audit_bp):

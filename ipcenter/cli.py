@@ -47,8 +47,8 @@ cases_cli = AppGroup("cases", help="Case housekeeping.")
               help="Pretend today is this date (YYYY-MM-DD); default: today in Zhongshan.")
 def remind_command(on_date):
     """Notify of cases due within one working day and of overdue ones; escalate the overdue (run daily)."""
+    from .calendar import center_today
     from .cases.operations import send_reminders
-    from .cases.working_days import center_today
     from .mail import write_queued_mail
 
     counts = send_reminders(on_date.date() if on_date else center_today())

@@ -1,7 +1,7 @@
 """The one place that answers "may this user do this (to this object)?".
 
-Views, the API and search all ask `can(user, action, target)`; `require`
-turns a refusal into a logged 403, or a 404 where existence must not leak.
+Views, the API, search, operations and templates (`can` is a Jinja global) all ask
+`can(user, action, target)`; `ensure` turns a refusal into a logged 403, or a 404 where existence must not leak.
 """
 from functools import wraps
 
@@ -10,8 +10,15 @@ from flask_login import current_user
 
 from .accounts.models import Role
 from .audit.operations import record_failure
+from .cases.models import EventKind
+from .cases.workflow import Actor
 from .extensions import login_manager
 from .organisations.models import OrganisationStatus
+from .patents.index import visibility
+from .reports.models import DELIVERED_STAGES, EDITABLE_STAGE, RETRIEVAL
+
+# What a demonstration unit sees of a case's internal timeline: its own delegation, and its progress reports.
+UNIT_EVENTS = {EventKind.DELEGATED, EventKind.DELEGATION_ENDED, EventKind.PROGRESS_REPORT}
 
 
 def _is_manager(user, target=None) -> bool:
@@ -22,19 +29,24 @@ def _is_center(user, target=None) -> bool:
     return user.role in (Role.STAFF, Role.MANAGER)
 
 
-def _belongs_to_organisation(user, organisation) -> bool:
-    if user.role == Role.MANAGER:
-        return True
-    return user.role == Role.ENTERPRISE and user.organisation_id == organisation.id
+def _is_unit_reporter(user, target=None) -> bool:
+    return user.role == Role.UNIT_REPORTER
+
+
+def _keeps_organisation(user, organisation) -> bool:
+    """An enterprise's own page (its details, its colleagues) is for its users; the center reviews enterprises in
+    the administration."""
+    return user.role == Role.ENTERPRISE and organisation is not None and user.organisation_id == organisation.id
 
 
 def _may_invite(user, organisation) -> bool:
     """Only a recorded enterprise: an unchecked registration must not hand out accounts."""
-    return (
-        user.role == Role.ENTERPRISE
-        and user.organisation_id == organisation.id
-        and organisation.status == OrganisationStatus.RECORDED
-    )
+    return _keeps_organisation(user, organisation) and organisation.status == OrganisationStatus.RECORDED
+
+
+def _keeps_account(user, account) -> bool:
+    """Managers keep the center's accounts; an enterprise's and a unit's accounts come from their own pages."""
+    return _is_manager(user) and _is_center(account)
 
 
 def _may_submit_cases(user, case_type: str | None = None) -> bool:
@@ -70,16 +82,42 @@ def _may_report_progress(user, case) -> bool:
     return user.role == Role.UNIT_REPORTER and case.delegated_unit_id == user.unit_id and case.is_open
 
 
-def _may_download(user, attachment) -> bool:
-    from .cases.timeline import event_visible_to
+def _may_view_event(user, event) -> bool:
+    """Internal timeline entries never leave the center; a unit sees, besides the public timeline, what concerns
+    its own delegation (the brief it was given, the end of it, its progress reports)."""
+    if not _may_view_case(user, event.case):
+        return False
+    if _is_center(user) or event.public:
+        return True
+    return user.role == Role.UNIT_REPORTER and event.kind in UNIT_EVENTS and event.unit_id == user.unit_id
 
-    return _may_view_case(user, attachment.case) and event_visible_to(attachment.event, user)
+
+def _may_download(user, attachment) -> bool:
+    return _may_view_event(user, attachment.event)
+
+
+def _may_read_report(user, case) -> bool:
+    """The center always; the enterprise once the report has been delivered (and not while it is revised)."""
+    if case.case_type != RETRIEVAL:
+        return False
+    return _is_center(user) or (_is_requester(user, case) and case.stage in DELIVERED_STAGES
+                                and case.outcome == "report_delivered")
+
+
+def _may_edit_report(user, case) -> bool:
+    """Staff of the owning post (and managers), while the case is being searched."""
+    return case.case_type == RETRIEVAL and case.stage == EDITABLE_STAGE and _works_on_case(user, case)
+
+
+def _may_view_patent(user, patent) -> bool:
+    """The center sees every record; anybody else the published ones and the unpublished ones of their own
+    organisation. Searches filter the index alike (patents.search.visibility_filter)."""
+    return _is_center(user) or visibility(patent.organisation_id, patent.publication_date) in (
+        "public", f"org:{user.organisation_id}")
 
 
 def case_actors(user, case) -> set:
     """The workflow roles (Actor) this user holds on this case."""
-    from .cases.workflow import Actor
-
     if user is None or not user.is_authenticated or not user.is_active:
         return set()
     roles = set()
@@ -94,28 +132,39 @@ def case_actors(user, case) -> set:
 
 RULES = {
     "center.workspace": _is_center,
+    "queue.every_post": _is_manager,  # staff work the queues of their own posts
     "admin.users": _is_manager,
     "admin.organisations": _is_manager,
     "admin.units": _is_manager,
     "admin.posts": _is_manager,
     "audit.browse": _is_manager,
-    "organisation.view": _belongs_to_organisation,
+    "user.edit": _keeps_account,
+    "organisation.edit": _keeps_organisation,
     "organisation.invite": _may_invite,
     "organisation.review": _is_manager,
     "case.submit": _may_submit_cases,
     "case.view": _may_view_case,
     "case.requester": _is_requester,
     "case.work": _works_on_case,
+    # The center's side of a case: who is assigned, the center's own clock while it waits on the enterprise.
+    "case.internal": _is_center,
     "case.note": lambda user, case: _is_center(user) and _may_view_case(user, case),
     "case.report_progress": _may_report_progress,
+    "event.view": _may_view_event,
     "attachment.download": _may_download,
-    "unit.cases": lambda user, target=None: user.role == Role.UNIT_REPORTER,
+    "unit.cases": _is_unit_reporter,
+    "report.read": _may_read_report,
+    "report.edit": _may_edit_report,
+    # The report's cited patents link to their pages for the center; the enterprise reads the report as delivered.
+    "report.patent_links": _is_center,
+    "patent.view": _may_view_patent,
+    "patent.every_record": _is_center,  # unpublished records of other organisations too: searches filter nothing
     # Relevance scores weigh every record in the index, unpublished ones of other organisations too.
     "patent.scores": _is_center,
 }
 
 # Actions whose targets an outsider must not learn exist.
-HIDE_EXISTENCE = {"organisation.view", "case.view", "attachment.download"}
+HIDE_EXISTENCE = {"case.view", "attachment.download"}
 
 
 def can(user, action: str, target=None) -> bool:

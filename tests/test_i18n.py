@@ -8,7 +8,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from ipcenter.accounts.models import User
-from ipcenter.cases.working_days import add_working_days, center_today
+from ipcenter.calendar import add_working_days, center_today
 from ipcenter.extensions import db
 from ipcenter.i18n import local_time
 from ipcenter.patents.models import Patent

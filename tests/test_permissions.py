@@ -1,9 +1,25 @@
-"""Who may open which page: every role against every page, denials written out."""
+"""Who may open which page, and who may do what: every role against every page and every action, denials
+written out."""
+import io
 import logging
+import re
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from flask_login import AnonymousUserMixin
+from werkzeug.datastructures import FileStorage
 
+from ipcenter.cases.attachments import store_attachment
+from ipcenter.cases.operations import add_note, advance_case, delegate_case, report_progress
+from ipcenter.extensions import db
+from ipcenter.patents.models import Patent
+from ipcenter.permissions import RULES, can
+from ipcenter.reports.operations import save_conclusion
+from tests.cases.conftest import build_center, make_case
 from tests.conftest import make_post
+from tests.snapshots import built_once
 
 ROLES = ["anonymous", "enterprise", "staff", "manager", "reporter"]
 
@@ -111,3 +127,101 @@ def test_navigation_shows_administration_only_to_managers(client, login_as, user
     client.submit("/logout", page="/")
     login_as(users["manager"])
     assert "/admin/users/" in client.get("/").get_data(as_text=True)
+
+
+# The policy itself: every action of the permission layer against every kind of user, as GitLab's policy specs
+# write it. Each row names who may; everyone else is refused.
+CENTER = {"staff", "other_staff", "manager"}
+SIGNED_IN = CENTER | {"enterprise", "other_enterprise", "reporter", "other_reporter"}  # not "anonymous"
+MANAGER_ONLY = ["queue.every_post", "admin.users", "admin.organisations", "admin.units", "admin.posts",
+                "audit.browse", "organisation.review"]
+POLICY = {
+    ("center.workspace", None): CENTER,
+    **{(action, None): {"manager"} for action in MANAGER_ONLY},
+    ("user.edit", "center_account"): {"manager"},
+    ("user.edit", "enterprise_account"): set(),
+    ("organisation.edit", "organisation"): {"enterprise"},
+    ("organisation.invite", "organisation"): {"enterprise"},
+    ("case.submit", None): {"enterprise", "other_enterprise"},
+    ("case.view", "case"): CENTER | {"enterprise", "reporter"},
+    ("case.requester", "case"): {"enterprise"},
+    ("case.work", "case"): {"staff", "manager"},
+    ("case.internal", "case"): CENTER,
+    ("case.note", "case"): CENTER,
+    ("case.report_progress", "case"): {"reporter"},
+    ("event.view", "public_event"): CENTER | {"enterprise", "reporter"},
+    ("event.view", "internal_note"): CENTER,
+    ("event.view", "progress_report"): CENTER | {"reporter"},
+    ("attachment.download", "public_attachment"): CENTER | {"enterprise", "reporter"},
+    ("attachment.download", "delivered_report"): CENTER | {"enterprise"},  # that case is not the unit's
+    ("attachment.download", "internal_attachment"): CENTER,
+    ("unit.cases", None): {"reporter", "other_reporter"},
+    ("report.read", "case"): CENTER,
+    ("report.read", "delivered_case"): CENTER | {"enterprise"},
+    ("report.edit", "case"): {"staff", "manager"},
+    ("report.edit", "delivered_case"): set(),
+    ("report.patent_links", "delivered_case"): CENTER,
+    ("patent.view", "published_patent"): SIGNED_IN,
+    ("patent.view", "unpublished_patent"): CENTER | {"enterprise"},
+    ("patent.every_record", None): CENTER,
+    ("patent.scores", None): CENTER,
+}
+
+
+def pdf(name: str) -> FileStorage:
+    return FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), filename=name)
+
+
+def build_policy_world() -> SimpleNamespace:
+    """A retrieval case being searched by its post (delegated to a unit, with the enterprise's drawing, a note
+    with a file and a progress report) and another whose report has been delivered."""
+    center = build_center()
+    staff = center.staff["retrieval"]
+    case = make_case(center, "fast_retrieval", stage="searching")
+    delegate_case(case, center.unit, staff, "请协助检索")
+    drawing = store_attachment(case, case.events[0], center.enterprise, pdf("图纸.pdf"))
+    note = add_note(case, staff, "内部意见", [pdf("内部.pdf")])
+    progress = report_progress(case, center.reporter, 40, "已检索一半")
+    delivered = make_case(center, "fast_retrieval", stage="searching")
+    save_conclusion(delivered, "未发现影响新颖性的文件。", staff)
+    delivery = advance_case(delivered, "deliver_report", staff, comment="报告已完成")
+    db.session.commit()
+    viewers = {"anonymous": AnonymousUserMixin(), "enterprise": center.enterprise,
+               "other_enterprise": center.other_enterprise, "staff": staff, "other_staff": center.outsider_staff,
+               "manager": center.manager, "reporter": center.reporter, "other_reporter": center.other_reporter}
+    targets = {None: None, "center_account": center.staff["consultation"], "enterprise_account": center.enterprise,
+               "organisation": center.enterprise.organisation, "case": case, "delivered_case": delivered,
+               "public_event": case.events[0], "internal_note": note, "progress_report": progress,
+               "public_attachment": drawing, "delivered_report": delivery.attachments[0],
+               "internal_attachment": note.attachments[0]}
+    return SimpleNamespace(viewers=viewers, targets=targets)
+
+
+@pytest.fixture
+def world(app):
+    world = built_once("policy matrix", app, build_policy_world)
+    organisation_id = world.viewers["enterprise"].organisation_id
+    world.targets["published_patent"] = Patent(publication_number="CN301000001", publication_date=date(2024, 5, 7))
+    world.targets["unpublished_patent"] = Patent(publication_number="CN301000002", organisation_id=organisation_id)
+    return world
+
+
+@pytest.mark.parametrize("action, target", list(POLICY))
+def test_policy_matrix(world, action, target):
+    allowed = {viewer for viewer, user in world.viewers.items() if can(user, action, world.targets[target])}
+    assert allowed == POLICY[action, target]
+
+
+def test_every_action_of_the_permission_layer_is_in_the_matrix():
+    assert {action for action, _ in POLICY} == set(RULES)
+
+
+# A role named in a template (`role.name == 'ENTERPRISE'`, `is_center`, `Role.STAFF`) is a rule outside the layer.
+ROLE_TEST = re.compile(r"role\.name|role\s*[=!]=|\bRole\.|\bis_(center|manager|staff)\b")
+
+
+def test_templates_ask_can_and_never_test_a_role():
+    templates = Path(__file__).parent.parent / "templates"
+    found = [f"{path.relative_to(templates)}:{number}: {line.strip()}" for path in sorted(templates.rglob("*.html"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if ROLE_TEST.search(line)]
+    assert found == []

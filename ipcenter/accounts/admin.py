@@ -8,11 +8,11 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..list_filters import filtered_list
 from ..organisations.models import Post
-from ..permissions import requires
+from ..permissions import can, requires
 from ..submission_keys import sent_once
 from .forms import StaffUserForm
 from .models import Role, User
-from .operations import create_user, set_user_active, update_staff_user
+from .operations import AccountRefused, create_user, set_user_active, update_staff_user
 
 bp = Blueprint("users_admin", __name__, url_prefix="/admin/users")
 
@@ -53,16 +53,18 @@ def create():
 @sent_once
 def edit(user_id):
     user = db.get_or_404(User, user_id)
-    if not user.is_center:
-        abort(404)
+    if not can(current_user, "user.edit", user):
+        abort(404)  # an enterprise's or a unit's account is not kept here
     form = StaffUserForm(obj=user, post_choices=_post_choices(), editing=user)
     if request.method == "GET":
         form.posts.data = [post.id for post in user.posts]
     if form.validate_on_submit():
-        if user.id == current_user.id and form.role.data != int(Role.MANAGER):
-            form.role.errors.append(_("You cannot take away your own manager role."))
+        try:
+            update_staff_user(user, form.display_name.data, Role(form.role.data), _posts_by_id(form.posts.data),
+                              actor=current_user)
+        except AccountRefused as refusal:
+            form.role.errors.append(str(refusal))
         else:
-            update_staff_user(user, form.display_name.data, Role(form.role.data), _posts_by_id(form.posts.data))
             flash(_("%(name)s is saved.", name=user.display_name), "success")
             return redirect(url_for("users_admin.list_users"))
     return render_template("admin/user_form.html", form=form, user=user)
@@ -72,10 +74,11 @@ def edit(user_id):
 @requires("admin.users")
 def toggle_active(user_id):
     user = db.get_or_404(User, user_id)
-    if user.id == current_user.id:
-        flash(_("You cannot deactivate your own account."), "danger")
+    try:
+        set_user_active(user, not user.active, actor=current_user)
+    except AccountRefused as refusal:
+        flash(str(refusal), "danger")
     else:
-        set_user_active(user, not user.active)
         message = _("%(name)s can log in again.") if user.active else _("%(name)s can no longer log in.")
         flash(message % {"name": user.display_name}, "success")
     return redirect(url_for("users_admin.list_users"))

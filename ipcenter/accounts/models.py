@@ -81,10 +81,6 @@ class User(db.Model):
         return self.role in (Role.STAFF, Role.MANAGER)
 
     @property
-    def is_manager(self) -> bool:
-        return self.role == Role.MANAGER
-
-    @property
     def invitation_pending(self) -> bool:
         return self.password_hash is None
 

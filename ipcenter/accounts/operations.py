@@ -188,7 +188,13 @@ def _audited(user: User) -> dict:
             "posts": sorted(post.code for post in user.posts), "active": user.active}
 
 
-def set_user_active(user: User, active: bool) -> None:
+class AccountRefused(ValueError):
+    """A change to an account that the rules do not allow; the message says why."""
+
+
+def set_user_active(user: User, active: bool, actor: User) -> None:
+    if user.id == actor.id and not active:
+        raise AccountRefused(_l("You cannot deactivate your own account."))
     if user.active == active:
         return
     user.active = active
@@ -198,8 +204,11 @@ def set_user_active(user: User, active: bool) -> None:
            before={"active": not active}, after={"active": active})
 
 
-def update_staff_user(user: User, display_name: str, role: Role, posts) -> None:
-    """A center account's name, role and posts; a change of role is an audit entry of its own kind."""
+def update_staff_user(user: User, display_name: str, role: Role, posts, actor: User) -> None:
+    """A center account's name, role and posts; a change of role is an audit entry of its own kind. A manager
+    cannot demote themselves: the center would be left without one who can undo it."""
+    if user.id == actor.id and role != Role.MANAGER:
+        raise AccountRefused(_l("You cannot take away your own manager role."))
     old = _audited(user)
     user.display_name = display_name.strip()
     user.role = role

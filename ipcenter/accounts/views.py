@@ -1,15 +1,13 @@
 """Login, logout, password reset, invitations and the user's own account."""
 import logging
-from urllib.parse import urlsplit
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import login_manager
 from ..security import local_path
 from ..throttling import forget_login_failures, form_refused, login_failed, per_account_and_address, redirected
-from . import bp
 from .forms import (
     ChangePasswordForm, ConfirmationRequestForm, ForgotPasswordForm, LoginForm, ProfileForm, ResetPasswordForm,
 )
@@ -18,6 +16,8 @@ from .operations import (
     confirm_email, load_session_user, log_out, request_email_confirmation, request_password_reset,
     set_password_from_link, update_profile, user_from_token,
 )
+
+bp = Blueprint("accounts", __name__)
 
 # Every login attempt, with the account and the address; gunicorn's error log shows it (LOG_LEVEL).
 login_log = logging.getLogger("ipcenter.login")

@@ -4,7 +4,7 @@ from datetime import datetime
 import click
 from flask.cli import AppGroup
 
-from ..cases.working_days import center_today
+from ..calendar import center_today
 from ..extensions import db
 from .operations import PruneRefused, prune_entries, retention_limit
 

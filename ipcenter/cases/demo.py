@@ -6,13 +6,13 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from ..accounts.models import User
+from ..calendar import add_working_days, center_today
 from ..extensions import db
 from ..organisations.models import DemonstrationUnit, Organisation, OrganisationStatus, UnitKind
 from ..reports.demo import prepare_demo_report
 from .models import Case
 from .operations import advance_case, assign_case, delegate_case, report_progress, submit_case
 from .workflow import CASE_TYPES, RESUME, Actor, CaseType, Input
-from .working_days import add_working_days, center_today
 
 DEMO_PDF = b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n"
 REQUESTS = {

@@ -10,10 +10,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
+from ..calendar import center_today
 from ..i18n import spoken_list
 from ..submission_keys import KeyedForm
 from .models import CONSULTATION_TOPICS, FOREIGN_EVENTS, PATENT_KINDS, RETRIEVAL_PURPOSES
-from .working_days import center_today
 
 
 def _choices(labels: dict) -> list[SelectChoice]:

@@ -7,10 +7,10 @@ from sqlalchemy import (DDL, Boolean, CheckConstraint, Date, ForeignKey, Index, 
                         text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..calendar import center_today, working_days_between
 from ..database import IntEnum, LabelledEnum, UTCDateTime, enum_check, utcnow
 from ..extensions import db
 from .workflow import AWAITING_MATERIALS, CASE_TYPES, CENTER_STAGES, Phase, case_type
-from .working_days import center_today, working_days_between
 
 if TYPE_CHECKING:
     from ..accounts.models import User

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import Role, User
 from ..audit.operations import record, record_failure
+from ..calendar import add_working_days, center_today, working_days_between
 from ..database import utcnow
 from ..extensions import db
 from ..notifications.operations import notify
@@ -25,9 +26,9 @@ from ..patents.numbers import InvalidApplicationNumber, normalise_cn_application
 from ..permissions import case_actors, can
 from .attachments import store_attachment
 from .models import Case, CaseEvent, CaseReferenceCounter, EventKind
+from .signals import replies, step_documents
 from .workflow import (AWAITING_MATERIALS, CASE_TYPES, CENTER_STAGES, RESUME, Input, Phase, Transition,
                        stage_allowance)
-from .working_days import add_working_days, center_today, working_days_between
 
 # The fast channel is for lighting: Locarno class 26, and the lighting IPC groups.
 LIGHTING_CLASS = re.compile(r"(LOC\s*\(\d+\)\s*CL\.?\s*)?26([-.]\d{2})?|F21[A-Z]?(\s*\d{1,4}/\d{1,6})?|"
@@ -148,10 +149,7 @@ def advance_case(case: Case, action: str, actor: User, *, expected_version: int 
         record_failure("access.denied", "case", case.reference, actor=actor,
                        after={"permission": f"workflow action {action}", "stage": case.stage})
         raise ActionForbidden(_l("You may not perform this action on this case."))
-    if Input.SEARCH_REPORT in transition.required:  # the case's own report, frozen as a document
-        from ..reports.operations import delivered_report_upload
-
-        files = [*files, delivered_report_upload(case)]
+    files = [*files, *replies(step_documents.send(case, needed=transition.required))]
     inputs = _validated_inputs(transition, comment=comment, reason=reason, application_number=application_number,
                                patent_number=patent_number, files=files)
     from_stage, old_post_id = case.stage, case.post_id
@@ -187,7 +185,7 @@ def _validated_inputs(transition: Transition, *, files, **given) -> dict:
     values = {key: (value or "").strip() for key, value in given.items()}
     for needed in transition.required:
         if needed == Input.SEARCH_REPORT:
-            continue  # built from the case's search report, above
+            continue  # built by the search report's domain, above (signals.step_documents)
         if needed == Input.ATTACHMENT:
             if not files:
                 raise CaseRefused(_l("Attach the document this step needs."), field="files")

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..calendar import center_today
 from ..extensions import db
 from ..list_filters import page_number
 from ..organisations.models import Post
+from ..permissions import can
 from .models import Case
 from .workflow import CASE_TYPES, CENTER_STAGES
-from .working_days import center_today
 
 PAGE_SIZES = (20, 50, 100)
 SORTS = {
@@ -88,7 +89,7 @@ QUEUE_TABS = ("unassigned", "mine", "overdue", "all")
 
 def queue_posts(user) -> list[Post]:
     """The posts whose queues a user works: their own; a manager's, every post."""
-    if user.is_manager:
+    if can(user, "queue.every_post"):
         return list(db.session.scalars(select(Post).order_by(Post.id)))
     return list(user.posts)
 

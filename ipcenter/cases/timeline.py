@@ -1,24 +1,11 @@
-"""Which timeline entries a user sees: internal ones never leave the center.
-
-A demonstration unit sees, besides the public timeline, what concerns its own delegation: the brief it
-was given (on the delegation event), the end of it, and its own progress reports.
-"""
-from ..accounts.models import Role
+"""The timeline as a user sees it (which entries: the permission layer's event.view), and the entries the case
+page puts first."""
+from ..permissions import can
 from .models import Case, CaseEvent, EventKind
-
-UNIT_EVENTS = {EventKind.DELEGATED, EventKind.DELEGATION_ENDED, EventKind.PROGRESS_REPORT}
-
-
-def event_visible_to(event: CaseEvent, user) -> bool:
-    if user.role in (Role.STAFF, Role.MANAGER):
-        return True
-    if event.public:
-        return True
-    return user.role == Role.UNIT_REPORTER and event.kind in UNIT_EVENTS and event.unit_id == user.unit_id
 
 
 def visible_events(case: Case, user) -> list[CaseEvent]:
-    return [event for event in case.events if event_visible_to(event, user)]
+    return [event for event in case.events if can(user, "event.view", event)]
 
 
 def delegation_brief(case: Case, user) -> CaseEvent | None:
@@ -28,7 +15,7 @@ def delegation_brief(case: Case, user) -> CaseEvent | None:
         return None
     brief = next((event for event in reversed(case.events) if event.kind == EventKind.DELEGATED
                   and event.unit_id == case.delegated_unit_id), None)
-    return brief if brief is not None and event_visible_to(brief, user) else None
+    return brief if brief is not None and can(user, "event.view", brief) else None
 
 
 def enterprise_request(case: Case) -> CaseEvent | None:

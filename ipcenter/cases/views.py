@@ -1,13 +1,13 @@
 """Pages for submitting, listing and working on cases."""
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from ..accounts.models import Role, User
+from ..accounts.models import User
 from ..audit.operations import record
 from ..database import utcnow
 from ..extensions import db
@@ -15,7 +15,6 @@ from ..i18n import localized_name, with_colon
 from ..organisations.models import DemonstrationUnit, Post
 from ..permissions import can, case_actors, ensure, requires
 from ..submission_keys import sent_once
-from . import bp
 from .attachments import UploadRefused, display_name, stored_path
 from .forms import (REQUEST_FORMS, ActionForm, AssignForm, DelegateForm, NoteForm, ProgressForm,
                     show_refusal_beside_field)
@@ -24,8 +23,11 @@ from .operations import (ActionForbidden, CaseChanged, CaseRefused, add_note, ad
                          assignable_colleagues, available_transitions, case_submitted_with, delegate_case,
                          end_delegation, report_progress, submit_once)
 from .queries import QUEUE_TABS, CaseFilters, organisation_cases, post_queue, queue_posts, unit_cases
+from .signals import page_panels, replies
 from .timeline import delegation_brief, enterprise_request, visible_events
 from .workflow import CASE_TYPES, Actor
+
+bp = Blueprint("cases", __name__)
 
 REFUSAL_STATUS = ((CaseChanged, 409), (ActionForbidden, 403), (CaseRefused, 400), (UploadRefused, 400))
 
@@ -55,10 +57,10 @@ def _files(form) -> list:
 @bp.route("/cases/")
 @login_required
 def list_cases():
-    if current_user.is_center:
+    if can(current_user, "center.workspace"):
         return redirect(url_for("cases.workspace"))
     filters = CaseFilters.from_args(request.args, default_sort="newest", default_state="all")
-    if current_user.role == Role.UNIT_REPORTER:
+    if can(current_user, "unit.cases"):
         page = unit_cases(current_user.unit_id, filters)
     else:
         page = organisation_cases(current_user.organisation_id, filters)
@@ -133,8 +135,6 @@ def render_case(case: Case, status: int = 200, failed_action: str | None = None,
 
     `failed_form` (a workflow action's, or "delegate", "note" or "progress") is shown open again, with
     what was typed and its errors beside the fields."""
-    from ..reports.views import report_panel
-
     transitions = available_transitions(case, current_user)
     works = can(current_user, "case.work", case)
     forms = _case_forms(case, transitions, works)
@@ -144,7 +144,7 @@ def render_case(case: Case, status: int = 200, failed_action: str | None = None,
         "cases/show.html", case=case, transitions=transitions, action_forms=forms, failed_action=failed_action,
         error=error, events=visible_events(case, current_user), works=works, assign_form=forms.get("assign"),
         delegate_form=forms.get("delegate"), note_form=forms.get("note"), progress_form=forms.get("progress"),
-        report=report_panel(case), brief=delegation_brief(case, current_user),
+        panels=replies(page_panels.send(case)), brief=delegation_brief(case, current_user),
         request_event=enterprise_request(case), for_enterprise=Actor.ENTERPRISE in case_actors(current_user, case),
     ), status
 

@@ -1,11 +1,13 @@
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..organisations.models import Organisation, OrganisationStatus
+from ..permissions import can
 from ..security import local_path
-from . import bp
+
+bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
@@ -13,7 +15,7 @@ def home():
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
     pending = None
-    if current_user.is_manager:
+    if can(current_user, "organisation.review"):
         pending = db.session.scalar(
             select(func.count(Organisation.id)).where(Organisation.status == OrganisationStatus.PENDING))
     return render_template("main/dashboard.html", pending_organisations=pending)

@@ -1,13 +1,14 @@
 """The notification inbox."""
-from flask import redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from . import bp
 from .models import Notification
 from .operations import mark_read, notification_target
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 PAGE_SIZE = 50
 

@@ -1,18 +1,18 @@
 """Enterprise self-service: registration, the organisation page, invitations."""
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.forms import InviteForm
-from ..accounts.models import Role
 from ..extensions import limiter
 from ..i18n import current_language
 from ..permissions import can, ensure
 from ..submission_keys import sent_once
 from ..throttling import client_address, form_refused, own_organisation, redirected, setting
-from . import bp
 from .forms import OrganisationDetailsForm, RegistrationForm
 from .operations import invite_colleague, register_enterprise, update_organisation_details
+
+bp = Blueprint("organisations", __name__)
 
 
 def _registration_page(form=None):
@@ -38,10 +38,9 @@ def register():
 
 
 def _own_organisation():
-    if current_user.role != Role.ENTERPRISE:
-        abort(404)
     organisation = current_user.organisation
-    ensure("organisation.view", organisation)
+    if not can(current_user, "organisation.edit", organisation):
+        abort(404)  # a center or unit account has no enterprise page to find
     return organisation
 
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from ..cases.working_days import center_today
+from ..calendar import center_today
 from ..extensions import db
 from .models import SEPARATOR, Patent
 from .numbers import check_character

@@ -1,8 +1,8 @@
 """A result list as a spreadsheet, in the interface's language."""
 from flask_babel import lazy_gettext as _l
 
+from ..calendar import center_today
 from ..cases.models import PATENT_KINDS
-from ..cases.working_days import center_today
 from ..exports import table_response
 from ..permissions import can
 

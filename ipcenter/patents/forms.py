@@ -1,14 +1,11 @@
-"""The search form (GET, bookmarkable) and the citation form."""
+"""The search form (GET, bookmarkable)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, Form, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import Form, HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
-from ..reports.models import CATEGORIES
-from ..submission_keys import KeyedForm
+from .query import MAX_QUERY_LENGTH
 
-MAX_QUERY_LENGTH = 4000
 SEARCH_MODES = {"query": _l("Query"), "similar": _l("Similar to a description")}
 SORTS = {"relevance": _l("Relevance"), "newest": _l("Newest first"), "oldest": _l("Oldest first")}
 
@@ -22,11 +19,3 @@ class SearchForm(Form):
     mode = SelectField(_l("Search by"), default="query", choices=_choices(SEARCH_MODES))
     sort = SelectField(_l("Order"), default="relevance", choices=_choices(SORTS))
     case = HiddenField()
-
-
-class CiteForm(KeyedForm):
-    case = StringField(_l("Case reference"), validators=[DataRequired(), Length(max=16)])
-    category = SelectField(_l("Category"), choices=_choices(CATEGORIES), validators=[DataRequired()])
-    note = StringField(_l("Note"), validators=[Length(max=2000)])
-    replace = BooleanField(_l("Replace its category and note"))
-    next = HiddenField()

@@ -33,6 +33,7 @@ FIELDS = TEXT_FIELDS + CLASS_FIELDS + NUMBER_FIELDS + DATE_FIELDS
 # Free text searches these fields; a word in the title counts for more (the title weight is tuned on CISI).
 FREE_TEXT_FIELDS = (("ti", 3.0), ("ab", 1.0), ("cl", 0.6))
 OPERATORS = ("AND", "OR", "NOT")
+MAX_QUERY_LENGTH = 4000  # characters: a pasted description for a similar-patent search fits
 MAX_DEPTH = 32  # parentheses and NOTs inside each other; deeper is a pasted mistake, and would exhaust the stack
 _analyzer = patent_text_analyzer()
 

@@ -1,7 +1,7 @@
 """Searching the collection: the query language, similar-patent search, facets, highlights.
 
-Who may see what is decided here, for every caller (pages, exports, the CLI):
-center staff see every record; anybody else sees published records and the
+Every search, for every caller (pages, exports, the CLI), shows only what the permission layer lets the user see
+(patent.every_record, patent.view): center staff see every record; anybody else sees published records and the
 unpublished ones of their own organisation.
 """
 import math
@@ -16,8 +16,9 @@ from whoosh import query as wq
 
 from ..accounts.models import Role
 from ..extensions import db
+from ..permissions import can
 from .analysis import patent_text_analyzer
-from .index import current_searcher, visibility
+from .index import current_searcher
 from .matching import TooBroad, match
 from .models import Patent
 from .query import FREE_TEXT_FIELDS, QueryError, parse_query
@@ -72,28 +73,25 @@ ALL_RECORDS = object()
 
 @dataclass(frozen=True)
 class OrganisationMembers:
-    """A viewer standing for an organisation's own users: what a case's enterprise may see of the collection."""
+    """A viewer standing for an organisation's own users: what a case's enterprise may see of the collection.
+    The permission layer answers for it as for any of them."""
 
     organisation_id: int | None
+    role = Role.ENTERPRISE
+    is_authenticated = is_active = True
 
 
 def visibility_filter(user) -> wq.Query | None:
-    """None for center staff; otherwise published records and the user's own organisation's.
+    """None for whoever sees every record; otherwise published records and the user's own organisation's
+    (the permission layer's patent.every_record and patent.view).
 
     `user` is a User, ALL_RECORDS or OrganisationMembers."""
-    if user is ALL_RECORDS or getattr(user, "role", None) in (Role.STAFF, Role.MANAGER):
+    if user is ALL_RECORDS or can(user, "patent.every_record"):
         return None
     visible = [wq.Term("visible", "public")]
     if user is not None and getattr(user, "organisation_id", None):
         visible.append(wq.Term("visible", f"org:{user.organisation_id}"))
     return wq.Or(visible)
-
-
-def patent_visible_to(user, patent: Patent) -> bool:
-    """The same rule as the search filter, for one record (its page, citing it)."""
-    scope = visibility(patent.organisation_id, patent.publication_date)
-    return visibility_filter(user) is None or scope == "public" or \
-        scope == f"org:{getattr(user, 'organisation_id', None)}"
 
 
 def _narrowed(user, chosen: dict[str, list[str]]) -> wq.Query | None:

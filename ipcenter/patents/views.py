@@ -1,5 +1,5 @@
 """Search pages: results with facets and highlights, a patent's page, exports, the query-language help."""
-from flask import abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -8,15 +8,17 @@ from ..audit.operations import record
 from ..cases.models import Case
 from ..extensions import db, limiter
 from ..list_filters import page_number
-from ..reports.forms import RecordSearchForm
-from ..reports.operations import citable_cases, citations_in, citations_visible_to, may_edit_report
+from ..permissions import can
+from ..reports.forms import CiteForm, RecordSearchForm
+from ..reports.operations import citable_cases, citations_in, citations_visible_to
 from ..throttling import setting, signed_in_user
-from . import bp
 from .exports import EXPORT_LIMIT, export_response
-from .forms import CiteForm, SearchForm
+from .forms import SearchForm
 from .models import Patent
 from .query import QueryError
-from .search import FACET_FIELDS, more_like, patent_visible_to, search_by_mode
+from .search import FACET_FIELDS, more_like, search_by_mode
+
+bp = Blueprint("patents", __name__)
 
 PER_PAGE = 20
 
@@ -41,7 +43,7 @@ def _citing_case() -> Case | None:
     if not reference:
         return None
     case = db.session.scalar(select(Case).where(Case.reference == reference))
-    if case is None or not may_edit_report(current_user, case):
+    if case is None or not can(current_user, "report.edit", case):
         flash(_("Nothing can be added to the report of case %(reference)s: it cannot be changed by you now.",
                 reference=reference), "warning")
         return None
@@ -102,7 +104,7 @@ def export(file_format):
 
 def _visible_patent_or_404(patent_id: int) -> Patent:
     patent = db.session.get(Patent, patent_id)
-    if patent is None or not patent_visible_to(current_user, patent):
+    if patent is None or not can(current_user, "patent.view", patent):
         abort(404)
     return patent
 

@@ -1,5 +1,5 @@
 """The search report as a Word document: A4, on the center's letterhead, bilingual, with a CJK font named so
-Chinese renders everywhere."""
+Chinese renders everywhere; attached to the case when the report is delivered."""
 import io
 
 from docx import Document
@@ -8,10 +8,16 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from flask import current_app
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import FileStorage
 
-from ..cases.working_days import center_today
-from .operations import ReportContents
+from ..calendar import center_today
+from ..cases.operations import CaseRefused
+from ..cases.signals import step_documents
+from ..cases.workflow import Input
+from .operations import ReportContents, report_contents
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CJK_FONT = "SimSun"  # Word's default Song face; LibreOffice maps it to Noto Serif CJK / Source Han
 LATIN_FONT = "Times New Roman"
 CATEGORY_NAMES = {"X": "X：单独影响新颖性或创造性 / relevant on its own",
@@ -99,3 +105,14 @@ def search_report_docx(contents: ReportContents) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+@step_documents.connect
+def delivered_report(case, needed) -> FileStorage | None:
+    """The report as a DOCX file, for the step that delivers it (CaseRefused if it is not ready)."""
+    if Input.SEARCH_REPORT not in needed:
+        return None
+    contents = report_contents(case)
+    if not contents.complete:
+        raise CaseRefused(_l("Write the conclusion of the search report before delivering it."))
+    return FileStorage(io.BytesIO(search_report_docx(contents)), filename=contents.filename, content_type=DOCX)

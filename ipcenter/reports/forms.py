@@ -1,15 +1,27 @@
-"""Editing a search report."""
+"""Editing a search report: citing a patent, recording a search, the conclusion."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from ..patents.forms import MAX_QUERY_LENGTH, SEARCH_MODES
+from ..patents.forms import SEARCH_MODES
+from ..patents.query import MAX_QUERY_LENGTH
 from ..submission_keys import KeyedForm
+from .models import CATEGORIES
 
 
 class ConclusionForm(FlaskForm):
     conclusion = TextAreaField(_l("Examiner's conclusion"), validators=[Length(max=20000)])
+
+
+class CiteForm(KeyedForm):
+    case = StringField(_l("Case reference"), validators=[DataRequired(), Length(max=16)])
+    category = SelectField(_l("Category"), choices=[SelectChoice(code, label) for code, label in CATEGORIES.items()],
+                           validators=[DataRequired()])
+    note = StringField(_l("Note"), validators=[Length(max=2000)])
+    replace = BooleanField(_l("Replace its category and note"))
+    next = HiddenField()
 
 
 class RecordSearchForm(KeyedForm):

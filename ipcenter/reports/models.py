@@ -14,6 +14,12 @@ if TYPE_CHECKING:
     from ..accounts.models import User
     from ..cases.models import Case
 
+# Which cases have a report, and where it stands: written while the case is searched, the enterprise's once
+# delivered (the permission layer reads these: report.read, report.edit).
+RETRIEVAL = "fast_retrieval"
+EDITABLE_STAGE = "searching"
+DELIVERED_STAGES = ("report_delivered", "closed")
+
 # The categories of a search report, as the patent offices use them.
 CATEGORIES = {
     "X": _l("X — relevant on its own: novelty or inventive step is in doubt"),

@@ -1,49 +1,25 @@
-"""The rules of a search report: who may edit it and when, citing, and delivering it as a document."""
-import io
+"""A search report's operations: recording searches, citing, the conclusion, and what the report contains
+(who may read or change it: permissions, report.read and report.edit)."""
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from werkzeug.datastructures import FileStorage
 
 from ..cases.models import Case, CaseEvent
 from ..cases.operations import CaseRefused
-from ..cases.workflow import Actor
 from ..extensions import db
-from ..patents.forms import MAX_QUERY_LENGTH
 from ..patents.models import Patent
-from ..patents.search import OrganisationMembers, patent_visible_to, search_by_mode
-from ..permissions import case_actors
-from .models import CATEGORIES, Citation, SearchRecord, SearchReport
+from ..patents.query import MAX_QUERY_LENGTH
+from ..patents.search import OrganisationMembers, search_by_mode
+from ..permissions import can
+from .models import CATEGORIES, DELIVERED_STAGES, EDITABLE_STAGE, RETRIEVAL, Citation, SearchRecord, SearchReport
 
-RETRIEVAL = "fast_retrieval"
-EDITABLE_STAGE = "searching"
-DELIVERED_STAGES = ("report_delivered", "closed")
 DELIVER = "deliver_report"  # the workflow action that attaches the report to the case
 CATEGORY_ORDER = {"X": 0, "Y": 1, "A": 2}
 
 
-def has_search_report(case: Case) -> bool:
-    return case.case_type == RETRIEVAL
-
-
-def may_edit_report(user, case: Case) -> bool:
-    """Staff of the owning post (and managers), while the case is being searched."""
-    return has_search_report(case) and case.stage == EDITABLE_STAGE and Actor.POST in case_actors(user, case)
-
-
-def may_read_report(user, case: Case) -> bool:
-    """The center always; the enterprise once the report has been delivered (and not while it is revised)."""
-    if not has_search_report(case):
-        return False
-    if user.is_center:
-        return True
-    return Actor.ENTERPRISE in case_actors(user, case) and case.stage in DELIVERED_STAGES and \
-        case.outcome == "report_delivered"
-
-
 def _editable(case: Case, user) -> None:
-    if not may_edit_report(user, case):
+    if not can(user, "report.edit", case):
         raise CaseRefused(_l("The search report can be changed only by the retrieval post while the case is "
                              "at the stage “Searching”."))
 
@@ -100,7 +76,7 @@ def cite_patent(case: Case, patent: Patent, category: str, note: str, user, repl
     _editable(case, user)
     if category not in CATEGORIES:
         raise CaseRefused(_l("Choose the category X, Y or A."))
-    if not patent_visible_to(_enterprise_of(case), patent):
+    if not can(_enterprise_of(case), "patent.view", patent):
         raise CaseRefused(_l("%(number)s cannot be cited in %(reference)s: it is an unpublished record of another "
                              "organisation, which the case's enterprise may not see.",
                              number=patent.display_number, reference=case.reference))
@@ -163,7 +139,7 @@ def report_contents(case: Case) -> ReportContents:
                                       .order_by(SearchRecord.id)))
     # Citations made before citing checked the enterprise's view stay out of what reaches the enterprise.
     visible = (c for c in db.session.scalars(select(Citation).where(Citation.case_id == case.id))
-               if patent_visible_to(_enterprise_of(case), c.patent))
+               if can(_enterprise_of(case), "patent.view", c.patent))
     citations = sorted(visible, key=lambda c: (CATEGORY_ORDER[c.category], c.patent.publication_number))
     report = db.session.get(SearchReport, case.id)
     deliveries = db.session.scalar(select(func.count(CaseEvent.id)).where(CaseEvent.case_id == case.id,
@@ -174,28 +150,15 @@ def report_contents(case: Case) -> ReportContents:
 
 def citations_visible_to(user, patent: Patent) -> list[Citation]:
     """The cases citing a patent, as far as this user may know of them."""
-    from ..permissions import can
-
     citations = db.session.scalars(select(Citation).where(Citation.patent_id == patent.id)
                                    .order_by(Citation.cited_at.desc()))
-    return [c for c in citations if can(user, "case.view", c.case) and may_read_report(user, c.case)]
-
-
-def delivered_report_upload(case: Case) -> FileStorage:
-    """The report as a DOCX file, to be attached when it is delivered (CaseRefused if it is not ready)."""
-    from .document import search_report_docx
-
-    contents = report_contents(case)
-    if not contents.complete:
-        raise CaseRefused(_l("Write the conclusion of the search report before delivering it."))
-    return FileStorage(io.BytesIO(search_report_docx(contents)), filename=contents.filename,
-                       content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    return [c for c in citations if can(user, "report.read", c.case)]
 
 
 def citable_cases(user, limit: int = 50) -> list[Case]:
     """The retrieval cases this user could cite a patent into now, soonest due first."""
-    if not user.is_center:
-        return []
+    if not can(user, "center.workspace"):
+        return []  # only the center works on reports: no need to look
     cases = db.session.scalars(select(Case).where(Case.case_type == RETRIEVAL, Case.stage == EDITABLE_STAGE)
                                .order_by(Case.due_date, Case.id).limit(limit * 4))
-    return [case for case in cases if may_edit_report(user, case)][:limit]
+    return [case for case in cases if can(user, "report.edit", case)][:limit]

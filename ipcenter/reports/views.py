@@ -1,24 +1,26 @@
 """Citing patents into a case, the conclusion, and the report document."""
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from ..audit import operations as audit
 from ..cases.models import Case
 from ..cases.operations import CaseRefused
+from ..cases.signals import page_panels
 from ..cases.views import case_or_404
 from ..extensions import db
-from ..patents.forms import CiteForm
 from ..patents.models import Patent
 from ..patents.query import QueryError
-from ..patents.search import patent_visible_to
+from ..permissions import can
 from ..security import local_path
 from ..submission_keys import sent_once
-from . import bp
-from .document import search_report_docx
-from .forms import ConclusionForm, RecordSearchForm
-from .operations import (AlreadyCited, cite_patent, may_edit_report, may_read_report, record_search,
-                         remove_citation, remove_search, report_contents, save_conclusion)
+from .document import DOCX, search_report_docx
+from .forms import CiteForm, ConclusionForm, RecordSearchForm
+from .operations import (AlreadyCited, cite_patent, record_search, remove_citation, remove_search, report_contents,
+                         save_conclusion)
+
+bp = Blueprint("reports", __name__)
 
 
 def _back(default: str) -> str:
@@ -38,7 +40,7 @@ def cite():
         abort(400, description=_form_errors(form))
     case = case_or_404(form.case.data.strip())
     patent = db.session.get(Patent, request.form.get("patent_id", type=int) or 0)
-    if patent is None or not patent_visible_to(current_user, patent):
+    if patent is None or not can(current_user, "patent.view", patent):
         abort(404)
     try:
         cite_patent(case, patent, form.category.data, form.note.data, current_user, replace=form.replace.data)
@@ -113,20 +115,21 @@ def conclusion(reference):
 @login_required
 def document(reference):
     case = case_or_404(reference)
-    if not may_read_report(current_user, case):
+    if not can(current_user, "report.read", case):
         abort(404)
     contents = report_contents(case)
     audit.record("report.downloaded", "case", case.reference, after={"file": contents.filename})
-    return Response(search_report_docx(contents),
-                    mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    return Response(search_report_docx(contents), mimetype=DOCX,
                     headers={"Content-Disposition": f"attachment; filename={contents.filename}"})
 
 
-def report_panel(case: Case) -> dict | None:
-    """What the case page shows of the search report to the current user, if anything."""
-    if not may_read_report(current_user, case):
+@page_panels.connect
+def report_panel(case: Case) -> Markup | None:
+    """The search report on the case page, as far as the current user may see it."""
+    if not can(current_user, "report.read", case):
         return None
     contents = report_contents(case)
-    editable = may_edit_report(current_user, case)
-    return {"contents": contents, "editable": editable,
-            "form": ConclusionForm(formdata=None, conclusion=contents.conclusion) if editable else None}
+    editable = can(current_user, "report.edit", case)
+    form = ConclusionForm(formdata=None, conclusion=contents.conclusion) if editable else None
+    return Markup(render_template("reports/_search_report.html", case=case, contents=contents, editable=editable,
+                                  form=form))

@@ -4,8 +4,8 @@ states, and the pages before logging in; and the skip link, the first thing a ke
 import pytest
 from playwright.sync_api import expect
 
+from ipcenter.calendar import add_working_days, center_today
 from ipcenter.cases.workflow import AWAITING_MATERIALS
-from ipcenter.cases.working_days import add_working_days, center_today
 from ipcenter.extensions import db
 from tests.browser.conftest import ARTIFACTS, log_in
 from tests.cases.conftest import make_case

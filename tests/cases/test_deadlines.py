@@ -4,10 +4,10 @@ from unittest import mock
 
 import pytest
 
+from ipcenter.calendar import add_working_days, is_working_day, working_days_between
 from ipcenter.cases import operations
 from ipcenter.cases.models import Case
 from ipcenter.cases.operations import advance_case
-from ipcenter.cases.working_days import add_working_days, is_working_day, working_days_between
 from ipcenter.extensions import db
 from tests.cases.conftest import make_case
 
@@ -27,10 +27,10 @@ def test_national_day_holiday_and_make_up_saturday():
 
 
 def test_year_without_official_calendar_falls_back_to_weekdays_and_says_so_once(caplog):
-    from ipcenter.cases import working_days
+    from ipcenter import calendar
 
-    working_days.is_working_day.cache_clear()
-    working_days._warn_missing_year.cache_clear()
+    calendar.is_working_day.cache_clear()
+    calendar._warn_missing_year.cache_clear()
     assert add_working_days(date(2027, 3, 5), 1) == date(2027, 3, 8)  # Friday -> Monday
     assert add_working_days(date(2027, 6, 1), 20) == date(2027, 6, 29)
     assert caplog.text.count("no official calendar for 2027") == 1

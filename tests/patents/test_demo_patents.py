@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from ipcenter.cases.working_days import center_today
+from ipcenter.calendar import center_today
 from ipcenter.extensions import db
 from ipcenter.patents import demo
 from ipcenter.patents.models import Patent
