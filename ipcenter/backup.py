@@ -29,7 +29,7 @@ import time
 import zlib
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app
@@ -42,8 +42,8 @@ from .audit.operations import record_command
 from .cases.attachments import pending_path, stored_path
 from .cases.models import Attachment
 from .extensions import db
-from .private_files import create_private
 from .patents.rebuild import rebuild_index
+from .private_files import create_private
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -126,7 +126,7 @@ def _write_archive(raw, snapshot: Snapshot) -> dict:
                 members[name] = _add_file(archive, name, handle)
             if members[name]["sha256"] != row.sha256:
                 missing.append(row.stored_name)  # damaged on disk: kept as it is, and said so
-        manifest = {"format": FORMAT, "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        manifest = {"format": FORMAT, "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                     "engine": engine, "database": DATABASE_MEMBERS[engine], "schema_revision": snapshot.revision,
                     "tables": snapshot.tables, "files": members, "missing_files": missing}
         _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
@@ -477,7 +477,7 @@ def _set_aside(upload_root: Path, staging: Path) -> Path | None:
     present = [entry for entry in upload_root.iterdir() if entry != staging]
     if not present:
         return None
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     aside = upload_root.with_name(f"{upload_root.name}.replaced-{stamp}")
     aside.mkdir()
     for entry in present:

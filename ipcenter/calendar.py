@@ -7,7 +7,7 @@ days and a warning is logged, so a deadline is never refused for lack of data.
 """
 import logging
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -30,7 +30,7 @@ def is_working_day(day: date) -> bool:
         return day.weekday() < 5
 
 
-@lru_cache(maxsize=None)
+@cache
 def _warn_missing_year(year: int) -> None:
     """Said once per year and process: the fallback is expected until the package is updated."""
     log.warning("no official calendar for %s yet; counting Monday to Friday as working days", year)

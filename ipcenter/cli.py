@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
-
 from sqlalchemy import func, select
 
 from .accounts.models import User

@@ -1,7 +1,6 @@
 """Every list's page number, and the filters of the managers' lists: one enum column chosen from a menu,
 and free text."""
 from dataclasses import dataclass
-from typing import Optional
 
 from flask import abort, request
 from flask_babel import gettext as _
@@ -25,7 +24,7 @@ def page_number(args) -> int:
 class FilteredList:
     page: object  # a Flask-SQLAlchemy Pagination
     choices: list
-    chosen: Optional[int]
+    chosen: int | None
     term: str
     argument: str
 

@@ -19,13 +19,13 @@ import smtplib
 import threading
 import uuid
 from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr
 from pathlib import Path
-from typing import Callable, Iterator, Optional
 from urllib.parse import urlsplit
 
 from flask import current_app, g, render_template
@@ -37,21 +37,22 @@ from .database import UTCDateTime, utcnow
 from .extensions import db
 from .i18n import center_name
 
+
 class OutgoingMail(db.Model):
     __tablename__ = "mail_outbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
-    sender_name: Mapped[Optional[str]] = mapped_column(String(200))  # the center, in the recipient's language
+    sender_name: Mapped[str | None] = mapped_column(String(200))  # the center, in the recipient's language
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
-    last_error: Mapped[Optional[str]] = mapped_column(String(500))
-    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    claimed_by: Mapped[Optional[str]] = mapped_column(String(64))  # the batch sending it now
-    claimed_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))  # the batch sending it now
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 @dataclass

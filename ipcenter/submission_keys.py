@@ -12,7 +12,6 @@ import re
 import secrets
 from datetime import datetime, timedelta
 from functools import wraps
-from typing import Optional
 
 from flask import current_app, flash, redirect, request
 from flask_babel import gettext as _
@@ -40,7 +39,7 @@ class UsedSubmissionKey(db.Model):
     __tablename__ = "used_submission_keys"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     location: Mapped[str] = mapped_column(String(500))
     used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
@@ -62,7 +61,7 @@ class KeyedForm(FlaskForm):
             self.submission_key.data = new_submission_key()
 
 
-def _sender_id(user) -> Optional[int]:
+def _sender_id(user) -> int | None:
     return user.id if user.is_authenticated else None
 
 

@@ -15,7 +15,8 @@ translations_cli = AppGroup("translations", help="Keep the translation catalogs 
 def _extract_template():
     template = CATALOGS / "messages.pot"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
-                    "-k", "lazy_gettext", "-k", "_ln:1,2", "-k", "lazy_ngettext:1,2", "--no-location", "--sort-output", "-o", str(template), "."],
+                    "-k", "lazy_gettext", "-k", "_ln:1,2", "-k", "lazy_ngettext:1,2", "--no-location", "--sort-output",
+                    "-o", str(template), "."],
                    cwd=PROJECT_ROOT, check=True, capture_output=True)
     return read_po(template.open("rb"))
 

@@ -37,5 +37,5 @@ class CreditCode:
             raise ValidationError(_l(
                 "This is not a valid unified social credit code: it has 18 characters "
                 "and ends with a check character; please copy it from the business licence."
-            ))
+            )) from None
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from flask import has_app_context
 from flask import session as flask_session
-from flask_wtf.csrf import generate_csrf
-from jinja2 import BytecodeCache
 from flask.testing import FlaskClient
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import TimestampSigner
+from jinja2 import BytecodeCache
 from sqlalchemy import URL, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 from stdnum.cn import uscc

@@ -3,9 +3,9 @@ import socket
 import socketserver
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from email import message_from_string, policy
-from typing import Iterator
 
 
 class SMTPSink(socketserver.StreamRequestHandler):

@@ -2,6 +2,7 @@
 import re
 import subprocess
 import sys
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -74,18 +75,19 @@ def test_form_errors_are_translated(client):
 
 
 def test_times_are_shown_in_shanghai(app, users):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from ipcenter.i18n import local_time
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        shown = local_time(datetime(2026, 10, 1, 16, 30, tzinfo=timezone.utc), "yyyy-MM-dd HH:mm")
+        shown = local_time(datetime(2026, 10, 1, 16, 30, tzinfo=UTC), "yyyy-MM-dd HH:mm")
     assert shown == "2026-10-02 00:30"
 
 
 def test_catalogs_cover_every_string_in_the_code(tmp_path):
     template = tmp_path / "messages.pot"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
-                    "-k", "lazy_gettext", "-k", "_ln:1,2", "-k", "lazy_ngettext:1,2", "--no-location", "-o", str(template), "."],
+                    "-k", "lazy_gettext", "-k", "_ln:1,2", "-k", "lazy_ngettext:1,2", "--no-location",
+                    "-o", str(template), "."],
                    cwd=ROOT, check=True, capture_output=True)
     wanted = {message.id for message in read_po(template.open("rb")) if message.id}
     for language in ("zh", "en"):
@@ -143,12 +145,12 @@ def case_due(client, case) -> str:
 def test_days_left_agree_with_their_number(client, login_as, center, language, shown):
     today = center_today()
     cases = [make_case(center, "consultation") for _ in range(3)]
-    for case, days in zip(cases, (1, 2, -1)):
+    for case, days in zip(cases, (1, 2, -1), strict=True):
         case.due_date = add_working_days(today, days)
     center.enterprise.language = language
     db.session.commit()
     login_as(center.enterprise)
-    assert [text in case_due(client, case) for case, text in zip(cases, shown)] == [True, True, True]
+    assert [text in case_due(client, case) for case, text in zip(cases, shown, strict=True)] == [True, True, True]
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
@@ -172,7 +174,7 @@ def test_legal_status_is_shown_in_the_interface_language(client, login_as, users
     users["staff"].language = language
     db.session.commit()
     login_as(users["staff"])
-    for patent, label in zip(patents, shown):
+    for patent, label in zip(patents, shown, strict=True):
         assert f'id="legal-status">{label}<' in client.get(f"/patents/{patent.id}").get_data(as_text=True)
 
 

@@ -1,8 +1,8 @@
 """Forms for logging in, passwords, profiles and staff accounts."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms.fields.choices import SelectChoice
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -13,7 +13,10 @@ from .operations import email_taken, password_problems
 LANGUAGE_CHOICES = [SelectChoice("zh", "简体中文"), SelectChoice("en", "English")]
 
 
-def email_field(label=_l("Email")):
+EMAIL = _l("Email")
+
+
+def email_field(label=EMAIL):
     return EmailField(label, validators=[DataRequired(), Email(message=_l("Enter a valid email address.")),
                                          Length(max=254)])
 

@@ -44,7 +44,7 @@ class User(db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
     # None until an invited user sets a password.
-    password_hash: Mapped[Optional[str]] = mapped_column(String(255))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(IntEnum(Role), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # False only for a self-registered user until they follow the emailed link; invited users
@@ -53,10 +53,10 @@ class User(db.Model):
     language: Mapped[str] = mapped_column(String(5), default="zh")
     # Part of the login cookie; replacing it ends every copy of the session.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
-    organisation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisations.id"), index=True)
-    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("demonstration_units.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("demonstration_units.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Optional["Organisation"]] = relationship(back_populates="users")
     unit: Mapped[Optional["DemonstrationUnit"]] = relationship(back_populates="reporters")

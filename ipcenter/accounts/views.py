@@ -9,12 +9,27 @@ from ..extensions import login_manager
 from ..security import local_path
 from ..throttling import forget_login_failures, form_refused, login_failed, per_account_and_address, redirected
 from .forms import (
-    ChangePasswordForm, ConfirmationRequestForm, ForgotPasswordForm, LoginForm, ProfileForm, ResetPasswordForm,
+    ChangePasswordForm,
+    ConfirmationRequestForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    ResetPasswordForm,
 )
 from .operations import (
-    CONFIRMATION_PURPOSE, INVITATION_PURPOSE, RESET_PURPOSE, authenticate, change_own_password,
-    confirm_email, load_session_user, log_out, request_email_confirmation, request_password_reset,
-    set_password_from_link, update_profile, user_from_token,
+    CONFIRMATION_PURPOSE,
+    INVITATION_PURPOSE,
+    RESET_PURPOSE,
+    authenticate,
+    change_own_password,
+    confirm_email,
+    load_session_user,
+    log_out,
+    request_email_confirmation,
+    request_password_reset,
+    set_password_from_link,
+    update_profile,
+    user_from_token,
 )
 
 bp = Blueprint("accounts", __name__)

@@ -18,7 +18,7 @@ def _date(value: str | None):
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-01-01.",
-                                 param_hint="--before")
+                                 param_hint="--before") from None
 
 
 @audit_cli.command("prune")
@@ -32,7 +32,7 @@ def prune_command(before):
         pruned = prune_entries(cutoff, today)
     except PruneRefused as refusal:
         db.session.rollback()
-        raise click.ClickException(str(refusal))
+        raise click.ClickException(str(refusal)) from None
     try:
         db.session.commit()
     except Exception:

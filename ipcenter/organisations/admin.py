@@ -13,8 +13,13 @@ from ..submission_keys import sent_once
 from .forms import PostForm, ReviewForm, UnitForm
 from .models import DemonstrationUnit, Organisation, OrganisationStatus, Post, ReviewAction
 from .operations import (
-    ReviewRefused, add_unit_reporter, allowed_reviews, registrations_with_same_credit_code, review_organisation,
-    save_post, save_unit,
+    ReviewRefused,
+    add_unit_reporter,
+    allowed_reviews,
+    registrations_with_same_credit_code,
+    review_organisation,
+    save_post,
+    save_unit,
 )
 
 bp = Blueprint("organisations_admin", __name__, url_prefix="/admin")

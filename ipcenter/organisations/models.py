@@ -1,6 +1,6 @@
 """Enterprises, demonstration units and the center's posts."""
 from datetime import datetime
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, text
@@ -49,7 +49,7 @@ class Organisation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name_zh: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[Optional[str]] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
     credit_code: Mapped[str] = mapped_column(String(18), index=True)
     address: Mapped[str] = mapped_column(String(300))
     contact_person: Mapped[str] = mapped_column(String(100))
@@ -59,7 +59,7 @@ class Organisation(db.Model):
     status: Mapped[OrganisationStatus] = mapped_column(
         IntEnum(OrganisationStatus), default=OrganisationStatus.PENDING, index=True
     )
-    status_reason: Mapped[Optional[str]] = mapped_column(Text)
+    status_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation", order_by="User.id")
@@ -85,7 +85,7 @@ class OrganisationReview(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     action: Mapped[ReviewAction] = mapped_column(IntEnum(ReviewAction))
-    reason: Mapped[Optional[str]] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(back_populates="reviews")
@@ -100,7 +100,7 @@ class DemonstrationUnit(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name_zh: Mapped[str] = mapped_column(String(200), unique=True)
-    name_en: Mapped[Optional[str]] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
     kind: Mapped[UnitKind] = mapped_column(IntEnum(UnitKind))
     contact_person: Mapped[str] = mapped_column(String(100))
     phone: Mapped[str] = mapped_column(String(20))

@@ -1,12 +1,15 @@
 """Business rules for enterprises, units and posts."""
-from typing import Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..accounts.models import Role, User
 from ..accounts.operations import (
-    create_user, find_user_by_email, normalise_email, send_email_confirmation, spend_hashing_time,
+    create_user,
+    find_user_by_email,
+    normalise_email,
+    send_email_confirmation,
+    spend_hashing_time,
     tell_owner_of_registration_attempt,
 )
 from ..audit.operations import record
@@ -14,7 +17,15 @@ from ..extensions import db
 from ..mail import external_url, queue_mail
 from ..notifications.operations import notify
 from ..validators import compact_phone
-from .models import DemonstrationUnit, Organisation, OrganisationReview, OrganisationStatus, Post, ReviewAction, UnitKind
+from .models import (
+    DemonstrationUnit,
+    Organisation,
+    OrganisationReview,
+    OrganisationStatus,
+    Post,
+    ReviewAction,
+    UnitKind,
+)
 
 
 class ReviewRefused(ValueError):
@@ -37,7 +48,7 @@ REVIEW_NOTIFICATIONS = {
 
 
 def register_enterprise(details: dict, display_name: str, email: str, password: str,
-                        language: str) -> Optional[User]:
+                        language: str) -> User | None:
     """Create a pending enterprise and its first user, who keeps the language they registered in and
     confirms the email before logging in. An email that has an account registers nothing: its owner
     is told by mail, and the visitor sees the same answer (and waits as long) as for a new one."""
@@ -81,7 +92,7 @@ def update_organisation_details(organisation: Organisation, details: dict) -> No
     organisation.main_products = details["main_products"].strip()
 
 
-def credit_code_in_use(credit_code: str, apart_from: Optional[Organisation] = None) -> bool:
+def credit_code_in_use(credit_code: str, apart_from: Organisation | None = None) -> bool:
     """Whether an enterprise that is not rejected holds this code: a rejected registration frees it
     for the real company."""
     query = select(Organisation.id).where(Organisation.credit_code == credit_code,
@@ -96,7 +107,7 @@ def allowed_reviews(organisation: Organisation) -> list[ReviewAction]:
 
 
 def review_organisation(organisation: Organisation, action: ReviewAction, actor: User,
-                        reason: Optional[str] = None) -> OrganisationReview:
+                        reason: str | None = None) -> OrganisationReview:
     """Approve, reject, suspend or reinstate an enterprise, keep the decision, tell its users."""
     sources, target = REVIEW_TRANSITIONS[action]
     if organisation.status not in sources:
@@ -133,7 +144,7 @@ def invite_colleague(organisation: Organisation, email: str, display_name: str, 
     return create_user(email, display_name, Role.ENTERPRISE, organisation=organisation, invited_by=inviter)
 
 
-def save_unit(unit: Optional[DemonstrationUnit], details: dict) -> DemonstrationUnit:
+def save_unit(unit: DemonstrationUnit | None, details: dict) -> DemonstrationUnit:
     """Create a demonstration unit, or update it when one is given."""
     if unit is None:
         unit = DemonstrationUnit()
@@ -153,7 +164,7 @@ def add_unit_reporter(unit: DemonstrationUnit, email: str, display_name: str, ac
     return create_user(email, display_name, Role.UNIT_REPORTER, unit=unit, invited_by=actor)
 
 
-def save_post(post: Optional[Post], details: dict, members: list[User]) -> Post:
+def save_post(post: Post | None, details: dict, members: list[User]) -> Post:
     """Create a post, or update it when one is given; only center accounts can be members."""
     if post is None:
         post = Post()

@@ -22,7 +22,7 @@ def import_command(file, file_format):
     try:
         file_format = file_format or detect_format(file)
     except ValueError as error:
-        raise click.UsageError(str(error))
+        raise click.UsageError(str(error)) from None
     try:
         open_index()  # before storing anything: records imported into a lost index would be searched wrong
     except IndexUnavailable as problem:
@@ -71,7 +71,7 @@ def search_command(query, limit, similar, as_json):
         results = find(ALL_RECORDS, query, per_page=limit, facets=False)
     except QueryError as error:
         line, before = error.pointer(query)
-        raise click.UsageError(f"{error.message}\n  {line}\n  {' ' * display_width(before)}^")
+        raise click.UsageError(f"{error.message}\n  {line}\n  {' ' * display_width(before)}^") from None
     except IndexUnavailable as problem:
         raise click.ClickException(str(problem)) from None
     for hit in results.hits:
@@ -97,8 +97,8 @@ def rebuild_command(processes):
     from sqlalchemy import func, select
 
     from ..extensions import db
-    from .rebuild import RebuildFailed, rebuild_index
     from .models import Patent
+    from .rebuild import RebuildFailed, rebuild_index
 
     total = db.session.scalar(select(func.count(Patent.id)))
     started = time.monotonic()

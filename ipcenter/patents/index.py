@@ -16,9 +16,9 @@ import pickle
 import struct
 import threading
 import zlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 from flask import Flask, current_app, has_request_context
 from sqlalchemy import delete, event, insert, inspect, select

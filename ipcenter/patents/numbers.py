@@ -16,7 +16,7 @@ class InvalidApplicationNumber(ValueError):
 
 
 def check_character(body: str) -> str:
-    return CHECK_CHARACTERS[sum(int(d) * w for d, w in zip(body, WEIGHTS[len(body)])) % 11]
+    return CHECK_CHARACTERS[sum(int(d) * w for d, w in zip(body, WEIGHTS[len(body)], strict=True)) % 11]
 
 
 def normalise_cn_application_number(text: str) -> str:

@@ -18,7 +18,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l, lazy_ngettext as _ln
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from whoosh import query as wq
 
 from .analysis import patent_text_analyzer
@@ -261,7 +262,7 @@ def _text_query(fields, token: Token) -> wq.Query:
         return wq.NullQuery
     if token.kind == "phrase" and len(words) > 1:
         return _any_field(fields, lambda name, boost: wq.Phrase(name, words, slop=token.slop + 1, boost=boost))
-    each = [_any_field(fields, lambda name, boost: wq.Term(name, word, boost=boost)) for word in words]
+    each = [_any_field(fields, lambda name, boost, word=word: wq.Term(name, word, boost=boost)) for word in words]
     return each[0] if len(each) == 1 else wq.And(each)
 
 

@@ -12,7 +12,8 @@ import multiprocessing
 import queue
 import sys
 import traceback
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
+from itertools import pairwise
 
 from flask import current_app
 from sqlalchemy import delete, func, select
@@ -22,8 +23,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from ..extensions import db
 from .analysis import MixedTokenizer
-from .index import (SCHEMA, UNREADABLE, field_layout, index_folder, patent_document, patent_rows, sync_index,
-                    writer_lock)
+from .index import SCHEMA, UNREADABLE, field_layout, index_folder, patent_document, patent_rows, sync_index, writer_lock
 from .models import IndexQueueEntry, Patent
 from .whoosh_segments import SegmentFiles, remove_unlisted_segments
 
@@ -133,7 +133,7 @@ def id_shares(processes: int) -> list[tuple[int | None, int | None]]:
     bounds = [db.session.scalar(select(Patent.id).order_by(Patent.id).offset(total * k // processes).limit(1))
               for k in range(1, processes)]
     edges = [None, *bounds, None]
-    return list(zip(edges, edges[1:]))
+    return list(pairwise(edges))
 
 
 def build_share(ix, share: tuple[int | None, int | None], report: Callable[[int], None]) -> list:

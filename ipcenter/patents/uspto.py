@@ -5,8 +5,8 @@ split at those declarations and parsed one document at a time, so memory stays f
 whatever the file's size. Each reader returns the fields of `Patent` as a dict.
 """
 import re
+from collections.abc import Iterator
 from datetime import date
-from typing import Iterator
 
 from lxml import etree
 
@@ -110,7 +110,8 @@ def read_v4(root) -> dict:
     ipc += [format_ipc(_text(n)) for n in biblio.findall("classification-ipc/further-classification")]
     cpc = [_ipcr(n) for n in biblio.findall("classifications-cpc//classification-cpc")]
     locarno = [format_locarno(_text(n)) for n in biblio.findall("classification-locarno/main-classification")]
-    applicants = biblio.findall("parties/applicants/applicant") + biblio.findall("us-parties/us-applicants/us-applicant")
+    applicants = (biblio.findall("parties/applicants/applicant")
+                  + biblio.findall("us-parties/us-applicants/us-applicant"))
     inventors = biblio.findall("parties/inventors/inventor") + biblio.findall("us-parties/inventors/inventor")
     if not inventors:  # before v4.3 inventors were listed as applicants
         inventors = [a for a in applicants if "inventor" in a.get("app-type", "")]

@@ -41,7 +41,7 @@ def posting_positions(reader, field: str, btext: bytes) -> Iterator[tuple[int, l
     while matcher.is_active():
         matcher._read_ids()
         matcher._read_values()
-        yield from zip(matcher._ids, map(decode, matcher._values))
+        yield from zip(matcher._ids, map(decode, matcher._values), strict=True)
         matcher._next_block()
 
 
@@ -128,7 +128,7 @@ class SegmentFiles:
             for btext in sorted(terms):
                 fieldwriter.start_term(btext)
                 flat = iter(terms[btext])
-                for docnum, weight, encoded in zip(flat, flat, flat):
+                for docnum, weight, encoded in zip(flat, flat, flat, strict=True):
                     fieldwriter.add(docnum, weight, encoded, document_lengths.get(docnum, 0))
                 fieldwriter.finish_term()
             fieldwriter.finish_field()

@@ -5,9 +5,8 @@ Revises: 86e5e6df7dcc
 Create Date: 2026-11-25 04:18:26.007957
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '171aeb886188'

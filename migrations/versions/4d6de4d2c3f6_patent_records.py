@@ -5,9 +5,8 @@ Revises: 171aeb886188
 Create Date: 2026-11-25 04:52:34.290945
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '4d6de4d2c3f6'

@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-25 03:41:13.015513
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '585ae5c060ff'

@@ -5,9 +5,8 @@ Revises: c4e1d2b3a0f5
 Create Date: 2026-12-02 10:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7a3e5c1f9b20'

@@ -5,8 +5,8 @@ Revises: 585ae5c060ff
 Create Date: 2026-11-25 04:09:04.886547
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # The timeline is append-only: the database refuses UPDATE and DELETE on case_events.
 APPEND_ONLY = {

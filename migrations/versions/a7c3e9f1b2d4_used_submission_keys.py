@@ -5,9 +5,8 @@ Revises: a7d3c9e1f2b4
 Create Date: 2026-11-26 03:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e9f1b2d4'

@@ -5,8 +5,8 @@ Revises: 7a3e5c1f9b20
 Create Date: 2026-11-28 09:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # As in ipcenter/audit/models.py (a migration keeps its own copy: the model may change later). UPDATE is
 # always refused; DELETE only for entries older than the cut-off of a permit that names the prune's own

@@ -5,9 +5,8 @@ Revises: a7c3e9f1b2d4
 Create Date: 2026-12-03 10:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b5d2e8f14a60'

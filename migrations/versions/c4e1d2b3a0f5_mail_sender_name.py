@@ -5,9 +5,8 @@ Revises: e1f0a5b7c9d2
 Create Date: 2026-11-27 10:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c4e1d2b3a0f5'

@@ -5,9 +5,8 @@ Revises: b5d2e8f14a60
 Create Date: 2026-11-26 06:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c8f2a4d6e1b3'

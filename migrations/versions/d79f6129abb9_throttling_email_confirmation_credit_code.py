@@ -5,9 +5,8 @@ Revises: ddb6996891c0
 Create Date: 2026-11-25 22:46:40.612306
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd79f6129abb9'

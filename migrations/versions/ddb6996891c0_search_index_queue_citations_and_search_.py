@@ -5,9 +5,8 @@ Revises: 4d6de4d2c3f6
 Create Date: 2026-11-25 06:53:51.507885
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'ddb6996891c0'

@@ -5,9 +5,8 @@ Revises: d79f6129abb9
 Create Date: 2026-11-25 23:00:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e1f0a5b7c9d2'

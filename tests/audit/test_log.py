@@ -7,7 +7,7 @@ import io
 import json
 import os
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -19,7 +19,7 @@ from ipcenter.audit.operations import record
 from ipcenter.extensions import db
 from tests.conftest import make_user
 
-LONG_AGO = datetime(2020, 3, 1, 4, 0, tzinfo=timezone.utc)
+LONG_AGO = datetime(2020, 3, 1, 4, 0, tzinfo=UTC)
 
 
 def add_entry(action="case.note", kind="case", object_id="ZS-2020-000001", created_at=None, **fields):
@@ -79,13 +79,13 @@ def sample(users):
     manager, staff = users["manager"], users["staff"]
     return {
         "old_note": add_entry("case.note", "case", "ZS-2026-000001", actor=staff,
-                              created_at=datetime(2026, 3, 1, 2, tzinfo=timezone.utc)),
+                              created_at=datetime(2026, 3, 1, 2, tzinfo=UTC)),
         "transition": add_entry("case.transition", "case", "ZS-2026-000002", actor=staff,
                                 before={"stage": "answering"}, after={"stage": "answered"},
-                                created_at=datetime(2026, 3, 5, 2, tzinfo=timezone.utc)),
+                                created_at=datetime(2026, 3, 5, 2, tzinfo=UTC)),
         "approval": add_entry("organisation.approve", "organisation", 7, actor=manager,
                               before={"status": "PENDING"}, after={"status": "RECORDED", "reason": "=1+1"},
-                              created_at=datetime(2026, 3, 9, 2, tzinfo=timezone.utc)),
+                              created_at=datetime(2026, 3, 9, 2, tzinfo=UTC)),
     }
 
 
@@ -107,7 +107,7 @@ def test_managers_filter_by_user_action_object_and_dates(client, login_as, users
 
 def test_the_dates_are_the_centers_days(client, login_as, users):
     """23:30 UTC on 4 March is 07:30 on 5 March in Zhongshan."""
-    add_entry(created_at=datetime(2026, 3, 4, 23, 30, tzinfo=timezone.utc))
+    add_entry(created_at=datetime(2026, 3, 4, 23, 30, tzinfo=UTC))
     login_as(users["manager"])
     assert shown(client, action="case.note", since="2026-03-05", until="2026-03-05") == ["case.note"]
     assert shown(client, action="case.note", until="2026-03-04") == []
@@ -200,7 +200,7 @@ def test_prune_archives_and_removes_only_the_older_entries_and_records_itself(ap
     old_ids = [add_entry("case.note", "case", f"ZS-2020-00000{n}", actor=users["staff"],
                          created_at=LONG_AGO + timedelta(days=n)).id for n in range(3)]
     recent_id = add_entry("case.transition", "case", "ZS-2024-000001",
-                          created_at=datetime(2024, 6, 1, tzinfo=timezone.utc)).id
+                          created_at=datetime(2024, 6, 1, tzinfo=UTC)).id
     result = runner.invoke(args=["audit", "prune", "--before", "2021-01-01"])
     assert result.exit_code == 0, result.output
     path = result.output.strip().rsplit(" to ", 1)[1]
@@ -212,7 +212,7 @@ def test_prune_archives_and_removes_only_the_older_entries_and_records_itself(ap
     db.session.expire_all()
     remaining = list(db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
     assert recent_id in [entry.id for entry in remaining]
-    assert not any(entry.created_at < datetime(2021, 1, 1, tzinfo=timezone.utc) for entry in remaining)
+    assert not any(entry.created_at < datetime(2021, 1, 1, tzinfo=UTC) for entry in remaining)
     [prune] = [entry for entry in remaining if entry.action == "audit.pruned"]
     assert prune.after["archived"] == 3 and prune.after["before"] == "2021-01-01"
     assert prune.after["archive"] == path.rsplit("/", 1)[1] and len(prune.after["sha256"]) == 64
@@ -247,7 +247,7 @@ def test_a_bad_date_gets_a_clear_error_line(runner, value):
 
 def test_prune_keeps_what_the_retention_setting_keeps(app, runner):
     app.config["AUDIT_RETENTION_DAYS"] = 365
-    add_entry(created_at=datetime.now(timezone.utc) - timedelta(days=30))
+    add_entry(created_at=datetime.now(UTC) - timedelta(days=30))
     result = runner.invoke(args=["audit", "prune", "--before", datetime.now().date().isoformat()])
     assert result.exit_code == 1 and "entries are kept for 365 days (AUDIT_RETENTION_DAYS)" in result.output
     assert db.session.scalar(select(AuditEntry.action)) == "case.note"
@@ -255,8 +255,8 @@ def test_prune_keeps_what_the_retention_setting_keeps(app, runner):
 
 def test_without_a_date_prune_removes_what_is_past_retention(app, runner):
     app.config["AUDIT_RETENTION_DAYS"] = 365
-    add_entry("case.note", created_at=datetime.now(timezone.utc) - timedelta(days=400))
-    add_entry("case.assigned", created_at=datetime.now(timezone.utc) - timedelta(days=300))
+    add_entry("case.note", created_at=datetime.now(UTC) - timedelta(days=400))
+    add_entry("case.assigned", created_at=datetime.now(UTC) - timedelta(days=300))
     assert runner.invoke(args=["audit", "prune"]).exit_code == 0
     db.session.expire_all()
     assert [e.action for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))] == \

@@ -1,7 +1,7 @@
 """Every action a center must account for writes one audit entry: who, when, what, on what, the change,
 and from where. A change that is rolled back leaves none; a failure or a denial is kept though its request fails."""
 import io
-from datetime import timezone
+from datetime import UTC
 
 import pytest
 from sqlalchemy import select
@@ -40,7 +40,7 @@ def test_a_login_records_who_when_and_from_where(client, login_as, users, entrie
     entry = only(entries, "account.login")
     assert (entry.actor_id, entry.object_kind, entry.object_id) == (users["staff"].id, "user", str(users["staff"].id))
     assert (entry.address, entry.user_agent) == (ADDRESS, BROWSER)
-    assert entry.created_at.tzinfo == timezone.utc and entry.before is None and entry.after is None
+    assert entry.created_at.tzinfo == UTC and entry.before is None and entry.after is None
 
 
 def test_the_address_is_the_client_behind_the_configured_proxy(app, users, entries):

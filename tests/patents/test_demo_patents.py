@@ -32,7 +32,8 @@ def test_each_kind_of_demo_patent_is_described_in_its_own_words(app):
         by_kind.setdefault(patent.patent_type, []).append(patent)
     assert all(p.abstract.startswith("本发明公开了") and "实用新型" not in p.abstract + p.claims
                for p in by_kind["invention"])
-    assert all(p.abstract.startswith("本实用新型公开了") and "本发明" not in p.abstract for p in by_kind["utility_model"])
+    assert all(p.abstract.startswith("本实用新型公开了") and "本发明" not in p.abstract
+               for p in by_kind["utility_model"])
     assert all("本外观设计产品的名称：" in p.abstract and "设计要点" in p.abstract and not p.claims
                for p in by_kind["design"])
     assert min(len(patents) for patents in by_kind.values()) > 10

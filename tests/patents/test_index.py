@@ -22,7 +22,8 @@ def test_rebuild_equals_the_database_and_check_reports_differences(runner, app):
         connection.execute(text("DELETE FROM patents WHERE id = 3"))
         connection.execute(text(
             "INSERT INTO patents (id, country, publication_number, patent_type, title, abstract, claims, applicants, "
-            "inventors, ipc, cpc, locarno, legal_status, is_demo, created_at, updated_at) VALUES (9001, 'CN', 'CN399999999', 'design', "
+            "inventors, ipc, cpc, locarno, legal_status, is_demo, created_at, updated_at) "
+            "VALUES (9001, 'CN', 'CN399999999', 'design', "
             "'灯', '', '', '', '', '', '', '', '', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
     check = runner.invoke(args=["search", "check"])
     assert check.exit_code == 1

@@ -93,12 +93,12 @@ def test_segment_arrays_equal_what_whoosh_reads_per_document(demo_collection):
         for field in ("type", "year", "applicant", "cls"):
             values, owners, codes = arrays.facet_values(reader, field)
             cells = reader.column_reader(field)
-            assert sorted(zip(owners.tolist(), (values[code] for code in codes))) == sorted(
+            assert sorted(zip(owners.tolist(), (values[code] for code in codes), strict=True)) == sorted(
                 (d, value) for d in range(size) for value in (cells[d] if isinstance(cells[d], list) else [cells[d]])
                 if value), field
         for field in ("pn", "an"):
             forms, docs = arrays.numbers_sorted(reader, field)
-            assert list(forms) == sorted(forms) and sorted(zip(forms.tolist(), docs.tolist())) == sorted(
+            assert list(forms) == sorted(forms) and sorted(zip(forms.tolist(), docs.tolist(), strict=True)) == sorted(
                 (form.encode(), d) for d, value in enumerate(reader.column_reader(field)) for form in value.split())
 
 
@@ -160,12 +160,12 @@ def test_results_come_in_score_order_with_every_match_counted(demo_collection):
 
 
 def test_number_lookups_equal_database_counts(demo_collection):
-    for query, column, pattern in (("an:2019*", Patent.application_number, "CN2019%"),
-                                   ("an:CN2019*", Patent.application_number, "CN2019%"),
-                                   ("pn:CN3010*", Patent.publication_number, "CN3010%"),
-                                   ("pn:30100001*", Patent.publication_number, "CN30100001%")):
+    for text, column, pattern in (("an:2019*", Patent.application_number, "CN2019%"),
+                                  ("an:CN2019*", Patent.application_number, "CN2019%"),
+                                  ("pn:CN3010*", Patent.publication_number, "CN3010%"),
+                                  ("pn:30100001*", Patent.publication_number, "CN30100001%")):
         expected = db.session.scalar(select(func.count()).where(column.like(pattern)))
-        assert search_patents(ALL_RECORDS, query).total == expected > 0, query
+        assert search_patents(ALL_RECORDS, text).total == expected > 0, text
     number = db.session.scalar(select(Patent.application_number).order_by(Patent.id).limit(1))
     assert [hit.patent.application_number for hit in search_patents(ALL_RECORDS, f"an:{number}").hits] == [number]
 
@@ -191,6 +191,6 @@ def test_a_phrase_search_after_a_record_changed_finds_its_new_version_only(clien
     patent.title = "Lamp shade with fixed louvres"
     db.session.commit()  # the old version stays in its segment, marked deleted
     login_as(make_user(Role.STAFF))
-    for query in ('"solar garden"', 'ti:"lamp shade"', 'ab:"reducing glare"', 'ti:"fixed louvres"'):
-        page = client.get("/patents/", query_string={"q": query})
-        assert page.status_code == 200 and "1 patent found" in page.get_data(as_text=True), query
+    for text in ('"solar garden"', 'ti:"lamp shade"', 'ab:"reducing glare"', 'ti:"fixed louvres"'):
+        page = client.get("/patents/", query_string={"q": text})
+        assert page.status_code == 200 and "1 patent found" in page.get_data(as_text=True), text

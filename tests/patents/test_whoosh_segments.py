@@ -13,8 +13,15 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from ipcenter.patents.demo import _record
 from ipcenter.patents.index import SCHEMA, patent_document
 from ipcenter.patents.models import Patent
-from ipcenter.patents.whoosh_segments import (SegmentFiles, field_lengths, is_table_of_contents, numeric_column,
-                                              posting_blocks, posting_positions, remove_unlisted_segments)
+from ipcenter.patents.whoosh_segments import (
+    SegmentFiles,
+    field_lengths,
+    is_table_of_contents,
+    numeric_column,
+    posting_blocks,
+    posting_positions,
+    remove_unlisted_segments,
+)
 from tests.patents.test_rebuild import index_contents
 
 PACKAGE = Path(__file__).resolve().parents[2] / "ipcenter"
@@ -60,7 +67,7 @@ def test_posting_blocks_are_whooshs_postings_with_the_deleted_documents(segment)
         docs = [doc for ids, _ in blocks for doc in ids]
         weights = [weight for _, block_weights in blocks for weight in block_weights]
         public = dict(segment.postings(field, btext).items_as("weight"))  # without the deleted documents
-        assert {doc: weight for doc, weight in zip(docs, weights) if doc not in deleted} == public, word
+        assert {doc: weight for doc, weight in zip(docs, weights, strict=True) if doc not in deleted} == public, word
         assert docs == sorted(docs) and set(docs) - set(public) <= deleted, word
     assert len(list(posting_blocks(segment, "ab", b"lamp"))) > 1  # blocks of 128 postings
     assert [(list(ids), list(weights)) for ids, weights in posting_blocks(segment, "id", b"7")] == [([6], [1.0])]
