@@ -34,11 +34,11 @@ from sqlalchemy import Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .database import UTCDateTime, utcnow
-from .extensions import db
+from .extensions import Model, db
 from .i18n import center_name
 
 
-class OutgoingMail(db.Model):
+class OutgoingMail(Model):
     __tablename__ = "mail_outbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)

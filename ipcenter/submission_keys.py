@@ -26,14 +26,14 @@ from wtforms.validators import Optional as OptionalField
 from wtforms.validators import Regexp
 
 from .database import UTCDateTime, utcnow
-from .extensions import db
+from .extensions import Model, db
 from .mail import discard_queued_mail
 
 KEY_PATTERN = r"^[A-Za-z0-9_-]{43}$"
 REDIRECTS = (301, 302, 303, 307, 308)
 
 
-class UsedSubmissionKey(db.Model):
+class UsedSubmissionKey(Model):
     """A key already used, by whom (nobody for a visitor's registration), and where its form led."""
 
     __tablename__ = "used_submission_keys"

@@ -19,10 +19,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .audit.operations import record_throttling
-from .extensions import db, limiter
+from .extensions import Model, db, limiter
 
 
-class ThrottleCounter(db.Model):
+class ThrottleCounter(Model):
     """One fixed window of a rate limit: how many hits, and when the window ends."""
 
     __tablename__ = "throttle_counters"

@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import IntEnum, LabelledEnum, UTCDateTime, enum_check, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 if TYPE_CHECKING:
     from ..organisations.models import DemonstrationUnit, Organisation, Post
@@ -25,7 +25,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(enum_check("role", Role), name="role_known"),

@@ -14,7 +14,7 @@ from sqlalchemy import DDL, JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -63,7 +63,7 @@ OBJECT_KINDS = {
 }
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_entries"
     __table_args__ = (
         Index("ix_audit_entries_object", "object_kind", "object_id"),
@@ -94,7 +94,7 @@ class AuditEntry(db.Model):
         return str(OBJECT_KINDS.get(self.object_kind, self.object_kind))
 
 
-class AuditPrunePermit(db.Model):
+class AuditPrunePermit(Model):
     """Exists only inside a prune's transaction: lets the DELETE triggers pass the entries it archived."""
 
     __tablename__ = "audit_prune_permits"

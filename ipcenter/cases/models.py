@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..calendar import center_today, working_days_between
 from ..database import IntEnum, LabelledEnum, UTCDateTime, enum_check, utcnow
-from ..extensions import db
+from ..extensions import Model
 from .workflow import AWAITING_MATERIALS, CASE_TYPES, CENTER_STAGES, Phase, case_type
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def _in(column: str, values) -> str:
 OPEN = text("closed_at IS NULL")
 
 
-class Case(db.Model):
+class Case(Model):
     __tablename__ = "cases"
     __table_args__ = (
         CheckConstraint(_in("case_type", CASE_TYPES), name="type_known"),
@@ -174,7 +174,7 @@ class Case(db.Model):
         return f"<Case {self.reference} {self.stage}>"
 
 
-class CaseEvent(db.Model):
+class CaseEvent(Model):
     """One line of a case's timeline. Never updated or deleted (the database refuses too)."""
 
     __tablename__ = "case_events"
@@ -205,7 +205,7 @@ class CaseEvent(db.Model):
     attachments: Mapped[list["Attachment"]] = relationship(back_populates="event", order_by="Attachment.id")
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """A file on a case, stored under a generated name outside the static folder."""
 
     __tablename__ = "attachments"
@@ -226,7 +226,7 @@ class Attachment(db.Model):
     uploaded_by: Mapped["User"] = relationship()
 
 
-class CaseReferenceCounter(db.Model):
+class CaseReferenceCounter(Model):
     """The last reference number given out in a year; incremented under a row lock."""
 
     __tablename__ = "case_reference_counters"

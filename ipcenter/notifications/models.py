@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 from ..i18n import localized_name
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ MESSAGES = {
 ORGANISATION_KINDS = {kind for kind in MESSAGES if kind.startswith("organisation_")}
 
 
-class Notification(db.Model):
+class Notification(Model):
     __tablename__ = "notifications"
     __table_args__ = (Index("ix_notifications_inbox", "user_id", "read_at", "id"),)
 

@@ -7,7 +7,7 @@ from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import IntEnum, LabelledEnum, UTCDateTime, enum_check, utcnow
-from ..extensions import db
+from ..extensions import Model, db
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -34,7 +34,7 @@ class UnitKind(LabelledEnum):
     MODEL_ENTERPRISE = 4, _l("Model enterprise")
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     """An enterprise served by the center."""
 
     __tablename__ = "organisations"
@@ -75,7 +75,7 @@ class Organisation(db.Model):
         return f"<Organisation {self.credit_code}>"
 
 
-class OrganisationReview(db.Model):
+class OrganisationReview(Model):
     """One manager decision on an enterprise's record; the history is kept."""
 
     __tablename__ = "organisation_reviews"
@@ -92,7 +92,7 @@ class OrganisationReview(db.Model):
     actor: Mapped["User"] = relationship()
 
 
-class DemonstrationUnit(db.Model):
+class DemonstrationUnit(Model):
     """A partner that takes on delegated parts of cases and reports progress."""
 
     __tablename__ = "demonstration_units"
@@ -119,7 +119,7 @@ post_members = Table(
 )
 
 
-class Post(db.Model):
+class Post(Model):
     """A demonstration post: a service desk of the center that owns stages of the work."""
 
     __tablename__ = "posts"

@@ -7,7 +7,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 if TYPE_CHECKING:
     from ..organisations.models import Organisation
@@ -22,7 +22,7 @@ LEGAL_STATUSES = {"有效": _l("In force"), "失效": _l("Lapsed"), "审中": _l
                   "granted": _l("Granted"), "published": _l("Published")}
 
 
-class Patent(db.Model):
+class Patent(Model):
     __tablename__ = "patents"
     __table_args__ = (
         CheckConstraint("patent_type IN ('invention', 'utility_model', 'design')", name="type_known"),
@@ -71,7 +71,7 @@ class Patent(db.Model):
         return f"<Patent {self.display_number}>"
 
 
-class IndexQueueEntry(db.Model):
+class IndexQueueEntry(Model):
     """A patent changed in the database and not yet in the search index (an outbox, kept in the same commit)."""
 
     __tablename__ = "patent_index_queue"

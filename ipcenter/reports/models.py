@@ -7,7 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 from ..patents.models import Patent
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ CATEGORIES = {
 }
 
 
-class Citation(db.Model):
+class Citation(Model):
     __tablename__ = "citations"
     __table_args__ = (
         UniqueConstraint("case_id", "patent_id", name="one_per_case"),
@@ -48,7 +48,7 @@ class Citation(db.Model):
     cited_by: Mapped["User"] = relationship()
 
 
-class SearchRecord(db.Model):
+class SearchRecord(Model):
     """One search run for a case, as it goes into the report."""
 
     __tablename__ = "search_records"
@@ -65,7 +65,7 @@ class SearchRecord(db.Model):
     run_by: Mapped["User"] = relationship()
 
 
-class SearchReport(db.Model):
+class SearchReport(Model):
     """The examiner's conclusion; the rest of the report is the case's records and citations."""
 
     __tablename__ = "search_reports"
