@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: serve test test-postgres install install-test translations migrate seed clean
+.PHONY: serve test test-postgres lint install install-test translations migrate seed requirements upgrade clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,23 @@ test: install-test
 
 test-postgres: install-test
 	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(PYTEST)
+
+## Check the code: ruff (lint, import order) and mypy, with the settings in pyproject.toml.
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+# The pinned requirements (with hashes) are generated from requirements.in and requirements-test.in:
+# `make requirements` after editing those (the pins kept where they still fit), `make upgrade` for the
+# newest releases they allow; then `make test`.
+COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 --custom-compile-command "make requirements"
+
+requirements: $(VENV)/.installed-test
+	$(COMPILE) $(UPGRADE) requirements.in -o requirements.txt
+	$(COMPILE) $(UPGRADE) requirements.in requirements-test.in -o requirements-test.txt
+
+upgrade:
+	$(MAKE) requirements UPGRADE=--upgrade
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
