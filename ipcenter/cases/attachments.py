@@ -28,13 +28,6 @@ log = logging.getLogger(__name__)
 PENDING = ".pending"  # a file written, whose row is not committed yet
 PENDING_FILES = "pending_attachment_files"  # session.info: the final paths of this transaction's files
 
-ALLOWED_TYPES = {
-    "application/pdf": "PDF",
-    "image/png": "PNG",
-    "image/jpeg": "JPEG",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
-}
 OOXML_PARTS = {
     "word/document.xml": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xl/workbook.xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

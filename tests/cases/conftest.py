@@ -58,7 +58,3 @@ def make_case(center, case_type: str = "consultation", stage: str | None = None,
     db.session.commit()
     return case
 
-
-@pytest.fixture
-def case_factory(center):
-    return lambda *args, **kwargs: make_case(center, *args, **kwargs)

@@ -45,8 +45,8 @@ def _note_form(client, case) -> dict:
             "comment": "客户催问进度"}
 
 
-def test_a_note_sent_again_after_its_answer_was_lost_is_added_once(client, login_as, center, case_factory):
-    case = case_factory("consultation")
+def test_a_note_sent_again_after_its_answer_was_lost_is_added_once(client, login_as, center):
+    case = make_case(center, "consultation")
     login_as(center.staff["consultation"])
     form = _note_form(client, case)
     sent_and_dropped(client, f"/cases/{case.reference}/notes", form)
@@ -57,17 +57,16 @@ def test_a_note_sent_again_after_its_answer_was_lost_is_added_once(client, login
         retry.headers["Location"]).get_data(as_text=True)
 
 
-def test_each_note_form_shown_adds_its_own_note(client, login_as, center, case_factory):
-    case = case_factory("consultation")
+def test_each_note_form_shown_adds_its_own_note(client, login_as, center):
+    case = make_case(center, "consultation")
     login_as(center.staff["consultation"])
     client.post(f"/cases/{case.reference}/notes", data=_note_form(client, case))
     client.post(f"/cases/{case.reference}/notes", data=_note_form(client, case))
     assert count(EventKind.NOTE) == 2
 
 
-def test_a_progress_report_sent_again_after_its_answer_was_lost_is_filed_once(client, login_as, center,
-                                                                              case_factory):
-    case = case_factory("consultation")
+def test_a_progress_report_sent_again_after_its_answer_was_lost_is_filed_once(client, login_as, center):
+    case = make_case(center, "consultation")
     case.delegated_unit = center.unit
     db.session.commit()
     login_as(center.reporter)
@@ -80,9 +79,8 @@ def test_a_progress_report_sent_again_after_its_answer_was_lost_is_filed_once(cl
     assert count(EventKind.PROGRESS_REPORT) == 1
 
 
-def test_a_refused_note_leaves_its_key_unused_so_that_sending_it_corrected_works(client, login_as, center,
-                                                                                 case_factory):
-    case = case_factory("consultation")
+def test_a_refused_note_leaves_its_key_unused_so_that_sending_it_corrected_works(client, login_as, center):
+    case = make_case(center, "consultation")
     login_as(center.staff["consultation"])
     form = _note_form(client, case)
     refused = client.post(f"/cases/{case.reference}/notes", data={**form, "files": [(io.BytesIO(b"MZ"), "a.exe")]},
@@ -93,8 +91,8 @@ def test_a_refused_note_leaves_its_key_unused_so_that_sending_it_corrected_works
     assert count(EventKind.NOTE) == 1
 
 
-def test_a_forged_key_is_refused_with_the_reason(client, login_as, center, case_factory):
-    case = case_factory("consultation")
+def test_a_forged_key_is_refused_with_the_reason(client, login_as, center):
+    case = make_case(center, "consultation")
     login_as(center.staff["consultation"])
     response = client.post(f"/cases/{case.reference}/notes", data={**_note_form(client, case),
                                                                    "submission_key": "forged"})
@@ -102,11 +100,11 @@ def test_a_forged_key_is_refused_with_the_reason(client, login_as, center, case_
     assert "This form was not opened from the center&#39;s site, or has expired" in response.get_data(as_text=True)
 
 
-def test_a_note_sent_twice_at_once_is_added_once(client, login_as, center, case_factory, monkeypatch):
+def test_a_note_sent_twice_at_once_is_added_once(client, login_as, center, monkeypatch):
     """The second sending passes the look-up before the first commits; the unique key stops it."""
     from ipcenter import submission_keys
 
-    case = case_factory("consultation")
+    case = make_case(center, "consultation")
     login_as(center.staff["consultation"])
     form = _note_form(client, case)
     client.post(f"/cases/{case.reference}/notes", data=form)
@@ -158,8 +156,8 @@ def test_a_recorded_search_sent_again_after_its_answer_was_lost_is_recorded_once
 
 
 def test_the_worker_forgets_keys_older_than_the_setting_and_a_form_that_old_adds_again(app, client, login_as,
-                                                                                      center, case_factory, runner):
-    case = case_factory("consultation")
+                                                                                      center, runner):
+    case = make_case(center, "consultation")
     login_as(center.staff["consultation"])
     form = _note_form(client, case)
     client.post(f"/cases/{case.reference}/notes", data=form)
@@ -180,9 +178,8 @@ def _case_form(client, case, form_id: str, fields: dict) -> dict:
     return {name: hidden(form, name) for name in ("csrf_token", "version", "submission_key")} | fields
 
 
-def test_an_answer_sent_again_after_its_answer_was_lost_moves_the_case_once_and_says_so(client, login_as, center,
-                                                                                      case_factory):
-    case = case_factory("consultation")
+def test_an_answer_sent_again_after_its_answer_was_lost_moves_the_case_once_and_says_so(client, login_as, center):
+    case = make_case(center, "consultation")
     login_as(center.staff["consultation"])
     form = _case_form(client, case, "form-answer", {"comment": "可以申请外观设计专利。"})
     sent_and_dropped(client, f"/cases/{case.reference}/actions/answer", form)

@@ -125,7 +125,7 @@ def test_actions_from_the_wrong_stage_are_refused(client, login_as, center, type
         response = client.submit(f"/cases/{case.reference}/actions/{transition.action}",
                                  {"version": case.version, **inputs_for(transition)}, page="/",
                                  content_type="multipart/form-data")
-        assert response.status_code in (400, 403), transition.action
+        assert response.status_code == 400, transition.action  # the case is not at a stage it starts from
         assert db.session.get(Case, case.id).stage == case_type.initial_stage
 
 
