@@ -244,7 +244,7 @@ def _snapshot_postgresql(dump: Path) -> Snapshot:
 def _contents(connection: Connection) -> tuple[dict[str, int], list, str | None]:
     """Row counts per table, the attachment rows and the schema revision, as this connection sees them."""
     names = sorted(inspect(connection).get_table_names())
-    counts = {name: connection.scalar(select(func.count()).select_from(table(name))) for name in names}
+    counts = {name: connection.execute(select(func.count()).select_from(table(name))).scalar_one() for name in names}
     attachments = []
     if Attachment.__tablename__ in names:
         attachments = connection.execute(select(Attachment.stored_name, Attachment.sha256)

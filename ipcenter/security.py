@@ -34,8 +34,9 @@ CONTENT_SECURITY_POLICY = "; ".join((
 def init_security(app: Flask) -> None:
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count,
-                                x_prefix=count)
+        # Flask's documented way to add WSGI middleware: its types declare wsgi_app a method, not an attribute.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count,  # type: ignore[method-assign]
+                                x_host=count, x_port=count, x_prefix=count)
 
     @app.errorhandler(SecurityError)
     def unknown_host(error):
