@@ -192,6 +192,8 @@ def test_a_mistake_typed_in_full_width_is_pointed_at_where_it_was_typed():
     ('"lamp shade', 0, "quotation mark"),
     ("pd:[2022 TO 2020]", 3, "starts after it ends"),
     ("pd:[2020 2021]", 3, "[start TO end]"),
+    ("pd:2020]", 7, "no “[” before it"),
+    ("吸顶灯】", 3, "no “[” before it"),  # as a Chinese keyboard types it
     ("ti:[2020 TO 2021]", 3, "Ranges work on dates"),
     ("*amp", 0, "before a wildcard"),
     ("ti:", 0, "needs a value"),
@@ -206,7 +208,7 @@ def test_malformed_queries_are_explained(query, position, words):
     assert refusal.value.position == position and words in str(refusal.value)
 
 
-@pytest.mark.parametrize("query", ["(lamp", "pd:[2022 TO 2020]", "xx:lamp", "lamp AND", '"x', "NOT", "ti:("])
+@pytest.mark.parametrize("query", ["(lamp", "pd:[2022 TO 2020]", "xx:lamp", "lamp AND", '"x', "NOT", "ti:(", "lamp ]"])
 def test_malformed_query_page_is_a_400_pointing_at_the_problem(client, login_as, query):
     login_as(make_user(Role.STAFF))
     response = client.get("/patents/", query_string={"q": query})
