@@ -345,6 +345,26 @@ def test_a_new_order_or_page_keeps_the_chosen_facets(client, login_as, app):
     assert "25 patents found" in second and "✓ " in second and "Page 2 of 2" in second
 
 
+def test_parameters_named_like_url_fors_own_stay_parameters_in_every_link(client, login_as, app):
+    """`endpoint`, `_anchor` and the like in the address are parameters like any other: kept in the page, facet
+    and export links as they were given."""
+    add_records(*[dict(RECORDS[2], publication_number=f"CN3060{n:05d}", title=f"水晶吊灯 {n}") for n in range(25)])
+    login_as(make_user(Role.STAFF))
+    response = client.get("/patents/?q=吊灯&endpoint=x&_anchor=y&file_format=pdf")
+    links = set(re.findall(r'href="(/patents/[^"]*)"', response.get_data(as_text=True).replace("&amp;", "&")))
+    kept = "q=%E5%90%8A%E7%81%AF&endpoint=x&_anchor=y&file_format=pdf"
+    assert response.status_code == 200 and {f"/patents/?{kept}&page=2", f"/patents/export.csv?{kept}",
+                                            f"/patents/?{kept}&type=design"} <= links
+
+
+def test_a_parameter_named_like_the_patent_on_its_similar_page_stays_a_parameter(client, login_as, collection):
+    login_as(make_user(Role.STAFF))
+    patent_id = collection["US10123456"]
+    response = client.get(f"/patents/{patent_id}/similar?patent_id=1")
+    assert response.status_code == 200
+    assert f'href="/patents/{patent_id}/similar?patent_id=1&amp;type=design"' in response.get_data(as_text=True)
+
+
 def test_a_highlighted_title_or_snippet_keeps_its_brackets(client, login_as, app):
     add_records(dict(RECORDS[0], title="一种LED吸顶灯（带遥控）", abstract="灯体散热良好（铝合金）。"))
     login_as(make_user(Role.STAFF))
