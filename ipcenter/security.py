@@ -6,6 +6,7 @@ configured number of proxies; security headers on every response.
 """
 import re
 from itertools import chain
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
@@ -15,6 +16,7 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+Fallback = TypeVar("Fallback", bound=str | None)  # where local_path leads otherwise: a path, or none
 
 # Nothing inline: scripts, styles and fonts come from our own static folder; Bootstrap's
 # icons (the menu toggler, the close button) are data: SVG images.
@@ -75,7 +77,7 @@ def _private(response) -> bool:
     return request.endpoint != "static" and current_user.is_authenticated
 
 
-def local_path(target: str | None, default: str) -> str:
+def local_path(target: str | None, default: Fallback) -> str | Fallback:
     """`target` if it is a path on this site, else `default`: a `next` must never lead elsewhere.
 
     Browsers read a backslash as a slash and drop tabs and newlines, so `/\\host` and
