@@ -4,11 +4,11 @@ from pathlib import Path
 from flask import Flask
 
 from . import database, mail, submission_keys, throttling  # noqa: F401  (SQLite settings; their tables)
-from .patents import index as patent_index  # noqa: F401  (the patent tables; index kept in step on commit)
-from .reports import models as report_models  # noqa: F401  (the search report tables)
 from .audit import models as audit_models  # noqa: F401  (the audit log's tables and triggers)
 from .config import PROJECT_ROOT, Config
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from .patents import index as patent_index  # noqa: F401  (the patent tables; index kept in step on commit)
+from .reports import models as report_models  # noqa: F401  (the search report tables)
 
 
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:
@@ -31,8 +31,8 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     _register_blueprints(app)
     _register_request_boundary(app)
     _register_templating(app)
-    from .errors import register_error_handlers
     from .cli import register_commands
+    from .errors import register_error_handlers
     from .security import init_security
 
     register_error_handlers(app)
@@ -104,15 +104,15 @@ def _register_request_boundary(app: Flask) -> None:
 def _register_templating(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from .i18n import center_name, local_time, localized_name, spoken_list, with_colon
-    from .permissions import can
-    from .submission_keys import new_submission_key
-
     from .cases.diagram import layout
     from .cases.models import CONSULTATION_TOPICS, FOREIGN_EVENTS, OUTCOMES, PATENT_KINDS, RETRIEVAL_PURPOSES
     from .cases.operations import INPUT_LABELS
     from .cases.workflow import ACTOR_LABELS
+    from .i18n import center_name, local_time, localized_name, spoken_list, with_colon
+    from .list_filters import address_with_query
     from .notifications.operations import unread_notifications
+    from .permissions import can
+    from .submission_keys import new_submission_key
 
     app.jinja_env.globals.update(
         outcome_labels=OUTCOMES, input_labels=INPUT_LABELS, patent_kinds=PATENT_KINDS,
@@ -123,4 +123,4 @@ def _register_templating(app: Flask) -> None:
     app.jinja_env.filters["localized_name"] = localized_name
     app.jinja_env.filters.update(with_colon=with_colon, spoken_list=spoken_list)
     app.jinja_env.globals.update(can=can, get_locale=get_locale, center_name=center_name,
-                                 new_submission_key=new_submission_key)
+                                 new_submission_key=new_submission_key, address_with_query=address_with_query)

@@ -27,10 +27,12 @@ import tarfile
 import tempfile
 import time
 import zlib
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from psycopg.conninfo import make_conninfo
@@ -55,6 +57,8 @@ FILE_WAIT_SECONDS = 5.0
 COPY_LINE = re.compile(rb'COPY (?:"?[^".\s]+"?\.)?"?([^"\s]+)"? ')
 
 log = logging.getLogger("ipcenter.backup")
+# (stored_name, sha256) of an attachment: `stored_path` reads it as it reads an Attachment, the one type it declares.
+AttachmentRow = Any
 
 
 class BackupError(Exception):
@@ -74,7 +78,7 @@ class Snapshot:
 
     path: Path
     tables: dict[str, int]
-    attachments: list  # rows of (stored_name, sha256)
+    attachments: Sequence[AttachmentRow]
     revision: str | None
 
 
@@ -213,8 +217,10 @@ def _snapshot_sqlite(copy: Path) -> Snapshot:
     source = db.engine.raw_connection()
     try:
         with closing(sqlite3.connect(copy)) as target:
+            driver_connection = source.driver_connection
+            assert isinstance(driver_connection, sqlite3.Connection), "an SQLite engine connects through sqlite3"
             # One step: the whole copy under one read transaction, a consistent snapshot while writers go on (WAL).
-            source.driver_connection.backup(target)
+            driver_connection.backup(target)
             target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
     finally:
         source.close()
@@ -241,11 +247,11 @@ def _snapshot_postgresql(dump: Path) -> Snapshot:
     return Snapshot(dump, *contents)
 
 
-def _contents(connection: Connection) -> tuple[dict[str, int], list, str | None]:
+def _contents(connection: Connection) -> tuple[dict[str, int], Sequence[AttachmentRow], str | None]:
     """Row counts per table, the attachment rows and the schema revision, as this connection sees them."""
     names = sorted(inspect(connection).get_table_names())
-    counts = {name: connection.scalar(select(func.count()).select_from(table(name))) for name in names}
-    attachments = []
+    counts = {name: connection.execute(select(func.count()).select_from(table(name))).scalar_one() for name in names}
+    attachments: Sequence[AttachmentRow] = []
     if Attachment.__tablename__ in names:
         attachments = connection.execute(select(Attachment.stored_name, Attachment.sha256)
                                          .order_by(Attachment.id)).all()
@@ -264,7 +270,9 @@ def _pg_command(setting: str, *arguments: str, dbname: bool = True) -> tuple[lis
     command = [program, *arguments]
     if dbname:
         target = {"host": url.host, "port": url.port, "dbname": url.database, "user": url.username, **url.query}
-        command.append(f"--dbname={make_conninfo(**{k: v for k, v in target.items() if v is not None})}")
+        # Each value as the text make_conninfo writes for it (a parameter the URL repeats is a tuple, which it writes
+        # as such and which neither pg_dump nor the app can connect with).
+        command.append(f"--dbname={make_conninfo(**{k: str(v) for k, v in target.items() if v is not None})}")
     environment = {**os.environ, **({"PGPASSWORD": url.password} if url.password else {})}  # not in argv, not in ps
     return command, environment
 
@@ -312,13 +320,14 @@ def _unpack(archive: Path, work: Path, uploads_to: Path | None) -> dict:
     try:
         with tarfile.open(archive, mode="r|gz") as members:
             for member in members:
-                if not member.isfile():
+                content = members.extractfile(member) if member.isfile() else None
+                if content is None:
                     raise BackupError(f"{archive.name} holds {member.name!r}, which is not a file")
                 if member.name == MANIFEST:
-                    manifest = json.loads(members.extractfile(member).read())
+                    manifest = json.loads(content.read())
                     continue
                 target = _member_target(member.name, work, uploads_to)
-                found[member.name] = _extract(members.extractfile(member), target)
+                found[member.name] = _extract(content, target)
     except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, ValueError) as error:
         raise BackupError(f"{archive.name} is not a readable backup archive: {error}") from None
     except OSError as error:
@@ -412,12 +421,13 @@ def restore_backup(archive: Path, force: bool = False) -> dict:
 
 def _finish_restore(archive: Path, manifest: dict, staging: Path, upload_root: Path, set_aside: Path | None) -> None:
     """Everything after the database was replaced, which cannot be undone: a failure says what the instance holds."""
-    steps = [("the files moved into the upload folder", lambda: _move_into_place(staging, upload_root)),
-             ("the row counts checked against the manifest", lambda: _check_restored(manifest)),
-             ("the search index rebuilt", rebuild_index),
-             ("the restore recorded in the audit log",
-              lambda: record_backup_event("restored", archive, created_at=manifest["created_at"],
-                                          set_aside=set_aside and str(set_aside)))]
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("the files moved into the upload folder", lambda: _move_into_place(staging, upload_root)),
+        ("the row counts checked against the manifest", lambda: _check_restored(manifest)),
+        ("the search index rebuilt", rebuild_index),
+        ("the restore recorded in the audit log",
+         lambda: record_backup_event("restored", archive, created_at=manifest["created_at"],
+                                     set_aside=set_aside and str(set_aside)))]
     names = [name for name, _ in steps]
     for number, (step, run) in enumerate(steps):
         try:
@@ -457,9 +467,12 @@ def _restore_database(engine: str, dump: Path) -> None:
     db.session.remove()
     db.engine.dispose()  # no pooled connection may hold the old database open
     if engine == "sqlite":
+        database = db.engine.url.database
+        if not database or database == ":memory:":
+            raise BackupError("the app's SQLite database is in memory: a backup can only be restored into a file")
         # Through the backup API, into whatever file is there: all or nothing, and no stale -wal file survives.
         try:
-            with closing(sqlite3.connect(dump)) as source, closing(sqlite3.connect(db.engine.url.database)) as target:
+            with closing(sqlite3.connect(dump)) as source, closing(sqlite3.connect(database)) as target:
                 source.backup(target)
         except sqlite3.Error as error:
             raise BackupError(f"the database could not be written ({error}): stop the app while restoring") from None

@@ -90,8 +90,8 @@ class Config:
     HSTS_SECONDS = 365 * 24 * 3600
     LOG_LEVEL = "INFO"  # login attempts are logged at INFO; production logs must show them
     # Throttling counts in Redis when REDIS_URL is set, otherwise in the database; never per process.
-    REDIS_URL = None
-    THROTTLE_KEY_PREFIX = "ipcenter"
+    REDIS_URL: str | None = None
+    THROTTLE_KEY_PREFIX: str | None = "ipcenter"
     LOGIN_ACCOUNT_LIMIT = "5 per 15 minutes"  # failed logins per account
     LOGIN_ADDRESS_LIMIT = "30 per hour"  # failed logins per client address
     PASSWORD_RESET_LIMIT = "5 per hour"  # reset and confirmation mails, per address and per account

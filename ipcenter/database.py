@@ -1,8 +1,9 @@
 """Column types and engine settings shared by every domain."""
 import enum
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import DateTime, Integer, event
+from sqlalchemy import CursorResult, DateTime, Integer, Result, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -14,6 +15,8 @@ def utcnow() -> datetime:
 class LabelledEnum(enum.IntEnum):
     """An int enum whose members carry a translatable label: `PENDING = 1, _l("Pending record")`."""
 
+    _label: object  # a string, or a lazy one translated when it is read
+
     def __new__(cls, value: int, label):
         member = int.__new__(cls, value)
         member._value_ = value
@@ -23,6 +26,12 @@ class LabelledEnum(enum.IntEnum):
     @property
     def label(self) -> str:
         return str(self._label)
+
+
+def rowcount(result: Result) -> int:
+    """The rows an UPDATE or DELETE changed. `Session.execute` answers every statement with a `Result`; for
+    these it is a `CursorResult`, the kind that counts."""
+    return cast(CursorResult, result).rowcount
 
 
 class UTCDateTime(TypeDecorator):

@@ -1,5 +1,5 @@
 """Flask extensions, created here and bound to the app in create_app."""
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
@@ -9,7 +9,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints so Alembic can alter and drop them on every engine.
@@ -24,6 +24,8 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # Every model maps one table; SQLAlchemy types `__table__` as any FromClause, as a model may map a join.
+    __table__: ClassVar[Table]
 
 
 db = SQLAlchemy(model_class=Base)

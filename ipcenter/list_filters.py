@@ -1,15 +1,20 @@
-"""Every list's page number, and the filters of the managers' lists: one enum column chosen from a menu,
-and free text."""
+"""Every list's page number and the links that keep its filters, and the filters of the managers' lists: one
+enum column chosen from a menu, and free text."""
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
 
-from flask import abort, request
+from flask import abort, request, url_for
 from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import or_
 
 from .extensions import db
 
 PAGE_SIZE = 50
 LAST_PAGE = 10_000  # beyond any list the center keeps; a larger offset overflows the database's integers
+URL_FOR_SAFE = "!$'()*,/:;?@"  # what url_for leaves unquoted in a query string (Werkzeug's choice): the same links
 
 
 def page_number(args) -> int:
@@ -20,9 +25,17 @@ def page_number(args) -> int:
     return max(page, 1)
 
 
+def address_with_query(endpoint: str, path: Mapping[str, Any], query: Mapping[str, Any]) -> str:
+    """The address of `endpoint` with its `path` arguments, and `query` (values or lists of them) as its query string.
+    The query is kept from url_for's arguments: a parameter in the address bar named `_anchor`, `endpoint` or like a
+    path argument stays a parameter, and is never taken for one of url_for's own."""
+    base = url_for(endpoint, **path)
+    return f"{base}?{urlencode(query, doseq=True, safe=URL_FOR_SAFE)}" if query else base
+
+
 @dataclass
 class FilteredList:
-    page: object  # a Flask-SQLAlchemy Pagination
+    page: Pagination
     choices: list
     chosen: int | None
     term: str

@@ -33,7 +33,7 @@ from flask_babel import force_locale
 from sqlalchemy import Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .database import UTCDateTime, utcnow
+from .database import UTCDateTime, rowcount, utcnow
 from .extensions import Model, db
 from .i18n import center_name
 
@@ -179,7 +179,7 @@ def _hold(claim: str, message_id: int) -> bool:
         .values(claimed_until=utcnow() + timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"]))
         .execution_options(synchronize_session=False))
     db.session.commit()
-    return held.rowcount == 1
+    return rowcount(held) == 1
 
 
 def _record_failure(claim: str, message, error: Exception) -> None:
@@ -196,7 +196,7 @@ def _record(claim: str, message_id: int, attempts: int, **outcome) -> None:
         .values(attempts=attempts + 1, claimed_by=None, claimed_until=None, **outcome)
         .execution_options(synchronize_session=False))
     db.session.commit()
-    if released.rowcount != 1:  # another worker took it over: it may go out twice
+    if rowcount(released) != 1:  # another worker took it over: it may go out twice
         current_app.logger.error("the claim on mail %s lapsed while it was sent; raise MAIL_CLAIM_SECONDS",
                                  message_id)
 

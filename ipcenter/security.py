@@ -6,6 +6,7 @@ configured number of proxies; security headers on every response.
 """
 import re
 from itertools import chain
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
@@ -15,6 +16,7 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+Fallback = TypeVar("Fallback", bound=str | None)  # where local_path leads otherwise: a path, or none
 
 # Nothing inline: scripts, styles and fonts come from our own static folder; Bootstrap's
 # icons (the menu toggler, the close button) are data: SVG images.
@@ -34,8 +36,9 @@ CONTENT_SECURITY_POLICY = "; ".join((
 def init_security(app: Flask) -> None:
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count,
-                                x_prefix=count)
+        # Flask's documented way to add WSGI middleware: its types declare wsgi_app a method, not an attribute.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count,  # type: ignore[method-assign]
+                                x_host=count, x_port=count, x_prefix=count)
 
     @app.errorhandler(SecurityError)
     def unknown_host(error):
@@ -74,7 +77,7 @@ def _private(response) -> bool:
     return request.endpoint != "static" and current_user.is_authenticated
 
 
-def local_path(target: str | None, default: str) -> str:
+def local_path(target: str | None, default: Fallback) -> str | Fallback:
     """`target` if it is a path on this site, else `default`: a `next` must never lead elsewhere.
 
     Browsers read a backslash as a slash and drop tabs and newlines, so `/\\host` and

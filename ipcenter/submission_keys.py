@@ -25,7 +25,7 @@ from wtforms import HiddenField
 from wtforms.validators import Optional as OptionalField
 from wtforms.validators import Regexp
 
-from .database import UTCDateTime, utcnow
+from .database import UTCDateTime, rowcount, utcnow
 from .extensions import Model, db
 from .mail import discard_queued_mail
 
@@ -122,6 +122,6 @@ def sent_once(view):
 def sweep_used_keys() -> int:
     """Forget keys used longer ago than SUBMISSION_KEY_DAYS (no retry comes that late); how many went."""
     before = utcnow() - timedelta(days=current_app.config["SUBMISSION_KEY_DAYS"])
-    swept = db.session.execute(delete(UsedSubmissionKey).where(UsedSubmissionKey.used_at < before)).rowcount
+    swept = rowcount(db.session.execute(delete(UsedSubmissionKey).where(UsedSubmissionKey.used_at < before)))
     db.session.commit()
     return swept

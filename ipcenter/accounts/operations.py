@@ -71,7 +71,7 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def email_taken(email: str) -> bool:
-    return db.session.scalar(select(func.count(User.id)).where(User.email == normalise_email(email))) > 0
+    return db.session.execute(select(func.count(User.id)).where(User.email == normalise_email(email))).scalar_one() > 0
 
 
 def spend_hashing_time(password: str) -> None:
@@ -85,11 +85,14 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
     if user is None or user.password_hash is None:
         spend_hashing_time(password)
-        return _login_failed(user, email, "no such account" if user is None else "invitation not accepted")
+        _login_failed(user, email, "no such account" if user is None else "invitation not accepted")
+        return None
     if not password_matches(user, password):
-        return _login_failed(user, email, "wrong password")
+        _login_failed(user, email, "wrong password")
+        return None
     if not user.active:
-        return _login_failed(user, email, "account deactivated")
+        _login_failed(user, email, "account deactivated")
+        return None
     if not user.email_verified:
         _login_failed(user, email, "email not confirmed")
         return user

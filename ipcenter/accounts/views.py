@@ -134,8 +134,8 @@ def confirm_email_link(token):
     return redirect(url_for("accounts.login"))
 
 
-def _set_password_from_link(purpose: str, max_age_setting: str, template: str):
-    user = user_from_token(request.view_args["token"], purpose, current_app.config[max_age_setting])
+def _set_password_from_link(token: str, purpose: str, max_age_setting: str, template: str):
+    user = user_from_token(token, purpose, current_app.config[max_age_setting])
     if user is None:
         return render_template("accounts/link_invalid.html"), 400
     form = ResetPasswordForm()
@@ -150,12 +150,12 @@ def _set_password_from_link(purpose: str, max_age_setting: str, template: str):
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token):
-    return _set_password_from_link(RESET_PURPOSE, "PASSWORD_RESET_MAX_AGE", "accounts/reset_password.html")
+    return _set_password_from_link(token, RESET_PURPOSE, "PASSWORD_RESET_MAX_AGE", "accounts/reset_password.html")
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def accept_invitation(token):
-    return _set_password_from_link(INVITATION_PURPOSE, "INVITATION_MAX_AGE", "accounts/accept_invitation.html")
+    return _set_password_from_link(token, INVITATION_PURPOSE, "INVITATION_MAX_AGE", "accounts/accept_invitation.html")
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -32,7 +32,7 @@ def _row(entry) -> list:
 def export_entries(filters: dict):
     """A CSV of the entries the filters select, newest first; the export is itself an entry."""
     query = filtered_entries(filters)
-    count = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    count = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     if count > EXPORT_LIMIT:
         raise ExportTooLarge(_l("%(count)s entries match; one export holds at most %(limit)s. Narrow the filters "
                                 "(a date range, say).", count=count, limit=EXPORT_LIMIT))

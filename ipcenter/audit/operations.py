@@ -20,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..database import utcnow
+from ..database import rowcount, utcnow
 from ..extensions import db
 from ..private_files import create_private
 from .models import ACTIONS, OBJECT_KINDS, AuditEntry, AuditPrunePermit
@@ -142,7 +142,7 @@ def prune_entries(before: date, today: date) -> Pruned:
                "sha256": digest if count else None, "system_user": getpass.getuser()}
     try:
         entry = record("audit.pruned", "audit_log", after=summary)  # every prune is on record, even an empty one
-        if count:
+        if last_id is not None:  # entries were archived
             _delete_archived(entry, cutoff, last_id, count)
     except Exception:
         draft.unlink()
@@ -185,8 +185,8 @@ def _delete_archived(entry: AuditEntry, cutoff: datetime, last_id: int, count: i
     permit = AuditPrunePermit(entry_id=entry.id, pruned_before=cutoff)
     db.session.add(permit)
     db.session.flush()
-    deleted = db.session.execute(delete(AuditEntry).where(AuditEntry.created_at < cutoff, AuditEntry.id <= last_id)
-                                 .execution_options(synchronize_session=False)).rowcount
+    archived = delete(AuditEntry).where(AuditEntry.created_at < cutoff, AuditEntry.id <= last_id)
+    deleted = rowcount(db.session.execute(archived.execution_options(synchronize_session=False)))
     if deleted != count:  # an older entry appeared meanwhile: archive and table would disagree
         raise PruneRefused(f"{deleted} entries matched for deletion but {count} were archived; run the prune again")
     db.session.delete(permit)

@@ -60,15 +60,16 @@ class Notification(Model):
     def message(self) -> str:
         """One line of news, in the current language."""
         case, event = self.case, self.event
-        values = {"actor": self.actor.display_name if self.actor else "", "news": "", "stage": "", "unit": "",
-                  "percent": "", "detail": "", "organisation": "",
-                  "case": str(_l("%(reference)s “%(title)s”", reference=case.reference, title=case.title))
-                  if case else ""}
+        values: dict[str, object] = {
+            "actor": self.actor.display_name if self.actor else "", "news": "", "stage": "", "unit": "",
+            "percent": "", "detail": "", "organisation": "",
+            "case": str(_l("%(reference)s “%(title)s”", reference=case.reference, title=case.title)) if case else ""}
         if event is not None:
+            workflow = event.case.workflow  # an event's case is the notification's
             values.update(detail=event.detail or "", percent=event.percent,
                           unit=localized_name(event.unit) if event.unit else "",
-                          stage=case.workflow.stage(event.to_stage).name if event.to_stage else "")
-            transition = case.workflow.transition(event.action) if event.action else None
+                          stage=workflow.stage(event.to_stage).name if event.to_stage else "")
+            transition = workflow.transition(event.action) if event.action else None
             if transition is not None:
                 values["news"] = str(transition.news) % values
         if self.kind in ORGANISATION_KINDS and self.user.organisation is not None:

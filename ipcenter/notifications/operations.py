@@ -41,8 +41,8 @@ def notification_target(notification: Notification) -> dict:
 
 
 def unread_count(user) -> int:
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)))
+    return db.session.execute(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))).scalar_one()
 
 
 def unread_notifications() -> int:

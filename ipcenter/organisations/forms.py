@@ -18,7 +18,7 @@ def _taken(column, value, exclude_id=None) -> bool:
     query = select(func.count()).where(column == value)
     if exclude_id is not None:
         query = query.where(column.table.c.id != exclude_id)
-    return db.session.scalar(query) > 0
+    return db.session.execute(query).scalar_one() > 0
 
 
 class RegistrationForm(KeyedForm):

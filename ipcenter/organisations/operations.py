@@ -151,7 +151,9 @@ def save_unit(unit: DemonstrationUnit | None, details: dict) -> DemonstrationUni
         db.session.add(unit)
     unit.name_zh = details["name_zh"].strip()
     unit.name_en = (details.get("name_en") or "").strip() or None
-    unit.kind = UnitKind(details["kind"])
+    # The member of that value. mypy reads the call as LabelledEnum.__new__, which only builds the members
+    # (python/mypy#10573): a lookup by value takes the value alone.
+    unit.kind = UnitKind(details["kind"])  # type: ignore[call-arg]
     unit.contact_person = details["contact_person"].strip()
     unit.phone = compact_phone(details["phone"])
     unit.email = normalise_email(details["email"])

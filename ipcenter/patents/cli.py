@@ -36,8 +36,8 @@ def import_command(file, file_format):
         with index_sync_deferred():  # one index update at the end, not one per batch
             summary = import_patents(file, file_format, progress)
     _sync_with_progress()
-    for position, problem in summary.errors:
-        click.echo(f"error at {position}: {problem}", err=True)
+    for position, reason in summary.errors:
+        click.echo(f"error at {position}: {reason}", err=True)
     click.echo(f"added {summary.added}, updated {summary.updated}, unchanged {summary.skipped}, "
                f"errors {len(summary.errors)} ({time.monotonic() - started:.1f} s)")
 

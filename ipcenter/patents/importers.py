@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -58,7 +59,7 @@ def _tabular_record(raw: dict) -> dict:
     unknown = set(raw) - set(TABULAR_FIELDS)
     if unknown:
         raise BadRecord(f"unknown fields: {', '.join(sorted(unknown))}")
-    record = {name: raw.get(name) for name in TABULAR_FIELDS}
+    record: dict[str, Any] = {name: raw.get(name) for name in TABULAR_FIELDS}  # as read; checked below
     if not record["publication_number"] or not record["title"]:
         raise BadRecord("publication_number and title are required")
     if record["patent_type"] not in PATENT_TYPES:

@@ -308,7 +308,7 @@ def drain_when_served(app: Flask) -> None:
             except Exception:  # the app serves on; the worker drains the queue later
                 log.exception("could not look at the search index queue on start")
 
-    app.wsgi_app = first_request
+    app.wsgi_app = first_request  # type: ignore[method-assign]  # as WSGI middleware is added: see security.py
 
 
 def pending_count() -> int:
@@ -358,7 +358,7 @@ def patent_rows(first: int | None = None, before: int | None = None, batch: int 
     table = Patent.__table__
     bounds = [table.c.id >= first] if first is not None else []
     bounds += [table.c.id < before] if before is not None else []
-    last = None
+    last: int | None = None
     while True:
         after = [table.c.id > last] if last is not None else []
         with db.engine.connect() as connection:
@@ -411,7 +411,7 @@ def current_searcher():
 
 def _file_stamps(folder: Path) -> dict[str, tuple[int, int]]:
     """Size and time of each file of the index (none if the folder is gone)."""
-    stamps = {}
+    stamps: dict[str, tuple[int, int]] = {}
     try:
         entries = list(os.scandir(folder))
     except FileNotFoundError:

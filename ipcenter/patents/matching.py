@@ -21,6 +21,8 @@ import numpy as np
 from flask_babel import lazy_gettext as _l
 from whoosh import columns
 from whoosh import query as wq
+from whoosh.reading import SegmentReader
+from whoosh.searching import Searcher
 
 from .query import QueryError
 from .whoosh_segments import field_lengths, numeric_column, posting_blocks, posting_positions
@@ -67,7 +69,7 @@ class Postings:
     def position_keys(self, reader) -> np.ndarray:
         """(document << 32 | position) for every occurrence, ascending; read from `reader` the first time."""
         if self._position_keys is None:
-            keys = []
+            keys: list[int] = []
             for docnum, positions in posting_positions(reader, self.field, self.btext):
                 keys.extend((docnum << 32) | position for position in positions)
             self._position_keys = np.array(keys, dtype=np.int64)
@@ -197,7 +199,7 @@ _segments_lock = threading.Lock()
 class SegmentView:
     """A segment as one searcher sees it: its cached arrays, this searcher's reader, where its documents start."""
     arrays: SegmentArrays
-    reader: object
+    reader: SegmentReader
     offset: int
 
 
@@ -222,7 +224,7 @@ def segment_views(searcher) -> list[SegmentView]:
 class Statistics:
     """Collection-wide figures for BM25, shared by every segment of one search."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher: Searcher):
         self.searcher = searcher
         self.documents = max(searcher.doc_count(), 1)
         self._average: dict[str, float] = {}
@@ -339,8 +341,8 @@ class SegmentEvaluation:
     def _phrase(self, query: wq.Phrase):
         """The words in order, each within `slop` positions after the one before."""
         terms = [self._btext(query.fieldname, word) for word in query.words]
-        lists = [self.postings(query.fieldname, btext) for btext in terms]
-        if not all(lists):
+        lists = [postings for btext in terms if (postings := self.postings(query.fieldname, btext)) is not None]
+        if len(lists) < len(terms):  # a word not in this segment
             return self.empty()
         mask, scores = self.everything()
         for btext in terms:
@@ -436,8 +438,8 @@ class Matches:
             return []
         docs = np.concatenate([c[0] for c in candidates])
         scores = np.concatenate([c[1] for c in candidates])
-        keys = [np.concatenate([c[2][i] for c in candidates]) for i in range(len(candidates[0][2]))]
-        order = np.lexsort([docs] + keys[::-1])[:limit]
+        keys = tuple(np.concatenate([c[2][i] for c in candidates]) for i in range(len(candidates[0][2])))
+        order = np.lexsort([docs, *keys[::-1]])[:limit]
         return [(int(docs[i]), float(scores[i])) for i in order]
 
     @staticmethod

@@ -77,12 +77,14 @@ TOKEN = re.compile(r'''
   | (?P<unclosed>"[^"]*$)
   | (?P<range>\[(?P<range_text>[^\]]*)\])
   | (?P<unclosed_range>\[[^\]]*$)
+  | (?P<unopened_range>\])
   | (?P<field>(?P<field_name>[A-Za-z]+):(?=\S))
   | (?P<word>[^\s()"\[\]]+)
 ''', re.VERBOSE)
 
 
-TOKEN_KINDS = ("space", "open", "close", "phrase", "unclosed", "range", "unclosed_range", "field", "word")
+TOKEN_KINDS = ("space", "open", "close", "phrase", "unclosed", "range", "unclosed_range", "unopened_range", "field",
+               "word")
 
 
 # Marks a Chinese input method types for the query language's own, which NFKC leaves as they are.
@@ -106,11 +108,14 @@ def tokenize(text: str) -> list[Token]:
     tokens, position = [], 0
     while position < len(text):
         match = TOKEN.match(text, position)
+        assert match is not None, "every character begins a token: a word is any run of the others"
         kind = next(kind for kind in TOKEN_KINDS if match.group(kind) is not None)
         if kind == "unclosed":
             raise QueryError(_l("This quotation mark is never closed."), position)
         if kind == "unclosed_range":
             raise QueryError(_l("This range is never closed with “]”."), position)
+        if kind == "unopened_range":
+            raise QueryError(_l("This “]” has no “[” before it."), position)
         if kind == "phrase":
             tokens.append(Token("phrase", match.group("phrase_text"), position, int(match.group("slop") or 0)))
         elif kind == "range":
@@ -149,8 +154,8 @@ class Parser:
         if not self.tokens:
             raise QueryError(_l("The query is empty."), 0)
         result = self._or(field=None)
-        if self._peek() is not None:
-            token = self._peek()
+        token = self._peek()
+        if token is not None:
             if token.kind == "close":
                 raise QueryError(_l("This closing parenthesis has no opening one."), token.position)
             raise QueryError(_l("Unexpected “%(text)s”.", text=token.text), token.position)
@@ -160,7 +165,9 @@ class Parser:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
 
     def _next(self) -> Token:
+        """The next token, which the caller has seen is there."""
         token = self._peek()
+        assert token is not None, "read past the last token"
         self.index += 1
         return token
 
@@ -210,9 +217,10 @@ class Parser:
                 raise QueryError(_l("These parentheses are empty."), token.position)
             self._deeper(token)
             inner = self._or(field)
-            closing = self._next()
+            closing = self._peek()
             if closing is None or closing.kind != "close":
                 raise QueryError(_l("This parenthesis is never closed."), token.position)
+            self._next()
             self.depth -= 1
             return inner
         if token.kind == "field":

@@ -14,9 +14,11 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from itertools import pairwise
+from typing import cast
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import delete, func, select
+from werkzeug.local import LocalProxy
 from whoosh import formats, index
 from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -128,7 +130,7 @@ def _field_postings(field, value) -> Iterator[tuple[bytes, int, float, bytes]]:
 
 def id_shares(processes: int) -> list[tuple[int | None, int | None]]:
     """Id ranges [first, before) with about as many patents each, one per process."""
-    total = db.session.scalar(select(func.count(Patent.id)))
+    total = db.session.execute(select(func.count(Patent.id))).scalar_one()
     processes = max(1, min(processes, total))
     bounds = [db.session.scalar(select(Patent.id).order_by(Patent.id).offset(total * k // processes).limit(1))
               for k in range(1, processes)]
@@ -210,12 +212,13 @@ def _build_here(ix, share, progress: Callable[[int], None]) -> list:
 def _build_in_processes(ix, shares, progress: Callable[[int], None]) -> list:
     context = multiprocessing.get_context("fork")  # the children share the app and its settings
     messages = context.Queue()
-    app = current_app._get_current_object()
+    app = cast("LocalProxy[Flask]", current_app)._get_current_object()  # Flask types the proxy as the app
     workers = [context.Process(target=_share_process, args=(app, ix, share, messages), daemon=True)
                for share in shares]
     for worker in workers:
         worker.start()
-    tally, built = _Tally(progress), {}
+    tally = _Tally(progress)
+    built: dict[tuple[int | None, int | None], list] = {}  # segments by share
     try:
         while len(built) < len(shares):
             try:

@@ -21,7 +21,8 @@ class BadRecord(ValueError):
 
 def split_documents(stream) -> Iterator[tuple[int, bytes, int]]:
     """(line where the document starts, its bytes, bytes read so far) for each document in the stream."""
-    lines, start, consumed, line_number = [], 1, 0, 0
+    lines: list[bytes] = []
+    start, consumed, line_number = 1, 0, 0
     for line in stream:
         line_number += 1
         consumed += len(line)

@@ -1,5 +1,5 @@
 """Search pages: results with facets and highlights, a patent's page, exports, the query-language help."""
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ..audit.operations import record
 from ..cases.models import Case
 from ..extensions import db, limiter
-from ..list_filters import page_number
+from ..list_filters import address_with_query, page_number
 from ..permissions import can
 from ..reports.forms import CiteForm, RecordSearchForm
 from ..reports.operations import citable_cases, citations_in, citations_visible_to
@@ -33,7 +33,8 @@ def toggle_facet_url(name: str, value: str) -> str:
     chosen = args.get(name, [])
     args[name] = [v for v in chosen if v != value] if value in chosen else chosen + [value]
     args.pop("page", None)
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    assert request.endpoint is not None, "a page's links are made while its view answers"
+    return address_with_query(request.endpoint, request.view_args or {}, args)
 
 
 def _citing_case() -> Case | None:

@@ -135,6 +135,14 @@ def test_the_log_pages_fifty_entries_at_a_time(client, login_as, users):
     assert len(shown(client, action="case.note", page=2)) == 5
 
 
+def test_the_export_link_keeps_the_filters_whatever_their_names(client, login_as, users):
+    login_as(users["manager"])
+    response = client.get("/admin/audit/?action=case.note&endpoint=x&_anchor=y")
+    assert response.status_code == 200
+    assert 'href="/admin/audit/export.csv?action=case.note&amp;endpoint=x&amp;_anchor=y"' in response.get_data(
+        as_text=True)
+
+
 def exported_rows(client, **filters) -> list[list[str]]:
     response = client.get("/admin/audit/export.csv", query_string=filters)
     assert response.status_code == 200 and response.mimetype == "text/csv"

@@ -192,6 +192,8 @@ def test_a_mistake_typed_in_full_width_is_pointed_at_where_it_was_typed():
     ('"lamp shade', 0, "quotation mark"),
     ("pd:[2022 TO 2020]", 3, "starts after it ends"),
     ("pd:[2020 2021]", 3, "[start TO end]"),
+    ("pd:2020]", 7, "no “[” before it"),
+    ("吸顶灯】", 3, "no “[” before it"),  # as a Chinese keyboard types it
     ("ti:[2020 TO 2021]", 3, "Ranges work on dates"),
     ("*amp", 0, "before a wildcard"),
     ("ti:", 0, "needs a value"),
@@ -206,7 +208,7 @@ def test_malformed_queries_are_explained(query, position, words):
     assert refusal.value.position == position and words in str(refusal.value)
 
 
-@pytest.mark.parametrize("query", ["(lamp", "pd:[2022 TO 2020]", "xx:lamp", "lamp AND", '"x', "NOT", "ti:("])
+@pytest.mark.parametrize("query", ["(lamp", "pd:[2022 TO 2020]", "xx:lamp", "lamp AND", '"x', "NOT", "ti:(", "lamp ]"])
 def test_malformed_query_page_is_a_400_pointing_at_the_problem(client, login_as, query):
     login_as(make_user(Role.STAFF))
     response = client.get("/patents/", query_string={"q": query})
@@ -341,6 +343,26 @@ def test_a_new_order_or_page_keeps_the_chosen_facets(client, login_as, app):
     assert "type=design" in next_page
     second = client.get(next_page).get_data(as_text=True)
     assert "25 patents found" in second and "✓ " in second and "Page 2 of 2" in second
+
+
+def test_parameters_named_like_url_fors_own_stay_parameters_in_every_link(client, login_as, app):
+    """`endpoint`, `_anchor` and the like in the address are parameters like any other: kept in the page, facet
+    and export links as they were given."""
+    add_records(*[dict(RECORDS[2], publication_number=f"CN3060{n:05d}", title=f"水晶吊灯 {n}") for n in range(25)])
+    login_as(make_user(Role.STAFF))
+    response = client.get("/patents/?q=吊灯&endpoint=x&_anchor=y&file_format=pdf")
+    links = set(re.findall(r'href="(/patents/[^"]*)"', response.get_data(as_text=True).replace("&amp;", "&")))
+    kept = "q=%E5%90%8A%E7%81%AF&endpoint=x&_anchor=y&file_format=pdf"
+    assert response.status_code == 200 and {f"/patents/?{kept}&page=2", f"/patents/export.csv?{kept}",
+                                            f"/patents/?{kept}&type=design"} <= links
+
+
+def test_a_parameter_named_like_the_patent_on_its_similar_page_stays_a_parameter(client, login_as, collection):
+    login_as(make_user(Role.STAFF))
+    patent_id = collection["US10123456"]
+    response = client.get(f"/patents/{patent_id}/similar?patent_id=1")
+    assert response.status_code == 200
+    assert f'href="/patents/{patent_id}/similar?patent_id=1&amp;type=design"' in response.get_data(as_text=True)
 
 
 def test_a_highlighted_title_or_snippet_keeps_its_brackets(client, login_as, app):
