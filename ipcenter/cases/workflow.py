@@ -23,8 +23,13 @@ from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
 
-from .forms import (ConsultationRequestForm, FastPreExaminationForm, ForeignAssistanceForm, PatentRequestForm,
-                    RetrievalRequestForm)
+from .forms import (
+    ConsultationRequestForm,
+    FastPreExaminationForm,
+    ForeignAssistanceForm,
+    PatentRequestForm,
+    RetrievalRequestForm,
+)
 from .rules import EVERY_ENTERPRISE, ClassScope, Eligibility
 
 

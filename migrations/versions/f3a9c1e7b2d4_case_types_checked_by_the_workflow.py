@@ -10,7 +10,6 @@ Create Date: 2026-11-26 08:00:00
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = 'f3a9c1e7b2d4'
 down_revision = 'c8f2a4d6e1b3'

@@ -20,8 +20,20 @@ from ipcenter.cases.forms import RequestForm
 from ipcenter.cases.models import Case
 from ipcenter.cases.operations import send_reminders
 from ipcenter.cases.rules import Eligibility
-from ipcenter.cases.workflow import (CASE_TYPES, ENDED, RESULT, UNDER_WAY, Actor, CaseType, Input, Outcome, Phase,
-                                     Stage, StageKind, Transition)
+from ipcenter.cases.workflow import (
+    CASE_TYPES,
+    ENDED,
+    RESULT,
+    UNDER_WAY,
+    Actor,
+    CaseType,
+    Input,
+    Outcome,
+    Phase,
+    Stage,
+    StageKind,
+    Transition,
+)
 from ipcenter.extensions import db
 from ipcenter.organisations.models import OrganisationStatus, UnitKind
 from tests.cases.test_lists import references
