@@ -19,9 +19,12 @@ CATEGORY_ORDER = {"X": 0, "Y": 1, "A": 2}
 
 
 def _editable(case: Case, user) -> None:
-    if not can(user, "report.edit", case):
-        raise CaseRefused(_l("The search report can be changed only by the retrieval post while the case is "
-                             "at the stage “Searching”."))
+    if can(user, "report.edit", case):
+        return
+    if case.workflow.report is None:
+        raise CaseRefused(_l("This kind of request has no search report."))
+    raise CaseRefused(_l("The search report can be changed only by the owning post while the case is at the stage "
+                         "“%(stage)s”.", stage=case.workflow.stage(case.workflow.report.written_at).name))
 
 
 def record_search(case: Case, user, mode: str, query: str) -> SearchRecord:
