@@ -1,8 +1,9 @@
 """The center's process, as data: the case types, their stages and transitions.
 
 The engine (operations), the case page's stepper and actions, the queues, the permissions, the search report
-and the workflow help page all read this module and never name a type, a stage or an action: adding a type is
-a change to this data only (and a migration, if its request asks for details the cases table has no column for).
+and the workflow help page all read this module and never name a type, a stage or an action (the demo data
+aside): adding a type is a change to this data only, and a migration only if its request asks for details the
+cases table has no column for. The database does not list the types, as it never listed the stages.
 
 - A stage's *kind* says what the stage is in a case's life: who is to act, whose clock runs, what may still
   happen (`StageKind`). The engine and the pages read the kind, never the stage's code; a new kind of stage is a
@@ -170,6 +171,17 @@ class CaseType:
     main_path: tuple[str, ...]  # the stepper: the stages of a case that goes well
     initial_stage: str
     report: Report | None = None
+
+    def __post_init__(self):
+        """Every stage the type names is one of its own: a mistyped code fails here, not on a case."""
+        named = {*self.main_path, self.initial_stage, *(stage.side_of for stage in self.stages if stage.side_of),
+                 *(t.target for t in self.transitions if t.target != RESUME),
+                 *(source for t in self.transitions for source in t.sources if source != UNDER_WAY)}
+        if self.report is not None:
+            named |= {self.report.written_at, *self.report.read_at}
+        unknown = named - {stage.code for stage in self.stages}
+        if unknown:
+            raise ValueError(f"{self.code} names stages it does not have: {', '.join(sorted(unknown))}")
 
     def stage(self, code: str) -> Stage:
         return self._stages[code]

@@ -7,6 +7,7 @@ center's deadline nor the enterprise's. Its codes, its post, its unit and its re
 it is registered for these tests alone.
 """
 import re
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -189,3 +190,8 @@ def test_the_workflow_page_draws_the_type(client, fair):
     for code in ("complaint_received", "law_firm_opinion", "settled", "complaint_closed", "complaint_withdrawn"):
         assert f'<g data-stage="{code}">' in section
     assert "<title>Give the opinion</title>" in section
+
+
+def test_a_type_naming_a_stage_it_does_not_have_is_refused_when_defined():
+    with pytest.raises(ValueError, match="fair_complaint names stages it does not have: complaint_setled"):
+        replace(FAIR_COMPLAINT, main_path=("complaint_received", "complaint_setled"))
