@@ -222,7 +222,6 @@ class CaseType:
 STAFF = frozenset({Actor.POST})
 ENTERPRISE = frozenset({Actor.ENTERPRISE})
 STAFF_OR_UNIT = frozenset({Actor.POST, Actor.UNIT})
-STAFF_OR_ENTERPRISE = frozenset({Actor.POST, Actor.ENTERPRISE})
 
 # Side states every type has.
 AWAITING_MATERIALS = "awaiting_materials"
@@ -265,9 +264,20 @@ def _side_transitions(first_stages: tuple[str, ...], reopen_stage: str) -> tuple
     )
 
 
-# Outcomes more than one type reaches.
-GRANTED = Outcome("granted", _l("Granted"))
-REFUSED = Outcome("refused", _l("Refused"))
+def _patent_office_decision(awaited_at: str) -> tuple[Transition, ...]:
+    """The patent office's decision on an application, recorded by the post that awaited it; then closing."""
+    return (
+        Transition(action="record_grant", label=_l("Record the grant"), sources=(awaited_at,), target="granted",
+                   actors=STAFF, inputs=(Input.PATENT_NUMBER, Input.COMMENT, Input.ATTACHMENT),
+                   required=(Input.PATENT_NUMBER,), style="success", outcome=Outcome("granted", _l("Granted")),
+                   news=_l("Grant recorded: %(detail)s, %(case)s.")),
+        Transition(action="record_refusal", label=_l("Record the refusal"), sources=(awaited_at,), target="refused",
+                   actors=STAFF, inputs=(Input.REASON, Input.ATTACHMENT), required=(Input.REASON,), style="danger",
+                   outcome=Outcome("refused", _l("Refused")), news=_l("Refusal recorded: %(case)s.")),
+        Transition(action="close", label=_l("Close the case"), sources=("granted", "refused"), target=CLOSED,
+                   actors=STAFF, inputs=(Input.COMMENT,), style="secondary", news=_l("%(actor)s closed %(case)s.")),
+    )
+
 
 # Expected grant times through the fast channel, by patent kind: a design patent in days.
 FAST_CHANNEL_GRANT = {"design": 10, "utility_model": 22, "invention": 66}
@@ -307,17 +317,8 @@ PATENT_FILING = CaseType(
                    inputs=(Input.APPLICATION_NUMBER, Input.COMMENT, Input.ATTACHMENT),
                    required=(Input.APPLICATION_NUMBER,),
                    news=_l("Filing recorded: application %(detail)s, %(case)s.")),
-        Transition(action="record_grant", label=_l("Record the grant"), sources=("under_examination",),
-                   target="granted", actors=STAFF, inputs=(Input.PATENT_NUMBER, Input.COMMENT, Input.ATTACHMENT),
-                   required=(Input.PATENT_NUMBER,), style="success", outcome=GRANTED,
-                   news=_l("Grant recorded: %(detail)s, %(case)s.")),
-        Transition(action="record_refusal", label=_l("Record the refusal"), sources=("under_examination",),
-                   target="refused", actors=STAFF, inputs=(Input.REASON, Input.ATTACHMENT),
-                   required=(Input.REASON,), style="danger", outcome=REFUSED,
-                   news=_l("Refusal recorded: %(case)s.")),
-        Transition(action="close", label=_l("Close the case"), sources=("granted", "refused"), target=CLOSED,
-                   actors=STAFF, inputs=(Input.COMMENT,), style="secondary", news=_l("%(actor)s closed %(case)s.")),
-    ) + _side_transitions(first_stages=("intake",), reopen_stage="intake"),
+    ) + _patent_office_decision(awaited_at="under_examination")
+      + _side_transitions(first_stages=("intake",), reopen_stage="intake"),
     main_path=("intake", "drafting", "draft_confirmation", "filing", "under_examination", "granted", CLOSED),
     initial_stage="intake",
 )
@@ -372,20 +373,24 @@ FAST_PRE_EXAMINATION = CaseType(
                    target="forwarded", actors=STAFF, inputs=(Input.APPLICATION_NUMBER, Input.COMMENT),
                    required=(Input.APPLICATION_NUMBER,),
                    news=_l("Forwarded to the patent office: application %(detail)s, %(case)s.")),
-        Transition(action="record_grant", label=_l("Record the grant"), sources=("forwarded",), target="granted",
-                   actors=STAFF, inputs=(Input.PATENT_NUMBER, Input.COMMENT, Input.ATTACHMENT),
-                   required=(Input.PATENT_NUMBER,), style="success", outcome=GRANTED,
-                   news=_l("Grant recorded: %(detail)s, %(case)s.")),
-        Transition(action="record_refusal", label=_l("Record the refusal"), sources=("forwarded",),
-                   target="refused", actors=STAFF, inputs=(Input.REASON, Input.ATTACHMENT),
-                   required=(Input.REASON,), style="danger", outcome=REFUSED,
-                   news=_l("Refusal recorded: %(case)s.")),
-        Transition(action="close", label=_l("Close the case"), sources=("granted", "refused"), target=CLOSED,
-                   actors=STAFF, inputs=(Input.COMMENT,), style="secondary", news=_l("%(actor)s closed %(case)s.")),
-    ) + _side_transitions(first_stages=("intake", "pre_examination"), reopen_stage="pre_examination"),
+    ) + _patent_office_decision(awaited_at="forwarded")
+      + _side_transitions(first_stages=("intake", "pre_examination"), reopen_stage="pre_examination"),
     main_path=("intake", "pre_examination", "passed", "forwarded", "granted", CLOSED),
     initial_stage="intake",
 )
+
+def _after_delivery(delivered_at: str, questions_to: str) -> tuple[Transition, ...]:
+    """Once the result is delivered, the enterprise may ask a follow-up question; either side may close."""
+    return (
+        Transition(action="ask_question", label=_l("Ask a follow-up question"), sources=(delivered_at,),
+                   target=questions_to, actors=ENTERPRISE, inputs=(Input.COMMENT, Input.ATTACHMENT),
+                   required=(Input.COMMENT,), style="outline-primary",
+                   news=_l("%(actor)s asked a follow-up question on %(case)s.")),
+        Transition(action="close", label=_l("Close the case"), sources=(delivered_at,), target=CLOSED,
+                   actors=frozenset({Actor.POST, Actor.ENTERPRISE}), inputs=(Input.COMMENT,), style="secondary",
+                   news=_l("%(actor)s closed %(case)s.")),
+    )
+
 
 FAST_RETRIEVAL = CaseType(
     code="fast_retrieval",
@@ -406,14 +411,8 @@ FAST_RETRIEVAL = CaseType(
                    required=(Input.SEARCH_REPORT,), style="success",
                    outcome=Outcome("report_delivered", _l("Search report delivered")),
                    news=_l("%(actor)s delivered the search report of %(case)s.")),
-        Transition(action="ask_question", label=_l("Ask a follow-up question"), sources=("report_delivered",),
-                   target="searching", actors=ENTERPRISE, inputs=(Input.COMMENT, Input.ATTACHMENT),
-                   required=(Input.COMMENT,), style="outline-primary",
-                   news=_l("%(actor)s asked a follow-up question on %(case)s.")),
-        Transition(action="close", label=_l("Close the case"), sources=("report_delivered",), target=CLOSED,
-                   actors=STAFF_OR_ENTERPRISE, inputs=(Input.COMMENT,), style="secondary",
-                   news=_l("%(actor)s closed %(case)s.")),
-    ) + _side_transitions(first_stages=("intake",), reopen_stage="searching"),
+    ) + _after_delivery(delivered_at="report_delivered", questions_to="searching")
+      + _side_transitions(first_stages=("intake",), reopen_stage="searching"),
     main_path=("intake", "searching", "report_delivered", CLOSED),
     initial_stage="intake",
     report=Report(written_at="searching", delivered_by="deliver_report", read_at=("report_delivered", CLOSED)),
@@ -432,14 +431,8 @@ CONSULTATION = CaseType(
         Transition(action="answer", label=_l("Answer"), sources=("answering",), target="answered", actors=STAFF,
                    inputs=(Input.COMMENT, Input.ATTACHMENT), required=(Input.COMMENT,), style="success",
                    outcome=Outcome("answered", _l("Answered")), news=_l("%(actor)s answered %(case)s.")),
-        Transition(action="ask_question", label=_l("Ask a follow-up question"), sources=("answered",),
-                   target="answering", actors=ENTERPRISE, inputs=(Input.COMMENT, Input.ATTACHMENT),
-                   required=(Input.COMMENT,), style="outline-primary",
-                   news=_l("%(actor)s asked a follow-up question on %(case)s.")),
-        Transition(action="close", label=_l("Close the case"), sources=("answered",), target=CLOSED,
-                   actors=STAFF_OR_ENTERPRISE, inputs=(Input.COMMENT,), style="secondary",
-                   news=_l("%(actor)s closed %(case)s.")),
-    ) + _side_transitions(first_stages=("answering",), reopen_stage="answering"),
+    ) + _after_delivery(delivered_at="answered", questions_to="answering")
+      + _side_transitions(first_stages=("answering",), reopen_stage="answering"),
     main_path=("answering", "answered", CLOSED),
     initial_stage="answering",
 )
