@@ -215,8 +215,10 @@ class CaseType:
 
     def report_delivered(self, stage: str, outcome: str | None) -> bool:
         """The enterprise may read the report: it was delivered, and has not been sent back for revision since."""
-        delivery = self.transition(self.report.delivered_by).outcome
-        return stage in self.report.read_at and outcome == delivery.code
+        report = self.report
+        delivery = self.transition(report.delivered_by) if report else None
+        return bool(report and delivery and delivery.outcome and stage in report.read_at
+                    and outcome == delivery.outcome.code)
 
 
 STAFF = frozenset({Actor.POST})
