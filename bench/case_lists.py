@@ -31,7 +31,7 @@ from ipcenter import create_app  # noqa: E402
 from ipcenter.accounts.models import Role, User  # noqa: E402
 from ipcenter.accounts.operations import create_user  # noqa: E402
 from ipcenter.cases.models import Case  # noqa: E402
-from ipcenter.cases.workflow import CASE_TYPES, OWNING_POSTS, Phase  # noqa: E402
+from ipcenter.cases.workflow import CASE_TYPES, OWNING_POSTS  # noqa: E402
 from ipcenter.config import TestConfig  # noqa: E402
 from ipcenter.extensions import db  # noqa: E402
 from ipcenter.organisations.models import Organisation, OrganisationStatus, Post  # noqa: E402
@@ -94,9 +94,9 @@ def case_rows(count: int, post_ids: dict, staff_ids: dict, submitters: dict, rng
         per_year[created.year] = per_year.get(created.year, 0) + 1
         organisation_id = rng.choice(organisation_ids)
         if rng.random() < OPEN_SHARE:
-            stage = rng.choice([s for s in case_type.stages if s.phase != Phase.CLOSED])
+            stage = rng.choice([s for s in case_type.stages if s.kind.open])
             post_code = stage.post
-            due = today + timedelta(days=rng.randint(-10, 40)) if stage.clock_runs else None
+            due = today + timedelta(days=rng.randint(-10, 40)) if not stage.kind.pauses_clock else None
             assignee = staff_ids[post_code] if rng.random() < 0.5 else None
             closed = None
         else:

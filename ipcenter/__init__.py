@@ -105,8 +105,8 @@ def _register_templating(app: Flask) -> None:
     from flask_babel import get_locale
 
     from .cases.diagram import layout
-    from .cases.models import CONSULTATION_TOPICS, FOREIGN_EVENTS, OUTCOMES, PATENT_KINDS, RETRIEVAL_PURPOSES
     from .cases.operations import INPUT_LABELS
+    from .cases.vocabularies import CONSULTATION_TOPICS, FOREIGN_EVENTS, PATENT_KINDS, RETRIEVAL_PURPOSES
     from .cases.workflow import ACTOR_LABELS
     from .i18n import center_name, local_time, localized_name, spoken_list, with_colon
     from .list_filters import address_with_query
@@ -115,9 +115,9 @@ def _register_templating(app: Flask) -> None:
     from .submission_keys import new_submission_key
 
     app.jinja_env.globals.update(
-        outcome_labels=OUTCOMES, input_labels=INPUT_LABELS, patent_kinds=PATENT_KINDS,
-        retrieval_purposes=RETRIEVAL_PURPOSES, foreign_events=FOREIGN_EVENTS, actor_labels=ACTOR_LABELS,
-        consultation_topics=CONSULTATION_TOPICS, diagram=layout, unread_notifications=unread_notifications,
+        input_labels=INPUT_LABELS, patent_kinds=PATENT_KINDS, retrieval_purposes=RETRIEVAL_PURPOSES,
+        foreign_events=FOREIGN_EVENTS, actor_labels=ACTOR_LABELS, consultation_topics=CONSULTATION_TOPICS,
+        diagram=layout, unread_notifications=unread_notifications,
     )
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["localized_name"] = localized_name

@@ -11,11 +11,10 @@ from flask_login import current_user
 from .accounts.models import Role
 from .audit.operations import record_failure
 from .cases.models import EventKind
-from .cases.workflow import Actor
+from .cases.workflow import Actor, case_type
 from .extensions import login_manager
 from .organisations.models import OrganisationStatus
 from .patents.index import visibility
-from .reports.models import DELIVERED_STAGES, EDITABLE_STAGE, RETRIEVAL
 
 # What a demonstration unit sees of a case's internal timeline: its own delegation, and its progress reports.
 UNIT_EVENTS = {EventKind.DELEGATED, EventKind.DELEGATION_ENDED, EventKind.PROGRESS_REPORT}
@@ -49,12 +48,12 @@ def _keeps_account(user, account) -> bool:
     return _is_manager(user) and _is_center(account)
 
 
-def _may_submit_cases(user, case_type: str | None = None) -> bool:
-    """Pending and recorded enterprises; the fast pre-examination channel only for recorded ones."""
+def _may_submit_cases(user, type_code: str | None = None) -> bool:
+    """Pending and recorded enterprises; a type's request (the fast channel's) only those its rule admits."""
     if user.role != Role.ENTERPRISE or user.organisation.status not in (
             OrganisationStatus.PENDING, OrganisationStatus.RECORDED):
         return False
-    return case_type != "fast_pre_examination" or user.organisation.is_recorded
+    return type_code is None or case_type(type_code).eligibility.admits(user.organisation)
 
 
 def _may_view_case(user, case) -> bool:
@@ -97,16 +96,18 @@ def _may_download(user, attachment) -> bool:
 
 
 def _may_read_report(user, case) -> bool:
-    """The center always; the enterprise once the report has been delivered (and not while it is revised)."""
-    if case.case_type != RETRIEVAL:
+    """Of a type that produces a report: the center always; the enterprise once the report has been delivered
+    (and not while it is revised)."""
+    if case.workflow.report is None:
         return False
-    return _is_center(user) or (_is_requester(user, case) and case.stage in DELIVERED_STAGES
-                                and case.outcome == "report_delivered")
+    return _is_center(user) or (_is_requester(user, case)
+                                and case.workflow.report_delivered(case.stage, case.outcome))
 
 
 def _may_edit_report(user, case) -> bool:
-    """Staff of the owning post (and managers), while the case is being searched."""
-    return case.case_type == RETRIEVAL and case.stage == EDITABLE_STAGE and _works_on_case(user, case)
+    """Staff of the owning post (and managers), at the stage where the report is written (searching)."""
+    report = case.workflow.report
+    return report is not None and case.stage == report.written_at and _works_on_case(user, case)
 
 
 def _may_view_patent(user, patent) -> bool:

@@ -1,15 +1,15 @@
 """Lay out a case type's stages as a diagram for the workflow help page.
 
 Stages are placed in columns by their distance from the first stage along the
-transitions; side states (awaiting materials, not accepted, withdrawn) go in a row
-below. The template draws boxes and arrows from these coordinates.
+transitions; side states (where the clock pauses: awaiting materials; where a case ends
+off its main path: not accepted, withdrawn) go in a row below. The template draws boxes
+and arrows from these coordinates.
 """
 from dataclasses import dataclass
 
-from .workflow import AWAITING_MATERIALS, NOT_ACCEPTED, RESUME, WITHDRAWN, CaseType
+from .workflow import RESUME, CaseType
 
 BOX_WIDTH, BOX_HEIGHT, GAP_X, GAP_Y, MARGIN = 124, 44, 30, 70, 10
-SIDE_STATES = (AWAITING_MATERIALS, NOT_ACCEPTED, WITHDRAWN)
 
 
 @dataclass
@@ -27,7 +27,13 @@ class Arrow:
     label: object
 
 
-def _columns(case_type: CaseType) -> dict[str, int]:
+def _side_states(case_type: CaseType) -> list[str]:
+    """Where a case steps aside: its clock paused, or ended off its main path."""
+    return [stage.code for stage in case_type.stages
+            if stage.kind.pauses_clock or (not stage.kind.open and stage.code not in case_type.main_path)]
+
+
+def _columns(case_type: CaseType, side_states: list[str]) -> dict[str, int]:
     """Breadth-first distance of each main stage from the first one."""
     column = {case_type.initial_stage: 0}
     frontier = [case_type.initial_stage]
@@ -35,14 +41,15 @@ def _columns(case_type: CaseType) -> dict[str, int]:
         current = frontier.pop(0)
         for transition in case_type.transitions_from(current):
             target = transition.target
-            if target not in column and target not in SIDE_STATES and target != RESUME:
+            if target not in column and target not in side_states and target != RESUME:
                 column[target] = column[current] + 1
                 frontier.append(target)
     return column
 
 
 def layout(case_type: CaseType) -> dict:
-    columns = _columns(case_type)
+    side_states = _side_states(case_type)
+    columns = _columns(case_type, side_states)
     boxes, used = {}, {}
     for code, col in sorted(columns.items(), key=lambda item: item[1]):
         row = used.get(col, 0)
@@ -50,11 +57,11 @@ def layout(case_type: CaseType) -> dict:
         boxes[code] = Box(code, case_type.stage(code).name, MARGIN + col * (BOX_WIDTH + GAP_X),
                           MARGIN + row * (BOX_HEIGHT + GAP_Y), False)
     side_y = MARGIN + max(used.values()) * (BOX_HEIGHT + GAP_Y) + GAP_Y / 2
-    for index, code in enumerate(SIDE_STATES):
+    for index, code in enumerate(side_states):
         boxes[code] = Box(code, case_type.stage(code).name, MARGIN + index * (BOX_WIDTH + GAP_X), side_y, True)
     arrows = []
     for transition in case_type.transitions:
-        if transition.target == RESUME or transition.target in SIDE_STATES:
+        if transition.target == RESUME or transition.target in side_states:
             continue  # reachable from everywhere: described in the legend, not drawn
         for source in sorted(case_type.sources_of(transition)):
             if source in boxes and transition.target in boxes:

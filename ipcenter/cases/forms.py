@@ -13,7 +13,7 @@ from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange
 from ..calendar import center_today
 from ..i18n import spoken_list
 from ..submission_keys import KeyedForm
-from .models import CONSULTATION_TOPICS, FOREIGN_EVENTS, PATENT_KINDS, RETRIEVAL_PURPOSES
+from .vocabularies import CONSULTATION_TOPICS, FOREIGN_EVENTS, PATENT_KINDS, RETRIEVAL_PURPOSES
 
 
 def _choices(labels: dict) -> list[SelectChoice]:
@@ -60,7 +60,7 @@ def show_refusal_beside_field(form, refusal: Exception) -> bool:
 
 
 class RequestForm(FormWithFiles):
-    """What every request has; each case type adds its own fields below.
+    """What every request has; each case type's form adds its own fields below (workflow.CaseType.request_form).
 
     `submission_token` is issued with the empty form and used up by the case it makes."""
 
@@ -132,15 +132,6 @@ class ForeignAssistanceForm(RequestForm):
     def validate_external_deadline(self, field):
         if field.data and field.data < center_today():
             raise ValidationError(_l("The deadline is already past."))
-
-
-REQUEST_FORMS = {
-    "patent_filing": PatentRequestForm,
-    "fast_pre_examination": FastPreExaminationForm,
-    "fast_retrieval": RetrievalRequestForm,
-    "consultation": ConsultationRequestForm,
-    "foreign_assistance": ForeignAssistanceForm,
-}
 
 
 class ActionForm(KeyedForm, FormWithFiles):

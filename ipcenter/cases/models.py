@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..calendar import center_today, working_days_between
 from ..database import IntEnum, LabelledEnum, UTCDateTime, enum_check, utcnow
 from ..extensions import Model
-from .workflow import AWAITING_MATERIALS, CASE_TYPES, CENTER_STAGES, Phase, case_type
+from .vocabularies import CONSULTATION_TOPICS, FOREIGN_EVENTS, PATENT_KINDS, RETRIEVAL_PURPOSES
+from .workflow import case_type
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -35,21 +36,6 @@ class EventKind(LabelledEnum):
     ESCALATED = 8, _l("Escalated to the managers")
 
 
-PATENT_KINDS = {"invention": _l("Invention"), "utility_model": _l("Utility model"), "design": _l("Design")}
-RETRIEVAL_PURPOSES = {"novelty": _l("Novelty"), "infringement_risk": _l("Infringement risk"),
-                      "freedom_to_operate": _l("Freedom to operate")}
-# What a consultation is about: the title says what the question is, the topic which field of IP it is in.
-CONSULTATION_TOPICS = {"patent_application": _l("Patent applications and examination"),
-                       "patent_rights": _l("Patent rights: term, fees, transfer and licensing"),
-                       "infringement": _l("Infringement and rights protection"), "trademark": _l("Trademarks"),
-                       "copyright": _l("Copyright"), "overseas": _l("IP abroad"), "other": _l("Other")}
-FOREIGN_EVENTS = {"exhibition": _l("Overseas exhibition"), "customs": _l("Customs"),
-                  "litigation": _l("Dispute or litigation abroad"), "overseas_filing": _l("Overseas filing")}
-OUTCOMES = {"granted": _l("Granted"), "refused": _l("Refused"), "report_delivered": _l("Search report delivered"),
-            "answered": _l("Answered"), "resolved": _l("Resolved"), "withdrawn": _l("Withdrawn"),
-            "not_accepted": _l("Not accepted"), "passed_pre_examination": _l("Passed pre-examination")}
-
-
 def _in(column: str, values) -> str:
     return f"{column} IS NULL OR {column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -60,7 +46,6 @@ OPEN = text("closed_at IS NULL")
 class Case(Model):
     __tablename__ = "cases"
     __table_args__ = (
-        CheckConstraint(_in("case_type", CASE_TYPES), name="type_known"),
         CheckConstraint(enum_check("priority", Priority), name="priority_known"),
         CheckConstraint(_in("patent_kind", PATENT_KINDS), name="patent_kind_known"),
         CheckConstraint(_in("retrieval_purpose", RETRIEVAL_PURPOSES), name="purpose_known"),
@@ -137,11 +122,15 @@ class Case(Model):
 
     @property
     def is_open(self) -> bool:
-        return self.current_stage.phase != Phase.CLOSED
+        return self.current_stage.kind.open
 
     @property
     def clock_paused(self) -> bool:
-        return self.is_open and not self.current_stage.clock_runs
+        return self.current_stage.kind.pauses_clock
+
+    @property
+    def outcome_label(self):
+        return self.workflow.outcome_label(self.outcome) if self.outcome else None
 
     @property
     def working_days_left(self) -> Optional[int]:
@@ -152,18 +141,19 @@ class Case(Model):
     @property
     def step(self) -> Optional[str]:
         """The stepper's current step: the stage, or the step of the main path a side state belongs to
-        (awaiting materials: the stage it will return to); None for a case that left the main path."""
+        (where the clock is paused: the stage it will return to); None for a case that left the main path."""
         path, code = self.workflow.main_path, self.stage
         for _ in range(3):  # a side state of a side state at most: materials asked while corrections are
             if code is None or code in path:
                 return code
-            code = self.workflow.stage(code).side_of or (self.resume_stage if code == AWAITING_MATERIALS else None)
+            stage = self.workflow.stage(code)
+            code = stage.side_of or (self.resume_stage if stage.kind.pauses_clock else None)
         return None
 
     @property
     def is_center_work(self) -> bool:
         """The center is working to its own deadline (not waiting on the enterprise, not only closing)."""
-        return self.stage in CENTER_STAGES
+        return self.current_stage.kind.center_deadline
 
     @property
     def is_overdue(self) -> bool:

@@ -5,7 +5,6 @@ Each operation changes objects, writes its timeline event, queues notifications 
 flushes; the request boundary commits once. A state change and its event are always
 in the same transaction.
 """
-import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -26,21 +25,9 @@ from ..patents.numbers import InvalidApplicationNumber, normalise_cn_application
 from ..permissions import case_actors, can
 from .attachments import store_attachment
 from .models import Case, CaseEvent, CaseReferenceCounter, EventKind
+from .rules import CaseRefused
 from .signals import replies, step_documents
-from .workflow import (AWAITING_MATERIALS, CASE_TYPES, CENTER_STAGES, RESUME, Input, Phase, Transition,
-                       stage_allowance)
-
-# The fast channel is for lighting: Locarno class 26, and the lighting IPC groups.
-LIGHTING_CLASS = re.compile(r"(LOC\s*\(\d+\)\s*CL\.?\s*)?26([-.]\d{2})?|F21[A-Z]?(\s*\d{1,4}/\d{1,6})?|"
-                            r"H05B\s*4[57]/\d{1,6}", re.IGNORECASE)
-
-
-class CaseRefused(ValueError):
-    """The rules do not allow this; the message says why, and `field` names the input at fault, if one is."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+from .workflow import CASE_TYPES, RESUME, Input, Transition, center_stage_codes, stage_allowance
 
 
 class CaseChanged(CaseRefused):
@@ -69,25 +56,11 @@ def next_reference(today: date) -> str:
 
 # Submission -------------------------------------------------------------------
 
-def check_fast_channel(organisation, classification: str | None) -> None:
-    if not organisation.is_recorded:
-        raise CaseRefused(_l("Only enterprises recorded with the center may use the fast pre-examination "
-                             "channel. Your enterprise is %(status)s.", status=organisation.status.label))
-    # Every class given must be lighting: one lighting class must not carry a screw (F16B) through the channel.
-    classes = [part.strip() for part in re.split(r"[;,，；]", classification or "") if part.strip()]
-    outside = [part for part in classes if not LIGHTING_CLASS.fullmatch(part)]
-    if outside or not classes:
-        raise CaseRefused(_l("Not a lighting class: %(classes)s. The fast pre-examination channel covers lighting "
-                             "products only: Locarno class 26 (e.g. 26-05) or the lighting IPC groups (e.g. F21V, "
-                             "F21S, H05B 45/00).", classes="; ".join(outside) or "—"), field="classification")
-
-
 def submit_case(organisation, submitter: User, type_code: str, details: dict, files=()) -> Case:
     """An enterprise's request: a new case at its type's first stage, in that stage's post queue."""
     if type_code not in CASE_TYPES:
         raise CaseRefused(_l("Unknown kind of request."))
-    if type_code == "fast_pre_examination":
-        check_fast_channel(organisation, details.get("classification"))
+    CASE_TYPES[type_code].eligibility.check(organisation, details)
     today = center_today()
     case = Case(reference=next_reference(today), case_type=type_code, organisation=organisation,
                 submitter=submitter, **details)
@@ -222,7 +195,7 @@ def _record_inputs(case: Case, transition: Transition, inputs: dict) -> None:
     if inputs.get("patent_number"):
         case.patent_number = inputs["patent_number"]
     if transition.outcome:
-        case.outcome = transition.outcome
+        case.outcome = transition.outcome.code
 
 
 def _post_by_code(code: str | None) -> Post | None:
@@ -238,16 +211,16 @@ def _post_by_code(code: str | None) -> Post | None:
 def _enter_stage(case: Case, target: str, today: date, resuming: bool = False) -> None:
     """Move the case to a stage: its owning post, its deadline, open or closed."""
     stage = case.workflow.stage(target)
-    if stage.code == AWAITING_MATERIALS:
+    if stage.kind.pauses_clock:
         case.resume_stage = case.stage
         case.paused_days_left = working_days_between(today, case.due_date) if case.due_date else None
     post = _post_by_code(stage.post)
     # Compared by id: `case.post_id` follows `case.post` only at the next flush.
-    if (post.id if post else None) != case.post_id or stage.phase == Phase.CLOSED:
+    if (post.id if post else None) != case.post_id or not stage.kind.open:
         case.assignee = None
     case.stage = target
     case.post = post
-    case.closed_at = utcnow() if stage.phase == Phase.CLOSED else None
+    case.closed_at = None if stage.kind.open else utcnow()
     case.due_date = _due_date(case, stage, today, resuming)
     if resuming:
         case.resume_stage = case.paused_days_left = None
@@ -255,7 +228,7 @@ def _enter_stage(case: Case, target: str, today: date, resuming: bool = False) -
 
 def _due_date(case: Case, stage, today: date, resuming: bool) -> date | None:
     """The center's deadline; where the case waits on the enterprise, the enterprise's to answer."""
-    if stage.phase == Phase.CLOSED:
+    if not stage.kind.open:
         return None
     if resuming and case.paused_days_left is not None:
         due = add_working_days(today, case.paused_days_left)
@@ -393,7 +366,7 @@ def send_reminders(today: date) -> dict[str, int]:
     """Remind the assignee and the owning post of cases due within a working day and of overdue ones (where
     the center, not the enterprise, is to act); escalate each overdue case to the managers once."""
     tomorrow = add_working_days(today, 1)
-    open_cases = select(Case).where(Case.closed_at.is_(None), Case.stage.in_(CENTER_STAGES),
+    open_cases = select(Case).where(Case.closed_at.is_(None), Case.stage.in_(center_stage_codes()),
                                     Case.due_date.is_not(None),
                                     (Case.reminded_on.is_(None)) | (Case.reminded_on < today))
     counts = {"due_soon": 0, "overdue": 0, "escalated": 0}

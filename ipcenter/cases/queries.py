@@ -15,7 +15,7 @@ from ..list_filters import page_number
 from ..organisations.models import Post
 from ..permissions import can
 from .models import Case
-from .workflow import CASE_TYPES, CENTER_STAGES
+from .workflow import CASE_TYPES, center_stage_codes
 
 PAGE_SIZES = (20, 50, 100)
 SORTS = {
@@ -102,7 +102,7 @@ def post_queue(post_ids: list[int], tab: str, user, filters: CaseFilters) -> Cas
     elif tab == "mine":
         query = query.where(Case.assignee_id == user.id)
     elif tab == "overdue":
-        query = query.where(Case.stage.in_(CENTER_STAGES), Case.due_date < center_today())
+        query = query.where(Case.stage.in_(center_stage_codes()), Case.due_date < center_today())
     filters.state = "open"
     return _page(query, filters)
 

@@ -20,7 +20,7 @@ def delegation_brief(case: Case, user) -> CaseEvent | None:
 
 def enterprise_request(case: Case) -> CaseEvent | None:
     """While the case waits on the enterprise's answer: the step that asked it, with what was asked."""
-    if case.current_stage.asks_enterprise is None:
+    if not case.current_stage.kind.asks_enterprise:
         return None
     return next((event for event in reversed(case.events) if event.kind == EventKind.TRANSITION
                  and event.to_stage == case.stage), None)

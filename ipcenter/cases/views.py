@@ -16,8 +16,7 @@ from ..organisations.models import DemonstrationUnit, Post
 from ..permissions import can, case_actors, ensure, requires
 from ..submission_keys import sent_once
 from .attachments import UploadRefused, display_name, stored_path
-from .forms import (REQUEST_FORMS, ActionForm, AssignForm, DelegateForm, NoteForm, ProgressForm,
-                    show_refusal_beside_field)
+from .forms import ActionForm, AssignForm, DelegateForm, NoteForm, ProgressForm, show_refusal_beside_field
 from .models import Attachment, Case
 from .operations import (ActionForbidden, CaseChanged, CaseRefused, add_note, advance_case, assign_case,
                          assignable_colleagues, available_transitions, case_submitted_with, delegate_case,
@@ -67,25 +66,20 @@ def list_cases():
     return render_template("cases/list.html", page=page, filters=filters, case_types=CASE_TYPES)
 
 
-def _fast_channel_refusal() -> str:
-    return _("Only enterprises recorded with the center may use the fast pre-examination channel. Your "
-             "enterprise is %(status)s.", status=current_user.organisation.status.label)
-
-
 @bp.route("/cases/new")
 @requires("case.submit")
 def choose_type():
-    return render_template("cases/choose_type.html", case_types=CASE_TYPES,
-                           fast_channel_refusal=_fast_channel_refusal())
+    return render_template("cases/choose_type.html", case_types=CASE_TYPES)
 
 
 @bp.route("/cases/new/<type_code>", methods=["GET", "POST"])
 @requires("case.submit")
 def submit(type_code):
-    if type_code not in REQUEST_FORMS:
+    if type_code not in CASE_TYPES:
         abort(404)
-    ensure("case.submit", type_code, reason=_fast_channel_refusal())
-    form = REQUEST_FORMS[type_code]()
+    case_type = CASE_TYPES[type_code]
+    ensure("case.submit", type_code, reason=case_type.eligibility.refusal_for(current_user.organisation))
+    form = case_type.request_form()
     sent = _reopened_form(form, type_code)
     if form.validate_on_submit():
         try:
@@ -96,7 +90,7 @@ def submit(type_code):
                 form.form_errors.append(str(refusal))
         else:
             return _submitted(case, new, type_code, form.submission_token.data)
-    return render_template("cases/submit.html", form=form, case_type=CASE_TYPES[type_code], sent=sent), \
+    return render_template("cases/submit.html", form=form, case_type=case_type, sent=sent), \
         400 if form.errors or form.form_errors else 200
 
 

@@ -1,14 +1,37 @@
 """The center's process, as data: the case types, their stages and transitions.
 
-The engine (operations.advance_case), the case page's stepper and actions, the queues
-and the workflow help page all read this module; adding a stage or a transition
-needs no change anywhere else.
+The engine (operations), the case page's stepper and actions, the queues, the permissions, the search report
+and the workflow help page all read this module and never name a type, a stage or an action (the demo data
+aside): adding a type is a change to this data only, and a migration only if its request asks for details the
+cases table has no column for. The database does not list the types, as it never listed the stages.
+
+- A stage's *kind* says what the stage is in a case's life: who is to act, whose clock runs, what may still
+  happen (`StageKind`). The engine and the pages read the kind, never the stage's code; a new kind of stage is a
+  new `StageKind`.
+- A type names its request form (a form class of `forms.py`), the rule that says who may make the request
+  (`rules.Eligibility`) and, if it produces a search report, where the report is written and read (`Report`).
+  The form is named rather than described field by field: a form class is already the plainest declaration of
+  what a request asks for and how each answer is checked, and its name says at a glance which request it is.
+  The form classes and the rules import nothing of the cases' models, so this module can name them.
+- A transition's outcome (what the case has achieved once it is done) carries its label; the case page reads
+  it from here.
+- The registry is `CASE_TYPES`, read afresh by everything that lists the types.
 """
 import enum
-from dataclasses import dataclass, field
+import re
+from dataclasses import KW_ONLY, dataclass
 from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
+
+from .forms import (
+    ConsultationRequestForm,
+    FastPreExaminationForm,
+    ForeignAssistanceForm,
+    PatentRequestForm,
+    RetrievalRequestForm,
+)
+from .rules import EVERY_ENTERPRISE, ClassScope, Eligibility
 
 
 class Actor(enum.Enum):
@@ -24,7 +47,7 @@ ACTOR_LABELS = {Actor.ENTERPRISE: _l("the enterprise"), Actor.POST: _l("staff of
 
 
 class Input(enum.Enum):
-    """What a transition asks for; `required_inputs` on the transition says which are compulsory."""
+    """What a transition asks for; `required` on the transition says which are compulsory."""
 
     COMMENT = "comment"
     ATTACHMENT = "attachment"
@@ -38,13 +61,49 @@ class Phase(enum.Enum):
     """Request Tracker's grouping: where a stage sits in a case's life."""
 
     ACTIVE = "active"  # the center (or a unit) is working on it
-    WAITING = "waiting"  # the enterprise must act
+    WAITING = "waiting"  # someone outside the center is to act
     CLOSED = "closed"  # finished; only a follow-up reopens it
+
+
+@dataclass(frozen=True)
+class StageKind:
+    """What a stage is in a case's life, as the engine, the deadlines and the pages treat it."""
+
+    phase: Phase
+    # The case is still being worked: the center may ask for materials, the enterprise may withdraw.
+    under_way: bool = False
+    # The due date is the center's own deadline: only at such a stage is a case ever overdue or reminded of.
+    center_deadline: bool = False
+    # The enterprise is asked something: the case page puts the question first, the due date is its to answer.
+    asks_enterprise: bool = False
+    # The center's clock stops; once the enterprise answers, the case returns where it was with the days it had.
+    pauses_clock: bool = False
+    # The result is in (granted, refused, the report or the answer delivered): only closing, or a follow-up
+    # question where the type has one, remains.
+    finished: bool = False
+
+    @property
+    def open(self) -> bool:
+        return self.phase != Phase.CLOSED
+
+
+# The center (or the unit it delegated to) works on the case, to the center's deadline.
+CENTER_WORK = StageKind(Phase.ACTIVE, under_way=True, center_deadline=True)
+# The enterprise is to answer (confirm a draft, answer corrections) by a date of its own.
+ENTERPRISE_ANSWER = StageKind(Phase.WAITING, under_way=True, asks_enterprise=True)
+# The center asked for materials: its clock paused. Not under way: the request is out already, and the case
+# resumes, or is withdrawn, once the enterprise has answered it.
+MATERIALS = StageKind(Phase.WAITING, asks_enterprise=True, pauses_clock=True)
+# The result is in; the center closes the case.
+RESULT = StageKind(Phase.ACTIVE, finished=True)
+# The result is delivered to the enterprise, which may ask a follow-up question or close the case.
+RESULT_DELIVERED = StageKind(Phase.WAITING, finished=True)
+ENDED = StageKind(Phase.CLOSED)
 
 
 # Where a transition leads when it returns to the stage the case was in before.
 RESUME = "<resume>"
-# The sources of a transition possible at every stage where the case is under way (see CaseType.sources_of).
+# The sources of a transition possible at every stage whose kind is under way (see CaseType.sources_of).
 UNDER_WAY = "*under_way"
 
 
@@ -52,51 +111,77 @@ UNDER_WAY = "*under_way"
 class Stage:
     code: str
     name: object  # a lazy translated string
-    post: str | None  # code of the owning post; None for closed stages
+    _: KW_ONLY
+    kind: StageKind = CENTER_WORK
+    post: str | None = None  # code of the owning post; None for closed stages
     allowance: int | dict | None = None  # working days; a dict maps patent kind -> days
-    clock_runs: bool = True
-    phase: Phase = Phase.ACTIVE
-    # A side state the stepper marks on a step of the main path: what the case waits for there, as
-    # the enterprise reads it (its own answer) and as the center reads it.
-    asks_enterprise: object = None
-    side_of: str | None = None  # the main-path step it belongs to (awaiting materials: the stage it left)
-    # The result is in (granted, refused, the report or the answer delivered): only closing, or a follow-up
-    # question where the type has one, remains; nothing can be withdrawn or asked for any more.
-    finished: bool = False
+    # At a stage that asks the enterprise: the stage as the enterprise reads it (what is asked of it).
+    enterprise_name: object = None
+    # A stage off the main path that the stepper marks on a step of it (corrections: on pre-examination).
+    side_of: str | None = None
 
     def name_for(self, enterprise: bool):
         """The stage's name as this reader reads it: the enterprise reads what is asked of it, if anything."""
-        return self.asks_enterprise if enterprise and self.asks_enterprise else self.name
+        return self.enterprise_name if enterprise and self.enterprise_name else self.name
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What a case has achieved: stored on the case by the transition that achieves it."""
+
+    code: str
+    label: object
+
+
+@dataclass(frozen=True, kw_only=True)
 class Transition:
     action: str
     label: object
     sources: tuple[str, ...]  # stage codes, or (UNDER_WAY,) for every stage where the case is still being worked
     target: str  # a stage code, or RESUME
     actors: frozenset[Actor]
+    # How a notification reports it: what happened, not what to do. %(actor)s acted on %(case)s (its reference
+    # and title); %(detail)s is the number recorded.
+    news: object
     inputs: tuple[Input, ...] = ()
     required: tuple[Input, ...] = ()
     style: str = "primary"  # the button's colour on the case page
-    outcome: str | None = None  # what the case has achieved once this is done
-
-    @property
-    def news(self):
-        """How a notification reports it: what happened, not what to do."""
-        return ACTION_NEWS[self.action]
+    outcome: Outcome | None = None
 
 
 @dataclass(frozen=True)
+class Report:
+    """The search report a type produces: written by the owning post at one stage, delivered by one action
+    (attached to the case as a document), read by the enterprise at the stages after."""
+
+    written_at: str
+    delivered_by: str
+    read_at: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class CaseType:
     code: str
     name: object
     description: object
+    request_form: type  # the form an enterprise fills in (forms.RequestForm); its fields are the case's columns
+    eligibility: Eligibility = EVERY_ENTERPRISE
     stages: tuple[Stage, ...]
     transitions: tuple[Transition, ...]
     main_path: tuple[str, ...]  # the stepper: the stages of a case that goes well
-    reopen_stage: str
-    initial_stage: str = field(default="")
+    initial_stage: str
+    report: Report | None = None
+
+    def __post_init__(self):
+        """Every stage the type names is one of its own: a mistyped code fails here, not on a case."""
+        named = {*self.main_path, self.initial_stage, *(stage.side_of for stage in self.stages if stage.side_of),
+                 *(t.target for t in self.transitions if t.target != RESUME),
+                 *(source for t in self.transitions for source in t.sources if source != UNDER_WAY)}
+        if self.report is not None:
+            named |= {self.report.written_at, *self.report.read_at}
+        unknown = named - {stage.code for stage in self.stages}
+        if unknown:
+            raise ValueError(f"{self.code} names stages it does not have: {', '.join(sorted(unknown))}")
 
     def stage(self, code: str) -> Stage:
         return self._stages[code]
@@ -107,20 +192,11 @@ class CaseType:
         return {stage.code: stage for stage in self.stages}
 
     @cached_property
-    def _open_stage_codes(self) -> frozenset[str]:
-        return frozenset(stage.code for stage in self.stages if stage.phase != Phase.CLOSED)
-
-    def open_stage_codes(self) -> frozenset[str]:
-        return self._open_stage_codes
+    def _under_way_codes(self) -> frozenset[str]:
+        return frozenset(stage.code for stage in self.stages if stage.kind.under_way)
 
     def transitions_from(self, stage_code: str) -> list[Transition]:
         return [t for t in self.transitions if stage_code in self.sources_of(t)]
-
-    @cached_property
-    def _under_way_codes(self) -> frozenset[str]:
-        """Open, not finished, and not already waiting for materials."""
-        return frozenset(code for code in self._open_stage_codes
-                         if code != AWAITING_MATERIALS and not self.stage(code).finished)
 
     def sources_of(self, transition: Transition) -> set[str]:
         if transition.sources == (UNDER_WAY,):
@@ -130,12 +206,24 @@ class CaseType:
     def transition(self, action: str) -> Transition | None:
         return next((t for t in self.transitions if t.action == action), None)
 
+    @cached_property
+    def _outcome_labels(self) -> dict[str, object]:
+        return {t.outcome.code: t.outcome.label for t in self.transitions if t.outcome}
+
+    def outcome_label(self, code: str):
+        return self._outcome_labels[code]
+
+    def report_delivered(self, stage: str, outcome: str | None) -> bool:
+        """The enterprise may read the report: it was delivered, and has not been sent back for revision since."""
+        report = self.report
+        delivery = self.transition(report.delivered_by) if report else None
+        return bool(report and delivery and delivery.outcome and stage in report.read_at
+                    and outcome == delivery.outcome.code)
+
 
 STAFF = frozenset({Actor.POST})
 ENTERPRISE = frozenset({Actor.ENTERPRISE})
 STAFF_OR_UNIT = frozenset({Actor.POST, Actor.UNIT})
-C, A, AN, PN, SR, R = (Input.COMMENT, Input.ATTACHMENT, Input.APPLICATION_NUMBER, Input.PATENT_NUMBER,
-                       Input.SEARCH_REPORT, Input.REASON)
 
 # Side states every type has.
 AWAITING_MATERIALS = "awaiting_materials"
@@ -147,27 +235,49 @@ MATERIALS_DAYS = 10  # working days an enterprise has to send requested material
 
 def _side_stages(post: str) -> tuple[Stage, ...]:
     return (
-        # The center's clock pauses; the due date is the enterprise's, to send the materials.
-        Stage(AWAITING_MATERIALS, _l("Awaiting materials"), post, MATERIALS_DAYS, clock_runs=False,
-              phase=Phase.WAITING, asks_enterprise=_l("Awaiting your materials")),
-        Stage(NOT_ACCEPTED, _l("Not accepted"), None, phase=Phase.CLOSED),
-        Stage(WITHDRAWN, _l("Withdrawn"), None, phase=Phase.CLOSED),
-        Stage(CLOSED, _l("Closed"), None, phase=Phase.CLOSED),
+        # The due date is the enterprise's, to send the materials.
+        Stage(AWAITING_MATERIALS, _l("Awaiting materials"), kind=MATERIALS, post=post, allowance=MATERIALS_DAYS,
+              enterprise_name=_l("Awaiting your materials")),
+        Stage(NOT_ACCEPTED, _l("Not accepted"), kind=ENDED),
+        Stage(WITHDRAWN, _l("Withdrawn"), kind=ENDED),
+        Stage(CLOSED, _l("Closed"), kind=ENDED),
     )
 
 
 def _side_transitions(first_stages: tuple[str, ...], reopen_stage: str) -> tuple[Transition, ...]:
     return (
-        Transition("request_materials", _l("Request materials"), (UNDER_WAY,), AWAITING_MATERIALS, STAFF,
-                   (C, A), (C,), style="warning"),
-        Transition("provide_materials", _l("Provide the materials"), (AWAITING_MATERIALS,), RESUME, ENTERPRISE,
-                   (C, A), (C,)),
-        Transition("not_accept", _l("Do not accept"), first_stages, NOT_ACCEPTED, STAFF, (R,), (R,), style="danger",
-                   outcome="not_accepted"),
-        Transition("withdraw", _l("Withdraw the request"), (UNDER_WAY,), WITHDRAWN, ENTERPRISE, (R,), (R,),
-                   style="outline-danger", outcome="withdrawn"),
-        Transition("follow_up", _l("Follow up (reopen)"), (CLOSED,), reopen_stage, ENTERPRISE, (C, A), (C,),
-                   style="outline-primary"),
+        Transition(action="request_materials", label=_l("Request materials"), sources=(UNDER_WAY,),
+                   target=AWAITING_MATERIALS, actors=STAFF, inputs=(Input.COMMENT, Input.ATTACHMENT),
+                   required=(Input.COMMENT,), style="warning",
+                   news=_l("%(actor)s asked for materials for %(case)s.")),
+        Transition(action="provide_materials", label=_l("Provide the materials"), sources=(AWAITING_MATERIALS,),
+                   target=RESUME, actors=ENTERPRISE, inputs=(Input.COMMENT, Input.ATTACHMENT),
+                   required=(Input.COMMENT,), news=_l("%(actor)s sent the materials for %(case)s.")),
+        Transition(action="not_accept", label=_l("Do not accept"), sources=first_stages, target=NOT_ACCEPTED,
+                   actors=STAFF, inputs=(Input.REASON,), required=(Input.REASON,), style="danger",
+                   outcome=Outcome("not_accepted", _l("Not accepted")),
+                   news=_l("%(actor)s did not accept %(case)s.")),
+        Transition(action="withdraw", label=_l("Withdraw the request"), sources=(UNDER_WAY,), target=WITHDRAWN,
+                   actors=ENTERPRISE, inputs=(Input.REASON,), required=(Input.REASON,), style="outline-danger",
+                   outcome=Outcome("withdrawn", _l("Withdrawn")), news=_l("%(actor)s withdrew %(case)s.")),
+        Transition(action="follow_up", label=_l("Follow up (reopen)"), sources=(CLOSED,), target=reopen_stage,
+                   actors=ENTERPRISE, inputs=(Input.COMMENT, Input.ATTACHMENT), required=(Input.COMMENT,),
+                   style="outline-primary", news=_l("%(actor)s reopened %(case)s with a follow-up.")),
+    )
+
+
+def _patent_office_decision(awaited_at: str) -> tuple[Transition, ...]:
+    """The patent office's decision on an application, recorded by the post that awaited it; then closing."""
+    return (
+        Transition(action="record_grant", label=_l("Record the grant"), sources=(awaited_at,), target="granted",
+                   actors=STAFF, inputs=(Input.PATENT_NUMBER, Input.COMMENT, Input.ATTACHMENT),
+                   required=(Input.PATENT_NUMBER,), style="success", outcome=Outcome("granted", _l("Granted")),
+                   news=_l("Grant recorded: %(detail)s, %(case)s.")),
+        Transition(action="record_refusal", label=_l("Record the refusal"), sources=(awaited_at,), target="refused",
+                   actors=STAFF, inputs=(Input.REASON, Input.ATTACHMENT), required=(Input.REASON,), style="danger",
+                   outcome=Outcome("refused", _l("Refused")), news=_l("Refusal recorded: %(case)s.")),
+        Transition(action="close", label=_l("Close the case"), sources=("granted", "refused"), target=CLOSED,
+                   actors=STAFF, inputs=(Input.COMMENT,), style="secondary", news=_l("%(actor)s closed %(case)s.")),
     )
 
 
@@ -179,113 +289,153 @@ PATENT_FILING = CaseType(
     code="patent_filing",
     name=_l("Patent filing"),
     description=_l("Help to prepare and file an invention, utility-model or design application."),
+    request_form=PatentRequestForm,
     stages=(
-        Stage("intake", _l("Intake"), "intake", 2),
-        Stage("drafting", _l("Drafting"), "filing", 15),
-        Stage("draft_confirmation", _l("Draft awaiting confirmation"), "filing", 5, phase=Phase.WAITING,
-              asks_enterprise=_l("Awaiting your confirmation of the draft")),
-        Stage("filing", _l("Filing"), "filing", 3),
-        Stage("under_examination", _l("Under examination"), "filing", EXAMINATION_DAYS),
-        Stage("granted", _l("Granted"), "filing", 3, finished=True),
-        Stage("refused", _l("Refused"), "filing", 3, finished=True),
+        Stage("intake", _l("Intake"), post="intake", allowance=2),
+        Stage("drafting", _l("Drafting"), post="filing", allowance=15),
+        Stage("draft_confirmation", _l("Draft awaiting confirmation"), kind=ENTERPRISE_ANSWER, post="filing",
+              allowance=5, enterprise_name=_l("Awaiting your confirmation of the draft")),
+        Stage("filing", _l("Filing"), post="filing", allowance=3),
+        Stage("under_examination", _l("Under examination"), post="filing", allowance=EXAMINATION_DAYS),
+        Stage("granted", _l("Granted"), kind=RESULT, post="filing", allowance=3),
+        Stage("refused", _l("Refused"), kind=RESULT, post="filing", allowance=3),
     ) + _side_stages("filing"),
     transitions=(
-        Transition("accept", _l("Accept"), ("intake",), "drafting", STAFF, (C,)),
-        Transition("submit_draft", _l("Submit the draft"), ("drafting",), "draft_confirmation", STAFF_OR_UNIT,
-                   (C, A), (A,)),
-        Transition("confirm_draft", _l("Confirm the draft"), ("draft_confirmation",), "filing", ENTERPRISE, (C,),
-                   style="success"),
-        Transition("request_draft_changes", _l("Ask for changes to the draft"), ("draft_confirmation",),
-                   "drafting", ENTERPRISE, (C, A), (C,), style="outline-secondary"),
-        Transition("record_filing", _l("Record the filing"), ("filing",), "under_examination", STAFF, (AN, C, A),
-                   (AN,)),
-        Transition("record_grant", _l("Record the grant"), ("under_examination",), "granted", STAFF, (PN, C, A),
-                   (PN,), style="success", outcome="granted"),
-        Transition("record_refusal", _l("Record the refusal"), ("under_examination",), "refused", STAFF, (R, A),
-                   (R,), style="danger", outcome="refused"),
-        Transition("close", _l("Close the case"), ("granted", "refused"), CLOSED, STAFF, (C,), style="secondary"),
-    ) + _side_transitions(("intake",), "intake"),
+        Transition(action="accept", label=_l("Accept"), sources=("intake",), target="drafting", actors=STAFF,
+                   inputs=(Input.COMMENT,), news=_l("%(actor)s accepted %(case)s.")),
+        Transition(action="submit_draft", label=_l("Submit the draft"), sources=("drafting",),
+                   target="draft_confirmation", actors=STAFF_OR_UNIT, inputs=(Input.COMMENT, Input.ATTACHMENT),
+                   required=(Input.ATTACHMENT,),
+                   news=_l("%(actor)s submitted the draft of %(case)s for your confirmation.")),
+        Transition(action="confirm_draft", label=_l("Confirm the draft"), sources=("draft_confirmation",),
+                   target="filing", actors=ENTERPRISE, inputs=(Input.COMMENT,), style="success",
+                   news=_l("%(actor)s confirmed the draft of %(case)s.")),
+        Transition(action="request_draft_changes", label=_l("Ask for changes to the draft"),
+                   sources=("draft_confirmation",), target="drafting", actors=ENTERPRISE,
+                   inputs=(Input.COMMENT, Input.ATTACHMENT), required=(Input.COMMENT,), style="outline-secondary",
+                   news=_l("%(actor)s asked for changes to the draft of %(case)s.")),
+        Transition(action="record_filing", label=_l("Record the filing"), sources=("filing",),
+                   target="under_examination", actors=STAFF,
+                   inputs=(Input.APPLICATION_NUMBER, Input.COMMENT, Input.ATTACHMENT),
+                   required=(Input.APPLICATION_NUMBER,),
+                   news=_l("Filing recorded: application %(detail)s, %(case)s.")),
+    ) + _patent_office_decision(awaited_at="under_examination")
+      + _side_transitions(first_stages=("intake",), reopen_stage="intake"),
     main_path=("intake", "drafting", "draft_confirmation", "filing", "under_examination", "granted", CLOSED),
-    reopen_stage="intake",
     initial_stage="intake",
+)
+
+# The fast channel is for recorded enterprises, and for lighting: Locarno class 26 and the lighting IPC groups.
+LIGHTING = ClassScope(
+    pattern=re.compile(r"(LOC\s*\(\d+\)\s*CL\.?\s*)?26([-.]\d{2})?|F21[A-Z]?(\s*\d{1,4}/\d{1,6})?|"
+                       r"H05B\s*4[57]/\d{1,6}", re.IGNORECASE),
+    refusal=_l("Not a lighting class: %(classes)s. The fast pre-examination channel covers lighting products only: "
+               "Locarno class 26 (e.g. 26-05) or the lighting IPC groups (e.g. F21V, F21S, H05B 45/00)."),
+)
+FAST_CHANNEL = Eligibility(
+    recorded_only=True,
+    refusal=_l("Only enterprises recorded with the center may use the fast pre-examination channel. Your "
+               "enterprise is %(status)s."),
+    classes=LIGHTING,
 )
 
 FAST_PRE_EXAMINATION = CaseType(
     code="fast_pre_examination",
     name=_l("Fast pre-examination and authorization"),
     description=_l("The rapid channel to a granted patent, for recorded lighting enterprises."),
+    request_form=FastPreExaminationForm,
+    eligibility=FAST_CHANNEL,
     stages=(
-        Stage("intake", _l("Intake"), "intake", 1),
-        Stage("pre_examination", _l("Pre-examination"), "pre_examination", 3),
-        Stage("corrections_requested", _l("Corrections requested"), "pre_examination", 5, phase=Phase.WAITING,
-              asks_enterprise=_l("Corrections requested from you"), side_of="pre_examination"),
-        Stage("passed", _l("Passed pre-examination"), "pre_examination", 1),
-        Stage("forwarded", _l("Forwarded to the patent office"), "pre_examination", FAST_CHANNEL_GRANT),
-        Stage("granted", _l("Granted"), "pre_examination", 2, finished=True),
-        Stage("refused", _l("Refused"), "pre_examination", 2, finished=True),
+        Stage("intake", _l("Intake"), post="intake", allowance=1),
+        Stage("pre_examination", _l("Pre-examination"), post="pre_examination", allowance=3),
+        Stage("corrections_requested", _l("Corrections requested"), kind=ENTERPRISE_ANSWER, post="pre_examination",
+              allowance=5, enterprise_name=_l("Corrections requested from you"), side_of="pre_examination"),
+        Stage("passed", _l("Passed pre-examination"), post="pre_examination", allowance=1),
+        Stage("forwarded", _l("Forwarded to the patent office"), post="pre_examination",
+              allowance=FAST_CHANNEL_GRANT),
+        Stage("granted", _l("Granted"), kind=RESULT, post="pre_examination", allowance=2),
+        Stage("refused", _l("Refused"), kind=RESULT, post="pre_examination", allowance=2),
     ) + _side_stages("pre_examination"),
     transitions=(
-        Transition("accept", _l("Accept"), ("intake",), "pre_examination", STAFF, (C,)),
-        Transition("request_corrections", _l("Request corrections"), ("pre_examination",), "corrections_requested",
-                   STAFF, (C, A), (C,), style="warning"),
-        Transition("answer_corrections", _l("Answer the correction request"), ("corrections_requested",),
-                   "pre_examination", ENTERPRISE, (C, A), (C,)),
-        Transition("pass", _l("Pass pre-examination"), ("pre_examination",), "passed", STAFF, (C,), style="success",
-                   outcome="passed_pre_examination"),
-        Transition("forward", _l("Forward to the patent office"), ("passed",), "forwarded", STAFF, (AN, C), (AN,)),
-        Transition("record_grant", _l("Record the grant"), ("forwarded",), "granted", STAFF, (PN, C, A), (PN,),
-                   style="success", outcome="granted"),
-        Transition("record_refusal", _l("Record the refusal"), ("forwarded",), "refused", STAFF, (R, A), (R,),
-                   style="danger", outcome="refused"),
-        Transition("close", _l("Close the case"), ("granted", "refused"), CLOSED, STAFF, (C,), style="secondary"),
-    ) + _side_transitions(("intake", "pre_examination"), "pre_examination"),
+        Transition(action="accept", label=_l("Accept"), sources=("intake",), target="pre_examination",
+                   actors=STAFF, inputs=(Input.COMMENT,), news=_l("%(actor)s accepted %(case)s.")),
+        Transition(action="request_corrections", label=_l("Request corrections"), sources=("pre_examination",),
+                   target="corrections_requested", actors=STAFF, inputs=(Input.COMMENT, Input.ATTACHMENT),
+                   required=(Input.COMMENT,), style="warning",
+                   news=_l("%(actor)s requested corrections to %(case)s.")),
+        Transition(action="answer_corrections", label=_l("Answer the correction request"),
+                   sources=("corrections_requested",), target="pre_examination", actors=ENTERPRISE,
+                   inputs=(Input.COMMENT, Input.ATTACHMENT), required=(Input.COMMENT,),
+                   news=_l("%(actor)s answered the correction request on %(case)s.")),
+        Transition(action="pass", label=_l("Pass pre-examination"), sources=("pre_examination",), target="passed",
+                   actors=STAFF, inputs=(Input.COMMENT,), style="success",
+                   outcome=Outcome("passed_pre_examination", _l("Passed pre-examination")),
+                   news=_l("%(case)s passed pre-examination.")),
+        Transition(action="forward", label=_l("Forward to the patent office"), sources=("passed",),
+                   target="forwarded", actors=STAFF, inputs=(Input.APPLICATION_NUMBER, Input.COMMENT),
+                   required=(Input.APPLICATION_NUMBER,),
+                   news=_l("Forwarded to the patent office: application %(detail)s, %(case)s.")),
+    ) + _patent_office_decision(awaited_at="forwarded")
+      + _side_transitions(first_stages=("intake", "pre_examination"), reopen_stage="pre_examination"),
     main_path=("intake", "pre_examination", "passed", "forwarded", "granted", CLOSED),
-    reopen_stage="pre_examination",
     initial_stage="intake",
 )
+
+def _after_delivery(delivered_at: str, questions_to: str) -> tuple[Transition, ...]:
+    """Once the result is delivered, the enterprise may ask a follow-up question; either side may close."""
+    return (
+        Transition(action="ask_question", label=_l("Ask a follow-up question"), sources=(delivered_at,),
+                   target=questions_to, actors=ENTERPRISE, inputs=(Input.COMMENT, Input.ATTACHMENT),
+                   required=(Input.COMMENT,), style="outline-primary",
+                   news=_l("%(actor)s asked a follow-up question on %(case)s.")),
+        Transition(action="close", label=_l("Close the case"), sources=(delivered_at,), target=CLOSED,
+                   actors=frozenset({Actor.POST, Actor.ENTERPRISE}), inputs=(Input.COMMENT,), style="secondary",
+                   news=_l("%(actor)s closed %(case)s.")),
+    )
+
 
 FAST_RETRIEVAL = CaseType(
     code="fast_retrieval",
     name=_l("Fast retrieval"),
     description=_l("A patent search: novelty, infringement risk or freedom to operate."),
+    request_form=RetrievalRequestForm,
     stages=(
-        Stage("intake", _l("Intake"), "intake", 1),
-        Stage("searching", _l("Searching"), "retrieval", 5),
-        Stage("report_delivered", _l("Search report delivered"), "retrieval", 5, phase=Phase.WAITING,
-              finished=True),
+        Stage("intake", _l("Intake"), post="intake", allowance=1),
+        Stage("searching", _l("Searching"), post="retrieval", allowance=5),
+        Stage("report_delivered", _l("Search report delivered"), kind=RESULT_DELIVERED, post="retrieval",
+              allowance=5),
     ) + _side_stages("retrieval"),
     transitions=(
-        Transition("accept", _l("Accept"), ("intake",), "searching", STAFF, (C,)),
-        Transition("deliver_report", _l("Deliver the search report"), ("searching",), "report_delivered", STAFF,
-                   (SR, C), (SR,), style="success", outcome="report_delivered"),
-        Transition("ask_question", _l("Ask a follow-up question"), ("report_delivered",), "searching", ENTERPRISE,
-                   (C, A), (C,), style="outline-primary"),
-        Transition("close", _l("Close the case"), ("report_delivered",), CLOSED, frozenset({Actor.POST,
-                   Actor.ENTERPRISE}), (C,), style="secondary"),
-    ) + _side_transitions(("intake",), "searching"),
+        Transition(action="accept", label=_l("Accept"), sources=("intake",), target="searching", actors=STAFF,
+                   inputs=(Input.COMMENT,), news=_l("%(actor)s accepted %(case)s.")),
+        Transition(action="deliver_report", label=_l("Deliver the search report"), sources=("searching",),
+                   target="report_delivered", actors=STAFF, inputs=(Input.SEARCH_REPORT, Input.COMMENT),
+                   required=(Input.SEARCH_REPORT,), style="success",
+                   outcome=Outcome("report_delivered", _l("Search report delivered")),
+                   news=_l("%(actor)s delivered the search report of %(case)s.")),
+    ) + _after_delivery(delivered_at="report_delivered", questions_to="searching")
+      + _side_transitions(first_stages=("intake",), reopen_stage="searching"),
     main_path=("intake", "searching", "report_delivered", CLOSED),
-    reopen_stage="searching",
     initial_stage="intake",
+    report=Report(written_at="searching", delivered_by="deliver_report", read_at=("report_delivered", CLOSED)),
 )
 
 CONSULTATION = CaseType(
     code="consultation",
     name=_l("Consultation"),
     description=_l("A question about intellectual property, answered in writing."),
+    request_form=ConsultationRequestForm,
     stages=(
-        Stage("answering", _l("Answering"), "consultation", 3),
-        Stage("answered", _l("Answered"), "consultation", 5, phase=Phase.WAITING, finished=True),
+        Stage("answering", _l("Answering"), post="consultation", allowance=3),
+        Stage("answered", _l("Answered"), kind=RESULT_DELIVERED, post="consultation", allowance=5),
     ) + _side_stages("consultation"),
     transitions=(
-        Transition("answer", _l("Answer"), ("answering",), "answered", STAFF, (C, A), (C,), style="success",
-                   outcome="answered"),
-        Transition("ask_question", _l("Ask a follow-up question"), ("answered",), "answering", ENTERPRISE, (C, A),
-                   (C,), style="outline-primary"),
-        Transition("close", _l("Close the case"), ("answered",), CLOSED, frozenset({Actor.POST, Actor.ENTERPRISE}),
-                   (C,), style="secondary"),
-    ) + _side_transitions(("answering",), "answering"),
+        Transition(action="answer", label=_l("Answer"), sources=("answering",), target="answered", actors=STAFF,
+                   inputs=(Input.COMMENT, Input.ATTACHMENT), required=(Input.COMMENT,), style="success",
+                   outcome=Outcome("answered", _l("Answered")), news=_l("%(actor)s answered %(case)s.")),
+    ) + _after_delivery(delivered_at="answered", questions_to="answering")
+      + _side_transitions(first_stages=("answering",), reopen_stage="answering"),
     main_path=("answering", "answered", CLOSED),
-    reopen_stage="answering",
     initial_stage="answering",
 )
 
@@ -293,66 +443,48 @@ FOREIGN_ASSISTANCE = CaseType(
     code="foreign_assistance",
     name=_l("Foreign-related assistance"),
     description=_l("Help with an overseas matter: an exhibition, customs, a dispute abroad or overseas filing."),
+    request_form=ForeignAssistanceForm,
     stages=(
-        Stage("assessment", _l("Assessment"), "foreign_assistance", 3),
-        Stage("planning", _l("Assistance plan"), "foreign_assistance", 5),
-        Stage("in_progress", _l("Assistance under way"), "foreign_assistance", 30),
-        Stage("resolved", _l("Resolved"), "foreign_assistance", 3, finished=True),
+        Stage("assessment", _l("Assessment"), post="foreign_assistance", allowance=3),
+        Stage("planning", _l("Assistance plan"), post="foreign_assistance", allowance=5),
+        Stage("in_progress", _l("Assistance under way"), post="foreign_assistance", allowance=30),
+        Stage("resolved", _l("Resolved"), kind=RESULT, post="foreign_assistance", allowance=3),
     ) + _side_stages("foreign_assistance"),
     transitions=(
-        Transition("accept", _l("Accept"), ("assessment",), "planning", STAFF, (C,)),
-        Transition("start_assistance", _l("Start the assistance plan"), ("planning",), "in_progress", STAFF, (C, A),
-                   (C,)),
-        Transition("resolve", _l("Mark as resolved"), ("in_progress",), "resolved", STAFF_OR_UNIT, (C, A), (C,),
-                   style="success", outcome="resolved"),
-        Transition("close", _l("Close the case"), ("resolved",), CLOSED, STAFF, (C,), style="secondary"),
-    ) + _side_transitions(("assessment",), "assessment"),
+        Transition(action="accept", label=_l("Accept"), sources=("assessment",), target="planning", actors=STAFF,
+                   inputs=(Input.COMMENT,), news=_l("%(actor)s accepted %(case)s.")),
+        Transition(action="start_assistance", label=_l("Start the assistance plan"), sources=("planning",),
+                   target="in_progress", actors=STAFF, inputs=(Input.COMMENT, Input.ATTACHMENT),
+                   required=(Input.COMMENT,), news=_l("%(actor)s started the assistance plan of %(case)s.")),
+        Transition(action="resolve", label=_l("Mark as resolved"), sources=("in_progress",), target="resolved",
+                   actors=STAFF_OR_UNIT, inputs=(Input.COMMENT, Input.ATTACHMENT), required=(Input.COMMENT,),
+                   style="success", outcome=Outcome("resolved", _l("Resolved")),
+                   news=_l("%(actor)s marked %(case)s resolved.")),
+        Transition(action="close", label=_l("Close the case"), sources=("resolved",), target=CLOSED, actors=STAFF,
+                   inputs=(Input.COMMENT,), style="secondary", news=_l("%(actor)s closed %(case)s.")),
+    ) + _side_transitions(first_stages=("assessment",), reopen_stage="assessment"),
     main_path=("assessment", "planning", "in_progress", "resolved", CLOSED),
-    reopen_stage="assessment",
     initial_stage="assessment",
 )
 
-# Each action as news; %(actor)s acted on %(case)s (its reference and title); %(detail)s is the number recorded.
-ACTION_NEWS = {
-    "accept": _l("%(actor)s accepted %(case)s."),
-    "submit_draft": _l("%(actor)s submitted the draft of %(case)s for your confirmation."),
-    "confirm_draft": _l("%(actor)s confirmed the draft of %(case)s."),
-    "request_draft_changes": _l("%(actor)s asked for changes to the draft of %(case)s."),
-    "record_filing": _l("Filing recorded: application %(detail)s, %(case)s."),
-    "record_grant": _l("Grant recorded: %(detail)s, %(case)s."),
-    "record_refusal": _l("Refusal recorded: %(case)s."),
-    "close": _l("%(actor)s closed %(case)s."),
-    "request_corrections": _l("%(actor)s requested corrections to %(case)s."),
-    "answer_corrections": _l("%(actor)s answered the correction request on %(case)s."),
-    "pass": _l("%(case)s passed pre-examination."),
-    "forward": _l("Forwarded to the patent office: application %(detail)s, %(case)s."),
-    "deliver_report": _l("%(actor)s delivered the search report of %(case)s."),
-    "ask_question": _l("%(actor)s asked a follow-up question on %(case)s."),
-    "answer": _l("%(actor)s answered %(case)s."),
-    "start_assistance": _l("%(actor)s started the assistance plan of %(case)s."),
-    "resolve": _l("%(actor)s marked %(case)s resolved."),
-    "request_materials": _l("%(actor)s asked for materials for %(case)s."),
-    "provide_materials": _l("%(actor)s sent the materials for %(case)s."),
-    "not_accept": _l("%(actor)s did not accept %(case)s."),
-    "withdraw": _l("%(actor)s withdrew %(case)s."),
-    "follow_up": _l("%(actor)s reopened %(case)s with a follow-up."),
-}
-
+# The registry: everything that lists the types reads it afresh (a test may add a type to it for a while).
 CASE_TYPES: dict[str, CaseType] = {
     case_type.code: case_type
     for case_type in (PATENT_FILING, FAST_PRE_EXAMINATION, FAST_RETRIEVAL, CONSULTATION, FOREIGN_ASSISTANCE)
 }
 
-# Every post that owns a stage somewhere; the demo data and checks read this.
+# Every post that owns a stage of the center's types; the demo data and its checks read this.
 OWNING_POSTS = sorted({stage.post for t in CASE_TYPES.values() for stage in t.stages if stage.post})
-# Where the center works against its own deadline: only there can a case be overdue. Elsewhere the due
-# date is the enterprise's (to answer), or the result is in and the date says when the case will close.
-CENTER_STAGES = frozenset(stage.code for t in CASE_TYPES.values() for stage in t.stages
-                          if stage.phase == Phase.ACTIVE and not stage.finished)
 
 
 def case_type(code: str) -> CaseType:
     return CASE_TYPES[code]
+
+
+def center_stage_codes() -> frozenset[str]:
+    """The stages where the center works against its own deadline: only there can a case be overdue. Elsewhere
+    the due date is someone else's (to answer), or the result is in and the date says when the case will close."""
+    return frozenset(stage.code for t in CASE_TYPES.values() for stage in t.stages if stage.kind.center_deadline)
 
 
 def stage_allowance(stage: Stage, patent_kind: str | None) -> int | None:

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from ..calendar import center_today
-from ..cases.models import PATENT_KINDS
+from ..cases.vocabularies import PATENT_KINDS
 from ..exports import table_response
 from ..permissions import can
 

@@ -1,4 +1,5 @@
-"""A fast-retrieval case's search report: the searches run, the patents cited, the conclusion."""
+"""A case's search report (of the types that produce one, cases.workflow.CaseType.report): the searches run,
+the patents cited, the conclusion."""
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
@@ -13,12 +14,6 @@ from ..patents.models import Patent
 if TYPE_CHECKING:
     from ..accounts.models import User
     from ..cases.models import Case
-
-# Which cases have a report, and where it stands: written while the case is searched, the enterprise's once
-# delivered (the permission layer reads these: report.read, report.edit).
-RETRIEVAL = "fast_retrieval"
-EDITABLE_STAGE = "searching"
-DELIVERED_STAGES = ("report_delivered", "closed")
 
 # The categories of a search report, as the patent offices use them.
 CATEGORIES = {

@@ -3,25 +3,28 @@
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from ..cases.models import Case, CaseEvent
 from ..cases.operations import CaseRefused
+from ..cases.workflow import CASE_TYPES
 from ..extensions import db
 from ..patents.models import Patent
 from ..patents.query import MAX_QUERY_LENGTH
 from ..patents.search import OrganisationMembers, search_by_mode
 from ..permissions import can
-from .models import CATEGORIES, DELIVERED_STAGES, EDITABLE_STAGE, RETRIEVAL, Citation, SearchRecord, SearchReport
+from .models import CATEGORIES, Citation, SearchRecord, SearchReport
 
-DELIVER = "deliver_report"  # the workflow action that attaches the report to the case
 CATEGORY_ORDER = {"X": 0, "Y": 1, "A": 2}
 
 
 def _editable(case: Case, user) -> None:
-    if not can(user, "report.edit", case):
-        raise CaseRefused(_l("The search report can be changed only by the retrieval post while the case is "
-                             "at the stage “Searching”."))
+    if can(user, "report.edit", case):
+        return
+    if case.workflow.report is None:
+        raise CaseRefused(_l("This kind of request has no search report."))
+    raise CaseRefused(_l("The search report can be changed only by the owning post while the case is at the stage "
+                         "“%(stage)s”.", stage=case.workflow.stage(case.workflow.report.written_at).name))
 
 
 def record_search(case: Case, user, mode: str, query: str) -> SearchRecord:
@@ -142,9 +145,10 @@ def report_contents(case: Case) -> ReportContents:
                if can(_enterprise_of(case), "patent.view", c.patent))
     citations = sorted(visible, key=lambda c: (CATEGORY_ORDER[c.category], c.patent.publication_number))
     report = db.session.get(SearchReport, case.id)
+    steps = case.workflow.report
     deliveries = db.session.scalar(select(func.count(CaseEvent.id)).where(CaseEvent.case_id == case.id,
-                                                                          CaseEvent.action == DELIVER))
-    version = max(1, deliveries + (0 if case.stage in DELIVERED_STAGES else 1))
+                                                                          CaseEvent.action == steps.delivered_by))
+    version = max(1, deliveries + (0 if case.stage in steps.read_at else 1))
     return ReportContents(case, records, citations, report.conclusion if report else "", version)
 
 
@@ -156,9 +160,10 @@ def citations_visible_to(user, patent: Patent) -> list[Citation]:
 
 
 def citable_cases(user, limit: int = 50) -> list[Case]:
-    """The retrieval cases this user could cite a patent into now, soonest due first."""
-    if not can(user, "center.workspace"):
+    """The cases this user could cite a patent into now (their report being written), soonest due first."""
+    written = [and_(Case.case_type == t.code, Case.stage == t.report.written_at)
+               for t in CASE_TYPES.values() if t.report]
+    if not can(user, "center.workspace") or not written:
         return []  # only the center works on reports: no need to look
-    cases = db.session.scalars(select(Case).where(Case.case_type == RETRIEVAL, Case.stage == EDITABLE_STAGE)
-                               .order_by(Case.due_date, Case.id).limit(limit * 4))
+    cases = db.session.scalars(select(Case).where(or_(*written)).order_by(Case.due_date, Case.id).limit(limit * 4))
     return [case for case in cases if can(user, "report.edit", case)][:limit]

@@ -1,0 +1,17 @@
+"""The fixed lists a request chooses from; the request forms offer them, the database checks them.
+
+Imports nothing of the cases' models or workflow, so that both (and the request forms the workflow names)
+can read them.
+"""
+from flask_babel import lazy_gettext as _l
+
+PATENT_KINDS = {"invention": _l("Invention"), "utility_model": _l("Utility model"), "design": _l("Design")}
+RETRIEVAL_PURPOSES = {"novelty": _l("Novelty"), "infringement_risk": _l("Infringement risk"),
+                      "freedom_to_operate": _l("Freedom to operate")}
+# What a consultation is about: the title says what the question is, the topic which field of IP it is in.
+CONSULTATION_TOPICS = {"patent_application": _l("Patent applications and examination"),
+                       "patent_rights": _l("Patent rights: term, fees, transfer and licensing"),
+                       "infringement": _l("Infringement and rights protection"), "trademark": _l("Trademarks"),
+                       "copyright": _l("Copyright"), "overseas": _l("IP abroad"), "other": _l("Other")}
+FOREIGN_EVENTS = {"exhibition": _l("Overseas exhibition"), "customs": _l("Customs"),
+                  "litigation": _l("Dispute or litigation abroad"), "overseas_filing": _l("Overseas filing")}
