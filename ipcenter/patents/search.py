@@ -7,6 +7,7 @@ unpublished ones of their own organisation.
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 
 from markupsafe import Markup
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from .index import current_searcher, visibility
 from .matching import TooBroad, match
 from .models import Patent
 from .query import FREE_TEXT_FIELDS, QueryError, parse_query
+from .ranking import RANKING, Ranking, query_words, with_feedback, with_nearness
 
 FACET_FIELDS = ("type", "year", "applicant", "cls")
 FACET_SIZES = {"type": None, "year": None, "applicant": 10, "cls": 12}
@@ -110,10 +112,9 @@ def search_by_mode(user, mode: str, text: str, **options) -> SearchResults:
     return find(user, text, **options)
 
 
-def search_patents(user, text: str, *, sort: str = "relevance", chosen: dict | None = None, page: int = 1,
-                   per_page: int = 20, facets: bool = True) -> SearchResults:
+def search_patents(user, text: str, **options) -> SearchResults:
     """Run a query-language search (QueryError if it is malformed)."""
-    return run_query(user, parse_query(text), sort=sort, chosen=chosen, page=page, per_page=per_page, facets=facets)
+    return run_query(user, parse_query(text), **options)
 
 
 def similar_patents(user, description: str, *, exclude: int | None = None, **options) -> SearchResults:
@@ -142,32 +143,57 @@ def similarity_query(searcher, description: str, terms: int = SIMILAR_TERMS) -> 
 
 def more_like(user, patent: Patent, **options) -> SearchResults:
     """Patents like this one, found from its title, abstract and first claims."""
-    description = " ".join([patent.title, patent.abstract or "", (patent.claims or "")[:2000]])
-    return similar_patents(user, description, exclude=patent.id, **options)
+    return similar_patents(user, patent_text(patent), exclude=patent.id, **options)
+
+
+def patent_text(patent: Patent) -> str:
+    """What a patent says, as far as finding others like it goes: its title, abstract and first claims."""
+    return " ".join([patent.title, patent.abstract or "", (patent.claims or "")[:2000]])
 
 
 def run_query(user, query: wq.Query, *, sort: str = "relevance", chosen: dict | None = None, page: int = 1,
               per_page: int = 20, facets: bool = True, mask: wq.Query | None = None,
-              closest: bool = False) -> SearchResults:
+              closest: bool = False, ranking: Ranking = RANKING) -> SearchResults:
+    """`closest`: the best matches of a similarity query, not every match; `ranking`: how matches are ordered."""
     chosen = chosen or {}
     page = min(max(page, 1), MAX_PAGE)
     searcher = current_searcher()
+    evaluate = partial(match, searcher, restrict=_narrowed(user, chosen), exclude=mask)
     try:
-        matches = match(searcher, query, restrict=_narrowed(user, chosen), exclude=mask)
+        matches = evaluate(query)
     except TooBroad as error:
         raise QueryError(_ln("“%(word)s” stands for more than %(num)d word: give more of the word.",
                              "“%(word)s” stands for more than %(num)d words: give more of the word.", error.limit,
                              word=_pattern(error.query)),
                          getattr(error.query, "startchar", None) or 0) from None
+    if closest or sort == "relevance":  # the closest records are the same in every order
+        matches = _ranked(searcher, query, matches, evaluate, closest, ranking)
     if closest:
         matches = matches.closest(CLOSEST, CLOSEST_SHARE)
     page_hits = matches.top(page * per_page, sort)[(page - 1) * per_page:]
-    ids = [int(searcher.stored_fields(docnum)["id"]) for docnum, _ in page_hits]
-    patents = {p.id: p for p in db.session.scalars(select(Patent).where(Patent.id.in_(ids)))} if ids else {}
-    hits = [Hit(patents[pid], score, _highlights(matches.matched_terms, patents[pid]))
-            for pid, (_, score) in zip(ids, page_hits) if pid in patents]
+    patents = _patents_at(searcher, [docnum for docnum, _ in page_hits])
+    hits = [Hit(patent, score, _highlights(matches.matched_terms, patent))
+            for patent, (_, score) in zip(patents, page_hits) if patent]
     return SearchResults(total=matches.total, hits=hits, facets=_facets(matches, chosen) if facets else {},
                          page=page, per_page=per_page, closest=closest)
+
+
+def _ranked(searcher, query: wq.Query, matches, evaluate, closest: bool, ranking: Ranking):
+    """Matches in their final order: query words near each other lift a record, then feedback from the best.
+    A similarity query lists a description's words by weight, not as written: nearness is for the query language."""
+    if not closest:
+        matches = with_nearness(searcher, matches, query_words(query), ranking)
+
+    def read(docnums: list[int]) -> list[str]:
+        return [patent_text(patent) if patent else "" for patent in _patents_at(searcher, docnums)]
+    return with_feedback(matches, query, evaluate, read, similar=closest, ranking=ranking)
+
+
+def _patents_at(searcher, docnums: list[int]) -> list[Patent | None]:
+    """The patents of these index documents, in their order; None for one deleted since the searcher opened."""
+    ids = [int(searcher.stored_fields(docnum)["id"]) for docnum in docnums]
+    found = {p.id: p for p in db.session.scalars(select(Patent).where(Patent.id.in_(ids)))} if ids else {}
+    return [found.get(pid) for pid in ids]
 
 
 def _pattern(expansion: wq.Query) -> str:
