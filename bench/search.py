@@ -164,6 +164,9 @@ def bench_scale(folder: Path, count: int, repeats: int, build_only: bool = False
             bare += without
         print(f"fielded/boolean mix, results page (20 hits, highlights, facets): {percentiles(mix)}")
         print(f"fielded/boolean mix, 20 hits with highlights, no facets:          {percentiles(bare)}")
+        plain = [timing for query, *_ in QUERY_MIX
+                 for timing in timed(lambda: search_patents(ALL_RECORDS, query, ranking=BASELINE), repeats)]
+        print(f"the same results pages ranked as before #12 (BM25F alone):        {percentiles(plain)}")
         similar = []
         for description in SIMILAR_DESCRIPTIONS:
             similar_patents(ALL_RECORDS, description, facets=False)
@@ -171,6 +174,9 @@ def bench_scale(folder: Path, count: int, repeats: int, build_only: bool = False
             print(f"  {description[:40]:<56}   {percentiles(timings)}")
             similar += timings
         print(f"similar-patent search (20 hits, highlights):                      {percentiles(similar)}")
+        plain = [timing for description in SIMILAR_DESCRIPTIONS for timing in timed(
+            lambda: similar_patents(ALL_RECORDS, description, facets=False, ranking=BASELINE), repeats)]
+        print(f"similar-patent search ranked as before #12 (BM25F alone):         {percentiles(plain)}")
         print(f"posting cache after the searches: {POSTINGS.held:,} entries; the process grew by "
               f"{resident_mb() - before:,.0f} MB while searching")
         bench_fts5(folder / "bench.sqlite3", repeats)
@@ -315,7 +321,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--cisi-only", action="store_true")
     parser.add_argument("--build-only", action="store_true", help="only the index build rate")
-    parser.add_argument("--tune", action="store_true", help="only the grid of ranking parameters, on CISI's tuning half")
+    parser.add_argument("--tune", action="store_true", help="only the grid the ranking was chosen from (CISI)")
     parser.add_argument("--cisi", type=Path, default=CISI, help="the CISI folder (default: ../shared/data/cisi)")
     arguments = parser.parse_args()
     CISI = arguments.cisi

@@ -284,6 +284,16 @@ class Statistics:
         return self._idf[key]
 
 
+def length_norm(lengths, field: str, statistics: Statistics):
+    """BM25's length normalisation: how much longer than the field's average a record's field is."""
+    return 1 - B + B * lengths / statistics.average_length(field)
+
+
+def saturated(frequency):
+    """BM25's saturation of a (length-normalised) frequency."""
+    return frequency * (K1 + 1) / (frequency + K1)
+
+
 class SegmentEvaluation:
     """A query's matches in one segment: a mask over its documents and their scores."""
 
@@ -332,13 +342,13 @@ class SegmentEvaluation:
                 scores[postings.docs] += boost * self.statistics.idf(field, btext)
                 continue
             lengths = self.arrays.lengths(self.reader, field)[postings.docs]
-            norm = 1 - B + B * lengths / self.statistics.average_length(field)
-            frequency[postings.docs] += boost / weight * postings.frequencies / norm
+            frequency[postings.docs] += boost / weight * postings.frequencies / length_norm(lengths, field,
+                                                                                            self.statistics)
             idf = min(idf or np.inf, self.statistics.idf(field, btext))
             self.matched_terms[field].add(btext.decode("utf-8"))
         if idf is not None:
             counted = frequency > 0
-            scores[counted] += weight * idf * frequency[counted] * (K1 + 1) / (frequency[counted] + K1)
+            scores[counted] += weight * idf * saturated(frequency[counted])
         return mask, scores
 
     def _term(self, query: wq.Term):

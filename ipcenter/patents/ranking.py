@@ -10,21 +10,21 @@ grid they were chosen from):
   each pair weighed by 1/distance and saturated like a word's frequency, lift that record.
   Only the best matches are re-read for positions, so the cost does not grow with the collection.
 - Feedback (RM3, Abdul-Jaleel et al. 2004): the words of the best first-pass matches, weighed by
-  how well each matched, stand for what the searcher wants; the query is blended with them.
-  A similar-patent search finds what matches the added words too; a query-language search keeps
-  exactly its own matches and is only reordered, for its words and operators say what is wanted.
+  how well each matched, stand for what the searcher wants; the query is blended with them over
+  the best thousand matches (as search engines rerank), so the cost does not grow with the collection.
 
-Both lift scores only, so the results of a query are the same records in every ranking.
+Both only reorder a search's matches: none is added or dropped.
 """
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
 from whoosh import query as wq
 
 from .analysis import patent_text_analyzer
-from .matching import B, K1, Matches, Statistics
+from .matching import POSTINGS, Matches, Statistics, length_norm, saturated
 from .query import FREE_TEXT_FIELDS, TEXT_FIELDS
 
 _analyzer = patent_text_analyzer()
@@ -37,6 +37,7 @@ class Ranking:
     0.5, 1. The rest are the methods' customary settings, not tuned."""
     feedback_records: int = 10  # 0 turns feedback off
     feedback_words: int = 20
+    feedback_depth: int = 1000  # the best matches feedback reorders, as a search engine reranks its best 1000
     original_share: float = 0.7
     nearness_weight: float = 0.5  # 0 turns nearness off
     nearness_window: int = 5  # words further apart than this are not near
@@ -83,48 +84,68 @@ def relevance_model(texts: list[str], scores: list[float], size: int) -> dict[st
     """RM1: P(w|R) = sum over the feedback records D of P(w|D) P(D|Q), P(D|Q) taken as D's share of
     their scores; the `size` most probable words, their probabilities summing to 1."""
     total = sum(scores)
-    model: Counter = Counter()
+    model: dict[str, float] = defaultdict(float)
     for text, score in zip(texts, scores):
         counts = Counter(token.text for token in _analyzer(text, mode="query"))
         length = sum(counts.values())
         for word, count in counts.items():
             model[word] += score / total * count / length
-    kept = model.most_common(size)
+    kept = sorted(model.items(), key=lambda item: -item[1])[:size]
     mass = sum(probability for _, probability in kept)
     return {word: probability / mass for word, probability in kept}
 
 
-def expansion_query(model: dict[str, float]) -> wq.Query:
-    return wq.Or([wq.Term(name, word, boost=boost * probability)
-                  for word, probability in model.items() for name, boost in FREE_TEXT_FIELDS])
-
-
-def with_feedback(matches: Matches, query: wq.Query, evaluate: Callable[[wq.Query], Matches],
-                  read: Callable[[list[int]], list[str]], similar: bool, ranking: Ranking = RANKING) -> Matches:
-    """RM3: the scores of `query` and of its relevance model's words blended, each per unit of its mass.
-    `evaluate` runs a query as the search does (the same viewer, facets and exclusions); `read` gives the
-    text of records by document number. A `similar` search also finds the records only the model's words match."""
+def with_feedback(searcher, matches: Matches, query: wq.Query, read: Callable[[list[int]], list[str]],
+                  ranking: Ranking = RANKING) -> Matches:
+    """RM3: the scores of `query` and of its relevance model's words blended, each per unit of its mass, over the
+    best matches (whatever ranks below them keeps its order); `read` gives the text of records by document number."""
     mass = query_mass(query)
-    best = matches.top(ranking.feedback_records)
-    if not ranking.feedback_records or not mass or not best or best[0][1] <= 0:
+    best = matches.top(ranking.feedback_records) if ranking.feedback_records and mass else []
+    if not best or best[0][1] <= 0:
         return matches
     model = relevance_model(read([doc for doc, _ in best]), [score for _, score in best], ranking.feedback_words)
-    if not model:
-        return matches
-    expansion = evaluate(expansion_query(model))
-    kept, added_share = ranking.original_share / mass, (1 - ranking.original_share) / TOP_BOOST
-    segments = [(view, mask | more if similar else mask, kept * scores + added_share * added)
-                for (view, mask, scores), (_, more, added) in zip(matches.segments, expansion.segments)]
-    terms = defaultdict(set, {field: set(words) for field, words in matches.matched_terms.items()})
-    if similar:  # what only the model's words matched is shown marked too
-        for field, words in expansion.matched_terms.items():
-            terms[field] |= words
-    return Matches(segments, terms)
+    statistics = Statistics(searcher)
+    pool = [doc for doc, _ in matches.top(ranking.feedback_depth)]
+    segments = []
+    for view, mask, scores in matches.segments:
+        docs = _inside(view, pool)
+        blended = scores * (ranking.original_share / mass)
+        blended[docs] += (1 - ranking.original_share) * _model_scores(view, statistics, model, docs)
+        segments.append((view, mask, blended))
+    return Matches(segments, matches.matched_terms)
+
+
+def _inside(view, docs: list[int]) -> np.ndarray:
+    """Those of the index's `docs` that are in this segment, as its own document numbers, ascending."""
+    return np.array(sorted(doc - view.offset for doc in docs if 0 <= doc - view.offset < view.arrays.size),
+                    dtype=np.int64)
+
+
+def _model_scores(view, statistics: Statistics, model: dict[str, float], docs: np.ndarray) -> np.ndarray:
+    """The BM25F score of the relevance model's words, each weighed by its probability, at `docs` of a segment
+    (as for a free-text word of the query language, per unit of its weight)."""
+    total = np.zeros(len(docs), dtype=np.float32)
+    for word, probability in model.items():
+        frequency = np.zeros(len(docs), dtype=np.float32)
+        idf = np.inf
+        for field, boost in FREE_TEXT_FIELDS:
+            postings = POSTINGS.get(view.arrays.segment_id, view.reader, field, word.encode("utf-8"))
+            if postings is None:
+                continue
+            at = np.minimum(np.searchsorted(postings.docs, docs), len(postings.docs) - 1)
+            found = postings.docs[at] == docs
+            lengths = view.arrays.lengths(view.reader, field)[docs]
+            frequency += np.where(found, postings.frequencies[at], 0) * boost / TOP_BOOST / \
+                length_norm(lengths, field, statistics)
+            idf = min(idf, statistics.idf(field, word.encode("utf-8")))
+        if idf < np.inf:
+            total += probability * idf * saturated(frequency)
+    return total
 
 
 def with_nearness(searcher, matches: Matches, words: list[str], ranking: Ranking = RANKING) -> Matches:
     """BM25TP: each pair of words next to each other in the query adds, in each of the best matches,
-    min(idf) * (K1 + 1) * near / (K1 + near), `near` summing 1/distance over the places they are within
+    min(idf) * saturated(near), `near` summing 1/distance over the places they are within
     the window of each other, in each free-text field by its weight and length, as BM25F sums frequencies."""
     pairs = list(dict.fromkeys((first, second) for first, second in zip(words, words[1:]) if first != second))
     if not ranking.nearness_weight or not pairs:
@@ -142,29 +163,32 @@ def with_nearness(searcher, matches: Matches, words: list[str], ranking: Ranking
 
 
 def _nearness(view, docs: list[int], pairs, statistics: Statistics, window: int) -> dict[int, float]:
-    lifts: Counter = Counter()
-    if not docs:
-        return lifts
+    lifts: dict[int, float] = defaultdict(float)
     words = dict.fromkeys(word for pair in pairs for word in pair)
-    positions = {(field, word): _positions(view.reader, field, word, docs)
-                 for field, _ in FREE_TEXT_FIELDS for word in words}
+    places = {(field, word): _positions(view.reader, field, word, docs)
+              for field, _ in FREE_TEXT_FIELDS for word in words} if docs else {}
     for first, second in pairs:
-        near: Counter = Counter()
-        idf = None
-        for field, boost in FREE_TEXT_FIELDS:
-            before, after = positions[field, first], positions[field, second]
-            if not before or not after:
-                continue
-            lengths = view.arrays.lengths(view.reader, field)
-            norm = statistics.average_length(field)
-            for doc in before.keys() & after.keys():
-                closeness = _closeness(before[doc], after[doc], window)
-                if closeness:
-                    near[doc] += boost / TOP_BOOST * closeness / (1 - B + B * lengths[doc] / norm)
-            idf = min(idf or float("inf"), statistics.idf(field, first.encode()), statistics.idf(field, second.encode()))
+        near, idf = _near(view, places, first, second, statistics, window)
         for doc, amount in near.items():
-            lifts[doc] += TOP_BOOST * idf * amount * (K1 + 1) / (amount + K1)
+            lifts[doc] += TOP_BOOST * idf * saturated(amount)
     return lifts
+
+
+def _near(view, places, first: str, second: str, statistics: Statistics, window: int) -> tuple[dict, float]:
+    """Per record, how near the two words are, summed over the fields as BM25F sums frequencies; the rarer's idf."""
+    near: dict[int, float] = defaultdict(float)
+    idf = float("inf")
+    for field, boost in FREE_TEXT_FIELDS:
+        before, after = places.get((field, first), {}), places.get((field, second), {})
+        shared = before.keys() & after.keys()
+        if not shared:
+            continue
+        lengths = view.arrays.lengths(view.reader, field)
+        for doc in shared:
+            near[doc] += boost / TOP_BOOST * _closeness(before[doc], after[doc], window) / length_norm(
+                lengths[doc], field, statistics)
+        idf = min(idf, statistics.idf(field, first.encode()), statistics.idf(field, second.encode()))
+    return near, idf
 
 
 def _closeness(first: list[int], second: list[int], window: int) -> float:

@@ -7,7 +7,6 @@ unpublished ones of their own organisation.
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import partial
 
 from markupsafe import Markup
 from sqlalchemy import select
@@ -158,16 +157,15 @@ def run_query(user, query: wq.Query, *, sort: str = "relevance", chosen: dict | 
     chosen = chosen or {}
     page = min(max(page, 1), MAX_PAGE)
     searcher = current_searcher()
-    evaluate = partial(match, searcher, restrict=_narrowed(user, chosen), exclude=mask)
     try:
-        matches = evaluate(query)
+        matches = match(searcher, query, restrict=_narrowed(user, chosen), exclude=mask)
     except TooBroad as error:
         raise QueryError(_ln("“%(word)s” stands for more than %(num)d word: give more of the word.",
                              "“%(word)s” stands for more than %(num)d words: give more of the word.", error.limit,
                              word=_pattern(error.query)),
                          getattr(error.query, "startchar", None) or 0) from None
     if closest or sort == "relevance":  # the closest records are the same in every order
-        matches = _ranked(searcher, query, matches, evaluate, closest, ranking)
+        matches = _ranked(searcher, query, matches, closest, ranking)
     if closest:
         matches = matches.closest(CLOSEST, CLOSEST_SHARE)
     page_hits = matches.top(page * per_page, sort)[(page - 1) * per_page:]
@@ -178,7 +176,7 @@ def run_query(user, query: wq.Query, *, sort: str = "relevance", chosen: dict | 
                          page=page, per_page=per_page, closest=closest)
 
 
-def _ranked(searcher, query: wq.Query, matches, evaluate, closest: bool, ranking: Ranking):
+def _ranked(searcher, query: wq.Query, matches, closest: bool, ranking: Ranking):
     """Matches in their final order: query words near each other lift a record, then feedback from the best.
     A similarity query lists a description's words by weight, not as written: nearness is for the query language."""
     if not closest:
@@ -186,7 +184,7 @@ def _ranked(searcher, query: wq.Query, matches, evaluate, closest: bool, ranking
 
     def read(docnums: list[int]) -> list[str]:
         return [patent_text(patent) if patent else "" for patent in _patents_at(searcher, docnums)]
-    return with_feedback(matches, query, evaluate, read, similar=closest, ranking=ranking)
+    return with_feedback(searcher, matches, query, read, ranking)
 
 
 def _patents_at(searcher, docnums: list[int]) -> list[Patent | None]:
