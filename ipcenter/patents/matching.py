@@ -263,23 +263,41 @@ def segment_views(searcher) -> list[SegmentView]:
 
 
 class Statistics:
-    """Collection-wide figures for BM25, shared by every segment of one search."""
+    """Collection-wide figures for BM25, shared by every segment of one search: over the records `counted`
+    matches (a query; None for every record). Counting only what a viewer may see, nobody's ranking changes
+    with records they may not see."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, counted=None):
         self.searcher = searcher
-        self.documents = max(searcher.doc_count(), 1)
+        self._counted = None if counted is None else [
+            (view, SegmentEvaluation(view, Statistics(searcher), defaultdict(set)).evaluate(counted)[0]
+             & view.arrays.live(view.reader)) for view in segment_views(searcher)]
+        documents = searcher.doc_count() if counted is None else sum(int(mask.sum()) for _, mask in self._counted)
+        self.documents = max(documents, 1)
         self._average: dict[str, float] = {}
         self._idf: dict[tuple, float] = {}
 
     def average_length(self, field: str) -> float:
         if field not in self._average:
-            self._average[field] = self.searcher.avg_field_length(field, 1.0) or 1.0
+            if self._counted is None:
+                self._average[field] = self.searcher.avg_field_length(field, 1.0) or 1.0
+            else:
+                total = sum(float(view.arrays.lengths(view.reader, field)[mask].sum()) for view, mask in self._counted)
+                self._average[field] = total / self.documents or 1.0
         return self._average[field]
+
+    def frequency(self, field: str, btext: bytes) -> int:
+        """How many counted records have the word in the field."""
+        if self._counted is None:
+            return self.searcher.doc_frequency(field, btext)
+        found = ((mask, POSTINGS.get(view.arrays.segment_id, view.reader, field, btext))
+                 for view, mask in self._counted)
+        return sum(int(np.count_nonzero(mask[postings.docs])) for mask, postings in found if postings is not None)
 
     def idf(self, field: str, btext: bytes) -> float:
         key = (field, btext)
         if key not in self._idf:
-            frequency = self.searcher.doc_frequency(field, btext)
+            frequency = self.frequency(field, btext)
             self._idf[key] = float(np.log(1 + (self.documents - frequency + 0.5) / (frequency + 0.5)))
         return self._idf[key]
 
@@ -525,9 +543,9 @@ class Matches:
         return counts
 
 
-def match(searcher, query, restrict=None, exclude=None) -> Matches:
+def match(searcher, query, restrict=None, exclude=None, statistics: Statistics | None = None) -> Matches:
     """Evaluate `query` in every segment; `restrict` keeps only what it matches, `exclude` drops what it does."""
-    statistics = Statistics(searcher)
+    statistics = statistics or Statistics(searcher)
     matched_terms: dict[str, set[str]] = defaultdict(set)
     found = []
     for view in segment_views(searcher):

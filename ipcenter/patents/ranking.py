@@ -95,7 +95,7 @@ def relevance_model(texts: list[str], scores: list[float], size: int) -> dict[st
     return {word: probability / mass for word, probability in kept}
 
 
-def with_feedback(searcher, matches: Matches, query: wq.Query, read: Callable[[list[int]], list[str]],
+def with_feedback(statistics: Statistics, matches: Matches, query: wq.Query, read: Callable[[list[int]], list[str]],
                   ranking: Ranking = RANKING) -> Matches:
     """RM3: the scores of `query` and of its relevance model's words blended, each per unit of its mass, over the
     best matches (whatever ranks below them keeps its order); `read` gives the text of records by document number."""
@@ -104,7 +104,6 @@ def with_feedback(searcher, matches: Matches, query: wq.Query, read: Callable[[l
     if not best or best[0][1] <= 0:
         return matches
     model = relevance_model(read([doc for doc, _ in best]), [score for _, score in best], ranking.feedback_words)
-    statistics = Statistics(searcher)
     pool = [doc for doc, _ in matches.top(ranking.feedback_depth)]
     segments = []
     for view, mask, scores in matches.segments:
@@ -143,14 +142,13 @@ def _model_scores(view, statistics: Statistics, model: dict[str, float], docs: n
     return total
 
 
-def with_nearness(searcher, matches: Matches, words: list[str], ranking: Ranking = RANKING) -> Matches:
+def with_nearness(statistics: Statistics, matches: Matches, words: list[str], ranking: Ranking = RANKING) -> Matches:
     """BM25TP: each pair of words next to each other in the query adds, in each of the best matches,
     min(idf) * saturated(near), `near` summing 1/distance over the places they are within
     the window of each other, in each free-text field by its weight and length, as BM25F sums frequencies."""
     pairs = list(dict.fromkeys((first, second) for first, second in zip(words, words[1:]) if first != second))
     if not ranking.nearness_weight or not pairs:
         return matches
-    statistics = Statistics(searcher)
     best = {doc for doc, _ in matches.top(ranking.nearness_candidates)}
     segments = []
     for view, mask, scores in matches.segments:

@@ -18,7 +18,7 @@ from ..accounts.models import Role
 from ..extensions import db
 from .analysis import patent_text_analyzer
 from .index import current_searcher, visibility
-from .matching import TooBroad, match
+from .matching import Statistics, TooBroad, match
 from .models import Patent
 from .query import FREE_TEXT_FIELDS, QueryError, parse_query
 from .ranking import RANKING, Ranking, query_words, with_feedback, with_nearness
@@ -118,20 +118,19 @@ def search_patents(user, text: str, **options) -> SearchResults:
 
 def similar_patents(user, description: str, *, exclude: int | None = None, **options) -> SearchResults:
     """The patents closest to a description: its most telling words, weighted, in any text field."""
-    searcher = current_searcher()
-    query = similarity_query(searcher, description)
+    query = similarity_query(Statistics(current_searcher(), visibility_filter(user)), description)
     mask = wq.Term("id", str(exclude)) if exclude is not None else None
     return run_query(user, query, mask=mask, closest=True, **options)
 
 
-def similarity_query(searcher, description: str, terms: int = SIMILAR_TERMS) -> wq.Query:
+def similarity_query(statistics: Statistics, description: str, terms: int = SIMILAR_TERMS) -> wq.Query:
     counts = Counter(token.text for token in _analyzer(description, mode="query"))
-    documents = max(searcher.doc_count(), 1)
     weights = {}
     for word, count in counts.items():
-        frequency = max(searcher.doc_frequency(name, word) for name, _ in FREE_TEXT_FIELDS)
+        frequency = max(statistics.frequency(name, word.encode("utf-8")) for name, _ in FREE_TEXT_FIELDS)
         if frequency:
-            weights[word] = (1 + math.log(count)) * math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+            weights[word] = (1 + math.log(count)) * math.log(
+                1 + (statistics.documents - frequency + 0.5) / (frequency + 0.5))
     chosen = sorted(weights.items(), key=lambda item: -item[1])[:terms]
     if not chosen:
         return wq.NullQuery
@@ -157,15 +156,16 @@ def run_query(user, query: wq.Query, *, sort: str = "relevance", chosen: dict | 
     chosen = chosen or {}
     page = min(max(page, 1), MAX_PAGE)
     searcher = current_searcher()
+    statistics = Statistics(searcher, visibility_filter(user))  # what a viewer may not see weighs nothing
     try:
-        matches = match(searcher, query, restrict=_narrowed(user, chosen), exclude=mask)
+        matches = match(searcher, query, restrict=_narrowed(user, chosen), exclude=mask, statistics=statistics)
     except TooBroad as error:
         raise QueryError(_ln("“%(word)s” stands for more than %(num)d word: give more of the word.",
                              "“%(word)s” stands for more than %(num)d words: give more of the word.", error.limit,
                              word=_pattern(error.query)),
                          getattr(error.query, "startchar", None) or 0) from None
     if closest or sort == "relevance":  # the closest records are the same in every order
-        matches = _ranked(searcher, query, matches, closest, ranking)
+        matches = _ranked(searcher, statistics, query, matches, closest, ranking)
     if closest:
         matches = matches.closest(CLOSEST, CLOSEST_SHARE)
     page_hits = matches.top(page * per_page, sort)[(page - 1) * per_page:]
@@ -176,15 +176,15 @@ def run_query(user, query: wq.Query, *, sort: str = "relevance", chosen: dict | 
                          page=page, per_page=per_page, closest=closest)
 
 
-def _ranked(searcher, query: wq.Query, matches, closest: bool, ranking: Ranking):
+def _ranked(searcher, statistics: Statistics, query: wq.Query, matches, closest: bool, ranking: Ranking):
     """Matches in their final order: query words near each other lift a record, then feedback from the best.
     A similarity query lists a description's words by weight, not as written: nearness is for the query language."""
     if not closest:
-        matches = with_nearness(searcher, matches, query_words(query), ranking)
+        matches = with_nearness(statistics, matches, query_words(query), ranking)
 
     def read(docnums: list[int]) -> list[str]:
         return [patent_text(patent) if patent else "" for patent in _patents_at(searcher, docnums)]
-    return with_feedback(searcher, matches, query, read, ranking)
+    return with_feedback(statistics, matches, query, read, ranking)
 
 
 def _patents_at(searcher, docnums: list[int]) -> list[Patent | None]:

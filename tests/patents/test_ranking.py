@@ -66,3 +66,18 @@ def test_feedback_comes_only_from_records_the_searcher_may_see(app):
     assert order(search_patents(staff, "lamp")) == ["CN200000001", "CN200000002", "CN200000003"]
     # another enterprise sees neither the unpublished record nor the order it would have given
     assert order(search_patents(other, "lamp")) == ["CN200000003", "CN200000002"]
+
+
+def test_an_enterprise_ranking_never_moves_with_records_it_may_not_see(app):
+    add(1, "Lamp", "A lamp.")
+    add(2, "Shade", "A shade.")
+    add(3, "Shade cover", "A shade cover.")
+    db.session.commit()
+    staff, enterprise = make_user(Role.STAFF), make_user(Role.ENTERPRISE, organisation=make_organisation())
+    assert order(search_patents(enterprise, "lamp OR shade"))[0] == "CN200000001"  # the rarer word first
+    for number in range(10, 16):  # another enterprise's unpublished lamps make "lamp" the commoner word
+        add(number, "Lamp", "A lamp.", published=None, organisation_id=make_organisation().id)
+    db.session.commit()
+    assert order(search_patents(staff, "lamp OR shade"))[0] == "CN200000002"
+    assert order(search_patents(enterprise, "lamp OR shade"))[0] == "CN200000001"
+    assert order(similar_patents(enterprise, "a lamp and a shade"))[0] == "CN200000001"
