@@ -28,6 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -41,9 +42,11 @@ from ipcenter.patents.demo import _record  # noqa: E402
 from ipcenter.patents.rebuild import rebuild_index  # noqa: E402
 from ipcenter.patents.matching import POSTINGS  # noqa: E402
 from ipcenter.patents.models import Patent  # noqa: E402
+from ipcenter.patents.ranking import RANKING, Ranking  # noqa: E402
 from ipcenter.patents.search import ALL_RECORDS, search_patents, similar_patents  # noqa: E402
 
 CISI = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "cisi"
+BASELINE = Ranking(feedback_records=0, nearness_weight=0)  # the ranking before issue #12: BM25F alone
 COLUMNS = ("country", "publication_number", "kind_code", "patent_type", "application_number", "filing_date",
            "publication_date", "grant_date", "title", "abstract", "claims", "applicants", "inventors", "ipc", "cpc",
            "locarno", "legal_status", "is_demo")
@@ -161,6 +164,9 @@ def bench_scale(folder: Path, count: int, repeats: int, build_only: bool = False
             bare += without
         print(f"fielded/boolean mix, results page (20 hits, highlights, facets): {percentiles(mix)}")
         print(f"fielded/boolean mix, 20 hits with highlights, no facets:          {percentiles(bare)}")
+        plain = [timing for query, *_ in QUERY_MIX
+                 for timing in timed(lambda: search_patents(ALL_RECORDS, query, ranking=BASELINE), repeats)]
+        print(f"the same results pages ranked as before #12 (BM25F alone):        {percentiles(plain)}")
         similar = []
         for description in SIMILAR_DESCRIPTIONS:
             similar_patents(ALL_RECORDS, description, facets=False)
@@ -168,6 +174,9 @@ def bench_scale(folder: Path, count: int, repeats: int, build_only: bool = False
             print(f"  {description[:40]:<56}   {percentiles(timings)}")
             similar += timings
         print(f"similar-patent search (20 hits, highlights):                      {percentiles(similar)}")
+        plain = [timing for description in SIMILAR_DESCRIPTIONS for timing in timed(
+            lambda: similar_patents(ALL_RECORDS, description, facets=False, ranking=BASELINE), repeats)]
+        print(f"similar-patent search ranked as before #12 (BM25F alone):         {percentiles(plain)}")
         print(f"posting cache after the searches: {POSTINGS.held:,} entries; the process grew by "
               f"{resident_mb() - before:,.0f} MB while searching")
         bench_fts5(folder / "bench.sqlite3", repeats)
@@ -223,18 +232,45 @@ def average_precision(ranking: list[int], relevant: set[int]) -> float:
     return total / len(relevant)
 
 
-def bench_cisi(folder: Path) -> None:
-    if not CISI.exists():
-        print("CISI: ../shared/data/cisi is absent; skipped")
-        return
-    folder.mkdir()
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'cisi.sqlite3'}",
-                     INDEX_FOLDER=folder / "index")
+def cisi_halves() -> tuple[dict[int, set[int]], dict[int, str], dict[int, str]]:
+    """The judgments, and the judged queries split once for all: odd ids to tune on, even ids held out
+    (39 and 37 queries). Every ranking parameter is chosen on the first half; the second is only reported."""
     judged: dict[int, set[int]] = {}
     for line in (CISI / "CISI.REL").read_text().splitlines():
         query_id, doc_id = (int(value) for value in line.split()[:2])
         judged.setdefault(query_id, set()).add(doc_id)
     queries = {q["id"]: q["W"] for q in cisi_records("CISI.QRY") if q["id"] in judged}
+    return (judged, {qid: text for qid, text in queries.items() if qid % 2},
+            {qid: text for qid, text in queries.items() if not qid % 2})
+
+
+# How the collection is searched: the query language (the query's words joined by OR) and similar-patent
+# search (the query text pasted as a description).
+CISI_SEARCHES = {
+    "query language": lambda text, ranking: search_patents(
+        ALL_RECORDS, " OR ".join(re.findall(r"[A-Za-z]{2,}", text)), per_page=1000, facets=False, ranking=ranking),
+    "similar-patent": lambda text, ranking: similar_patents(ALL_RECORDS, text, per_page=1000, facets=False,
+                                                            ranking=ranking),
+}
+
+
+def cisi_figures(search, ranking: Ranking, queries: dict[int, str], judged: dict[int, set[int]]) -> str:
+    ndcg, ap = [], []
+    for query_id, text in queries.items():
+        ranked = [hit.patent.id for hit in search(text, ranking).hits]
+        ndcg.append(ndcg_at_10(ranked, judged[query_id]))
+        ap.append(average_precision(ranked, judged[query_id]))
+    return f"nDCG@10 {statistics.mean(ndcg):.4f}  MAP {statistics.mean(ap):.4f}"
+
+
+def cisi_collection(folder: Path):
+    """An app over CISI's documents, indexed; None without the data."""
+    if not CISI.exists():
+        print(f"CISI: {CISI} is absent; skipped")
+        return None
+    folder.mkdir()
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'cisi.sqlite3'}",
+                     INDEX_FOLDER=folder / "index")
     with app.app_context():
         db.create_all()
         db.session.execute(insert(Patent), [
@@ -243,28 +279,56 @@ def bench_cisi(folder: Path) -> None:
                  ipc="", cpc="", locarno="", legal_status="", is_demo=False) for doc in cisi_records("CISI.ALL")])
         db.session.commit()
         rebuild_index(processes=1)
-        for label, run in (
-                ("query language (words OR-ed)", lambda text: search_patents(
-                    ALL_RECORDS, " OR ".join(re.findall(r"[A-Za-z]{2,}", text)), per_page=1000, facets=False)),
-                ("similar-patent search", lambda text: similar_patents(ALL_RECORDS, text, per_page=1000,
-                                                                       facets=False))):
-            ndcg, ap = [], []
-            for query_id, text in queries.items():
-                ranking = [hit.patent.id for hit in run(text).hits]
-                ndcg.append(ndcg_at_10(ranking, judged[query_id]))
-                ap.append(average_precision(ranking, judged[query_id]))
-            print(f"CISI {label:<30} nDCG@10 {statistics.mean(ndcg):.4f}   MAP {statistics.mean(ap):.4f}   "
-                  f"({len(queries)} judged queries)")
+    return app
+
+
+def bench_cisi(folder: Path) -> None:
+    """Both halves, for today's ranking (before issue #12) and this one, in one run."""
+    app = cisi_collection(folder)
+    if app is None:
+        return
+    judged, tuning, held_out = cisi_halves()
+    print(f"CISI, {len(tuning)} tuning queries (odd ids) and {len(held_out)} held out (even ids):")
+    with app.app_context():
+        for label, search in CISI_SEARCHES.items():
+            for name, ranking in (("before #12", BASELINE), ("now", RANKING)):
+                print(f"  {label:<15} {name:<11} tuning {cisi_figures(search, ranking, tuning, judged)}   "
+                      f"held out {cisi_figures(search, ranking, held_out, judged)}")
+
+
+def tune_cisi(folder: Path) -> None:
+    """The coarse grid the ranking's parameters were chosen from, on the tuning half only (the best nDCG@10):
+    the original query's share in the feedback blend (or no feedback), with nearness for the query language."""
+    app = cisi_collection(folder)
+    if app is None:
+        return
+    judged, tuning, _ = cisi_halves()
+    shares = [("no feedback", dict(feedback_records=0))] + [
+        (f"share {share}", dict(original_share=share)) for share in (0.3, 0.5, 0.7)]
+    grids = {"query language": [(f"{name}, nearness {weight}", replace(RANKING, nearness_weight=weight, **values))
+                                for name, values in shares for weight in (0, 0.25, 0.5, 1)],
+             "similar-patent": [(name, replace(RANKING, **values)) for name, values in shares]}
+    with app.app_context():
+        for label, search in CISI_SEARCHES.items():
+            for name, ranking in grids[label]:
+                print(f"  {label:<15} {name:<26} tuning {cisi_figures(search, ranking, tuning, judged)}", flush=True)
 
 
 def main() -> None:
+    global CISI  # --cisi names another folder
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--cisi-only", action="store_true")
     parser.add_argument("--build-only", action="store_true", help="only the index build rate")
+    parser.add_argument("--tune", action="store_true", help="only the grid the ranking was chosen from (CISI)")
+    parser.add_argument("--cisi", type=Path, default=CISI, help="the CISI folder (default: ../shared/data/cisi)")
     arguments = parser.parse_args()
+    CISI = arguments.cisi
     with tempfile.TemporaryDirectory(prefix="ipcenter-search-bench-") as scratch:  # removed at the end
+        if arguments.tune:
+            tune_cisi(Path(scratch) / "cisi")
+            return
         if not arguments.cisi_only:
             bench_scale(Path(scratch) / "scale", arguments.records, arguments.repeats, arguments.build_only)
         if not arguments.build_only:

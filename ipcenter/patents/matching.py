@@ -222,25 +222,53 @@ def segment_views(searcher) -> list[SegmentView]:
 
 
 class Statistics:
-    """Collection-wide figures for BM25, shared by every segment of one search."""
+    """Collection-wide figures for BM25, shared by every segment of one search: over the records `counted`
+    matches (a query; None for every record). Counting only what a viewer may see, nobody's ranking changes
+    with records they may not see."""
 
-    def __init__(self, searcher: Searcher):
+    def __init__(self, searcher: Searcher, counted=None):
         self.searcher = searcher
-        self.documents = max(searcher.doc_count(), 1)
+        self._counted = None if counted is None else [
+            (view, SegmentEvaluation(view, Statistics(searcher), defaultdict(set)).evaluate(counted)[0]
+             & view.arrays.live(view.reader)) for view in segment_views(searcher)]
+        documents = searcher.doc_count() if counted is None else sum(int(mask.sum()) for _, mask in self._counted)
+        self.documents = max(documents, 1)
         self._average: dict[str, float] = {}
         self._idf: dict[tuple, float] = {}
 
     def average_length(self, field: str) -> float:
         if field not in self._average:
-            self._average[field] = self.searcher.avg_field_length(field, 1.0) or 1.0
+            if self._counted is None:
+                self._average[field] = self.searcher.avg_field_length(field, 1.0) or 1.0
+            else:
+                total = sum(float(view.arrays.lengths(view.reader, field)[mask].sum()) for view, mask in self._counted)
+                self._average[field] = total / self.documents or 1.0
         return self._average[field]
+
+    def frequency(self, field: str, btext: bytes) -> int:
+        """How many counted records have the word in the field."""
+        if self._counted is None:
+            return self.searcher.doc_frequency(field, btext)
+        found = ((mask, POSTINGS.get(view.arrays.segment_id, view.reader, field, btext))
+                 for view, mask in self._counted)
+        return sum(int(np.count_nonzero(mask[postings.docs])) for mask, postings in found if postings is not None)
 
     def idf(self, field: str, btext: bytes) -> float:
         key = (field, btext)
         if key not in self._idf:
-            frequency = self.searcher.doc_frequency(field, btext)
+            frequency = self.frequency(field, btext)
             self._idf[key] = float(np.log(1 + (self.documents - frequency + 0.5) / (frequency + 0.5)))
         return self._idf[key]
+
+
+def length_norm(lengths, field: str, statistics: Statistics):
+    """BM25's length normalisation: how much longer than the field's average a record's field is."""
+    return 1 - B + B * lengths / statistics.average_length(field)
+
+
+def saturated(frequency):
+    """BM25's saturation of a (length-normalised) frequency."""
+    return frequency * (K1 + 1) / (frequency + K1)
 
 
 class SegmentEvaluation:
@@ -291,13 +319,13 @@ class SegmentEvaluation:
                 scores[postings.docs] += boost * self.statistics.idf(field, btext)
                 continue
             lengths = self.arrays.lengths(self.reader, field)[postings.docs]
-            norm = 1 - B + B * lengths / self.statistics.average_length(field)
-            frequency[postings.docs] += boost / weight * postings.frequencies / norm
+            frequency[postings.docs] += boost / weight * postings.frequencies / length_norm(lengths, field,
+                                                                                            self.statistics)
             idf = min(idf or np.inf, self.statistics.idf(field, btext))
             self.matched_terms[field].add(btext.decode("utf-8"))
         if idf is not None:
             counted = frequency > 0
-            scores[counted] += weight * idf * frequency[counted] * (K1 + 1) / (frequency[counted] + K1)
+            scores[counted] += weight * idf * saturated(frequency[counted])
         return mask, scores
 
     def _term(self, query: wq.Term):
@@ -477,9 +505,9 @@ class Matches:
         return counts
 
 
-def match(searcher, query, restrict=None, exclude=None) -> Matches:
+def match(searcher, query, restrict=None, exclude=None, statistics: Statistics | None = None) -> Matches:
     """Evaluate `query` in every segment; `restrict` keeps only what it matches, `exclude` drops what it does."""
-    statistics = Statistics(searcher)
+    statistics = statistics or Statistics(searcher)
     matched_terms: dict[str, set[str]] = defaultdict(set)
     found = []
     for view in segment_views(searcher):

@@ -18,10 +18,11 @@ from ..accounts.models import Role
 from ..extensions import db
 from ..permissions import can
 from .analysis import patent_text_analyzer
-from .index import current_searcher
-from .matching import TooBroad, match
+from .index import current_searcher, visibility
+from .matching import Statistics, TooBroad, match
 from .models import Patent
 from .query import FREE_TEXT_FIELDS, QueryError, parse_query
+from .ranking import RANKING, Ranking, query_words, with_feedback, with_nearness
 
 FACET_FIELDS = ("type", "year", "applicant", "cls")
 FACET_SIZES = {"type": None, "year": None, "applicant": 10, "cls": 12}
@@ -108,28 +109,26 @@ def search_by_mode(user, mode: str, text: str, **options) -> SearchResults:
     return find(user, text, **options)
 
 
-def search_patents(user, text: str, *, sort: str = "relevance", chosen: dict | None = None, page: int = 1,
-                   per_page: int = 20, facets: bool = True) -> SearchResults:
+def search_patents(user, text: str, **options) -> SearchResults:
     """Run a query-language search (QueryError if it is malformed)."""
-    return run_query(user, parse_query(text), sort=sort, chosen=chosen, page=page, per_page=per_page, facets=facets)
+    return run_query(user, parse_query(text), **options)
 
 
 def similar_patents(user, description: str, *, exclude: int | None = None, **options) -> SearchResults:
     """The patents closest to a description: its most telling words, weighted, in any text field."""
-    searcher = current_searcher()
-    query = similarity_query(searcher, description)
+    query = similarity_query(Statistics(current_searcher(), visibility_filter(user)), description)
     mask = wq.Term("id", str(exclude)) if exclude is not None else None
     return run_query(user, query, mask=mask, closest=True, **options)
 
 
-def similarity_query(searcher, description: str, terms: int = SIMILAR_TERMS) -> wq.Query:
+def similarity_query(statistics: Statistics, description: str, terms: int = SIMILAR_TERMS) -> wq.Query:
     counts = Counter(token.text for token in _analyzer(description, mode="query"))
-    documents = max(searcher.doc_count(), 1)
     weights = {}
     for word, count in counts.items():
-        frequency = max(searcher.doc_frequency(name, word) for name, _ in FREE_TEXT_FIELDS)
+        frequency = max(statistics.frequency(name, word.encode("utf-8")) for name, _ in FREE_TEXT_FIELDS)
         if frequency:
-            weights[word] = (1 + math.log(count)) * math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+            weights[word] = (1 + math.log(count)) * math.log(
+                1 + (statistics.documents - frequency + 0.5) / (frequency + 0.5))
     chosen = sorted(weights.items(), key=lambda item: -item[1])[:terms]
     if not chosen:
         return wq.NullQuery
@@ -140,32 +139,57 @@ def similarity_query(searcher, description: str, terms: int = SIMILAR_TERMS) -> 
 
 def more_like(user, patent: Patent, **options) -> SearchResults:
     """Patents like this one, found from its title, abstract and first claims."""
-    description = " ".join([patent.title, patent.abstract or "", (patent.claims or "")[:2000]])
-    return similar_patents(user, description, exclude=patent.id, **options)
+    return similar_patents(user, patent_text(patent), exclude=patent.id, **options)
+
+
+def patent_text(patent: Patent) -> str:
+    """What a patent says, as far as finding others like it goes: its title, abstract and first claims."""
+    return " ".join([patent.title, patent.abstract or "", (patent.claims or "")[:2000]])
 
 
 def run_query(user, query: wq.Query, *, sort: str = "relevance", chosen: dict | None = None, page: int = 1,
               per_page: int = 20, facets: bool = True, mask: wq.Query | None = None,
-              closest: bool = False) -> SearchResults:
+              closest: bool = False, ranking: Ranking = RANKING) -> SearchResults:
+    """`closest`: the best matches of a similarity query, not every match; `ranking`: how matches are ordered."""
     chosen = chosen or {}
     page = min(max(page, 1), MAX_PAGE)
     searcher = current_searcher()
+    statistics = Statistics(searcher, visibility_filter(user))  # what a viewer may not see weighs nothing
     try:
-        matches = match(searcher, query, restrict=_narrowed(user, chosen), exclude=mask)
+        matches = match(searcher, query, restrict=_narrowed(user, chosen), exclude=mask, statistics=statistics)
     except TooBroad as error:
         raise QueryError(_ln("“%(word)s” stands for more than %(num)d word: give more of the word.",
                              "“%(word)s” stands for more than %(num)d words: give more of the word.", error.limit,
                              word=_pattern(error.query)),
                          getattr(error.query, "startchar", None) or 0) from None
+    if closest or sort == "relevance":  # the closest records are the same in every order
+        matches = _ranked(searcher, statistics, query, matches, closest, ranking)
     if closest:
         matches = matches.closest(CLOSEST, CLOSEST_SHARE)
     page_hits = matches.top(page * per_page, sort)[(page - 1) * per_page:]
-    ids = [int(searcher.stored_fields(docnum)["id"]) for docnum, _ in page_hits]
-    patents = {p.id: p for p in db.session.scalars(select(Patent).where(Patent.id.in_(ids)))} if ids else {}
-    hits = [Hit(patents[pid], score, _highlights(matches.matched_terms, patents[pid]))
-            for pid, (_, score) in zip(ids, page_hits) if pid in patents]
+    patents = _patents_at(searcher, [docnum for docnum, _ in page_hits])
+    hits = [Hit(patent, score, _highlights(matches.matched_terms, patent))
+            for patent, (_, score) in zip(patents, page_hits) if patent]
     return SearchResults(total=matches.total, hits=hits, facets=_facets(matches, chosen) if facets else {},
                          page=page, per_page=per_page, closest=closest)
+
+
+def _ranked(searcher, statistics: Statistics, query: wq.Query, matches, closest: bool, ranking: Ranking):
+    """Matches in their final order: query words near each other lift a record, then feedback from the best.
+    A similarity query lists a description's words by weight, not as written: nearness is for the query language."""
+    if not closest:
+        matches = with_nearness(statistics, matches, query_words(query), ranking)
+
+    def read(docnums: list[int]) -> list[str]:
+        return [patent_text(patent) if patent else "" for patent in _patents_at(searcher, docnums)]
+    return with_feedback(statistics, matches, query, read, ranking)
+
+
+def _patents_at(searcher, docnums: list[int]) -> list[Patent | None]:
+    """The patents of these index documents, in their order; None for one deleted since the searcher opened."""
+    ids = [int(searcher.stored_fields(docnum)["id"]) for docnum in docnums]
+    found = {p.id: p for p in db.session.scalars(select(Patent).where(Patent.id.in_(ids)))} if ids else {}
+    return [found.get(pid) for pid in ids]
 
 
 def _pattern(expansion: wq.Query) -> str:
