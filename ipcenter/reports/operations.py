@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
 from ..cases.models import Case, CaseEvent
@@ -162,7 +163,8 @@ def report_contents(case: Case) -> ReportContents:
     records = list(db.session.scalars(select(SearchRecord).where(SearchRecord.case_id == case.id)
                                       .order_by(SearchRecord.id)))
     # Citations made before citing checked the enterprise's view stay out of what reaches the enterprise.
-    visible = (c for c in db.session.scalars(select(Citation).where(Citation.case_id == case.id))
+    visible = (c for c in db.session.scalars(select(Citation).where(Citation.case_id == case.id)
+                                             .options(selectinload(Citation.patent)))
                if patent_visible_to(_enterprise_of(case), c.patent))
     citations = sorted(visible, key=lambda c: (CATEGORY_ORDER[c.category], c.patent.publication_number))
     report = db.session.get(SearchReport, case.id)
