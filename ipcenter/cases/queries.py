@@ -7,15 +7,23 @@ the number of queries does not grow with the page size.
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..list_filters import page_number
 from ..organisations.models import Post
-from .models import Case
+from .models import Case, CaseEvent
 from .workflow import CASE_TYPES, CENTER_STAGES
 from .working_days import center_today
 
+# What the case page reads: the case's people, post and unit, its timeline, and each entry's people, unit
+# and files; a fixed number of queries however long the timeline.
+CASE_PAGE = (
+    joinedload(Case.organisation), joinedload(Case.submitter), joinedload(Case.assignee), joinedload(Case.post),
+    joinedload(Case.delegated_unit),
+    selectinload(Case.events).options(joinedload(CaseEvent.actor), joinedload(CaseEvent.subject_user),
+                                      joinedload(CaseEvent.unit), selectinload(CaseEvent.attachments)),
+)
 PAGE_SIZES = (20, 50, 100)
 SORTS = {
     "due": (Case.due_date.asc().nulls_last(), Case.id.asc()),

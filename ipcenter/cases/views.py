@@ -23,7 +23,7 @@ from .models import Attachment, Case
 from .operations import (ActionForbidden, CaseChanged, CaseRefused, add_note, advance_case, assign_case,
                          assignable_colleagues, available_transitions, case_submitted_with, delegate_case,
                          end_delegation, report_progress, submit_once)
-from .queries import QUEUE_TABS, CaseFilters, organisation_cases, post_queue, queue_posts, unit_cases
+from .queries import CASE_PAGE, QUEUE_TABS, CaseFilters, organisation_cases, post_queue, queue_posts, unit_cases
 from .timeline import delegation_brief, enterprise_request, visible_events
 from .workflow import CASE_TYPES, Actor
 
@@ -36,8 +36,9 @@ SENT_FORMS = "sent_request_forms"
 RESENT_WITHIN = timedelta(hours=1)
 
 
-def case_or_404(reference: str) -> Case:
-    case = db.session.scalar(select(Case).where(Case.reference == reference))
+def case_or_404(reference: str, *loads) -> Case:
+    """The case this user may see (404 otherwise), with what `loads` names loaded at once."""
+    case = db.session.scalar(select(Case).where(Case.reference == reference).options(*loads))
     if case is None:
         abort(404)
     ensure("case.view", case)
@@ -205,7 +206,7 @@ def _invalid(case: Case, action: str, form):
 @bp.route("/cases/<reference>")
 @login_required
 def show(reference):
-    return render_case(case_or_404(reference))
+    return render_case(case_or_404(reference, *CASE_PAGE))
 
 
 @bp.route("/cases/<reference>/actions/<action>", methods=["POST"])
