@@ -179,7 +179,7 @@ def citations_visible_to(user, patent: Patent) -> list[Citation]:
     from ..permissions import can
 
     citations = db.session.scalars(select(Citation).where(Citation.patent_id == patent.id)
-                                   .order_by(Citation.cited_at.desc()))
+                                   .order_by(Citation.cited_at.desc()).options(selectinload(Citation.case)))
     return [c for c in citations if can(user, "case.view", c.case) and may_read_report(user, c.case)]
 
 

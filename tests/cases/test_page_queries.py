@@ -1,5 +1,5 @@
-"""The case page and the staff queue run as many SQL statements for twenty rows (timeline entries, actions,
-citations, cases) as for two: nothing is loaded row by row."""
+"""The case page, the staff queue, the patent results and a patent's page run as many SQL statements for twenty
+rows (timeline entries, actions, citations, cases, hits) as for two: nothing is loaded row by row."""
 import io
 from datetime import date
 
@@ -91,3 +91,50 @@ def test_the_staff_queue_runs_as_many_queries_for_twenty_cases_as_for_two(center
     two = queries_of(client, "/workspace/?tab=all")
     _queue(center, 18)
     assert queries_of(client, "/workspace/?tab=all") == two
+
+
+def _lamps(count: int, first: int = 0) -> list[Patent]:
+    """Chandeliers alike enough to be each other's similar patents; the index follows the commit."""
+    lamps = [Patent(country="CN", publication_number=f"CN30{first + n:07d}", kind_code="S", patent_type="design",
+                    title=f"六臂水晶吊灯{first + n}", abstract="金色灯臂的六臂水晶吊灯，灯罩为水晶。",
+                    publication_date=date(2022, 5, 1), locarno="26-05", applicants=f"中山市古镇灯饰{first + n}厂")
+             for n in range(count)]
+    db.session.add_all(lamps)
+    db.session.commit()
+    return lamps
+
+
+def _cases_citing(center, patent: Patent, count: int) -> list:
+    """Retrieval cases citing `patent`: half being searched (each one citable), half with the report delivered."""
+    cases = [make_case(center, "fast_retrieval", ("searching", "report_delivered")[n % 2]) for n in range(count)]
+    for case in cases:
+        db.session.add(Citation(case_id=case.id, patent=patent, category="X", note="相同灯臂",
+                                cited_by=center.staff["retrieval"]))
+    db.session.commit()
+    return cases
+
+
+def test_the_results_page_runs_as_many_queries_for_twenty_hits_as_for_two(center, client, login_as):
+    lamps = _lamps(20)
+    wall_lamps = _lamps(2, first=100)
+    for lamp in wall_lamps:
+        lamp.title = f"壁灯{lamp.id}"
+    case = _cases_citing(center, lamps[0], 1)[0]
+    db.session.add(Citation(case_id=case.id, patent=wall_lamps[0], category="Y", cited_by=center.staff["retrieval"]))
+    login_as(center.staff["retrieval"])
+    two = queries_of(client, f"/patents/?q=壁灯&case={case.reference}")
+    assert queries_of(client, f"/patents/?q=吊灯&case={case.reference}") == two
+
+
+def test_a_patents_page_runs_as_many_queries_for_twenty_citations_and_similar_patents_as_for_two(center, client,
+                                                                                                login_as):
+    lamp = _lamps(3)[0]
+    _cases_citing(center, lamp, 2)
+    login_as(center.staff["retrieval"])
+    two = queries_of(client, f"/patents/{lamp.id}")
+
+    _lamps(18, first=3)
+    _cases_citing(center, lamp, 18)
+    html = client.get(f"/patents/{lamp.id}").get_data(as_text=True)
+    assert html.count('<li><a href="/cases/') == 20 and html.count("六臂水晶吊灯") >= 10
+    assert queries_of(client, f"/patents/{lamp.id}") == two
