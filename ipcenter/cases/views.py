@@ -152,7 +152,8 @@ def render_case(case: Case, status: int = 200, failed_action: str | None = None,
 
 def _case_forms(case: Case, transitions, works: bool) -> dict:
     """Every form of the case page this user may use, empty, by action."""
-    forms = {t.action: ActionForm(formdata=None, version=case.version) for t in transitions}
+    empty = ActionForm(formdata=None, version=case.version)  # every action's form starts the same
+    forms = {t.action: empty for t in transitions}
     if works and case.is_open:
         forms["assign"] = AssignForm(formdata=None, version=case.version)
         forms["assign"].assignee.choices = _assignee_choices(case)
