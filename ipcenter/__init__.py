@@ -104,7 +104,7 @@ def _register_request_boundary(app: Flask) -> None:
 def _register_templating(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from .i18n import center_name, local_time, localized_name, spoken_list, with_colon
+    from .i18n import center_name, install_template_translations, local_time, localized_name, spoken_list, with_colon
     from .permissions import can
     from .submission_keys import new_submission_key
 
@@ -114,6 +114,7 @@ def _register_templating(app: Flask) -> None:
     from .cases.workflow import ACTOR_LABELS
     from .notifications.operations import unread_notifications
 
+    install_template_translations(app.jinja_env)
     app.jinja_env.globals.update(
         outcome_labels=OUTCOMES, input_labels=INPUT_LABELS, patent_kinds=PATENT_KINDS,
         retrieval_purposes=RETRIEVAL_PURPOSES, foreign_events=FOREIGN_EVENTS, actor_labels=ACTOR_LABELS,
