@@ -148,7 +148,7 @@ def more_like(user, patent: Patent, **options) -> SearchResults:
 
 def run_query(user, query: wq.Query, *, sort: str = "relevance", chosen: dict | None = None, page: int = 1,
               per_page: int = 20, facets: bool = True, mask: wq.Query | None = None,
-              closest: bool = False) -> SearchResults:
+              closest: bool = False, highlight: bool = True) -> SearchResults:
     chosen = chosen or {}
     page = min(max(page, 1), MAX_PAGE)
     searcher = current_searcher()
@@ -164,7 +164,7 @@ def run_query(user, query: wq.Query, *, sort: str = "relevance", chosen: dict | 
     page_hits = matches.top(page * per_page, sort)[(page - 1) * per_page:]
     ids = [int(searcher.stored_fields(docnum)["id"]) for docnum, _ in page_hits]
     patents = {p.id: p for p in db.session.scalars(select(Patent).where(Patent.id.in_(ids)))} if ids else {}
-    hits = [Hit(patents[pid], score, _highlights(matches.matched_terms, patents[pid]))
+    hits = [Hit(patents[pid], score, _highlights(matches.matched_terms, patents[pid]) if highlight else {})
             for pid, (_, score) in zip(ids, page_hits) if pid in patents]
     return SearchResults(total=matches.total, hits=hits, facets=_facets(matches, chosen) if facets else {},
                          page=page, per_page=per_page, closest=closest)

@@ -17,6 +17,7 @@ from .forms import CiteForm, SearchForm
 from .models import Patent
 from .query import QueryError
 from .search import FACET_FIELDS, more_like, patent_visible_to, search_by_mode
+from .similar import similar_on_page
 
 PER_PAGE = 20
 
@@ -115,8 +116,7 @@ def show(patent_id):
     cases = citable_cases(current_user)
     if case is not None and case not in cases:
         cases.insert(0, case)
-    return render_template("patents/show.html", patent=patent, similar=more_like(current_user, patent, per_page=10,
-                                                                                 facets=False),
+    return render_template("patents/show.html", patent=patent, similar=similar_on_page(current_user, patent),
                            citations=citations_visible_to(current_user, patent), cases=cases, case=case,
                            cited=citations_in(case), cite_form=CiteForm(formdata=None) if cases else None)
 
