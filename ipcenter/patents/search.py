@@ -111,9 +111,10 @@ def search_by_mode(user, mode: str, text: str, **options) -> SearchResults:
 
 
 def search_patents(user, text: str, *, sort: str = "relevance", chosen: dict | None = None, page: int = 1,
-                   per_page: int = 20, facets: bool = True) -> SearchResults:
+                   per_page: int = 20, facets: bool = True, highlight: bool = True) -> SearchResults:
     """Run a query-language search (QueryError if it is malformed)."""
-    return run_query(user, parse_query(text), sort=sort, chosen=chosen, page=page, per_page=per_page, facets=facets)
+    return run_query(user, parse_query(text), sort=sort, chosen=chosen, page=page, per_page=per_page, facets=facets,
+                     highlight=highlight)
 
 
 def similar_patents(user, description: str, *, exclude: int | None = None, **options) -> SearchResults:
@@ -198,9 +199,10 @@ HIGHLIGHT_CHARS = 4000  # snippets come from the start of a long text: analysing
 
 
 def _highlights(matched_terms: dict[str, set[str]], patent: Patent) -> dict[str, Markup]:
+    """The title highlighted, and one snippet: from the abstract, or from the claims when the abstract has none."""
     found = {}
     for name, text in (("ti", patent.title), ("ab", patent.abstract), ("cl", patent.claims)):
-        if text and matched_terms.get(name):
+        if text and matched_terms.get(name) and not (name == "cl" and "ab" in found):
             fragment = highlight.highlight(text[:HIGHLIGHT_CHARS], matched_terms[name], _analyzer,
                                            FRAGMENTERS.get(name, FRAGMENTERS["ab"]), FORMATTER, top=2, mode="index")
             if fragment:

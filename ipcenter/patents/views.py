@@ -59,9 +59,9 @@ def _case_context(search: SearchForm | None = None) -> dict:
                                             next=request.full_path) if search else None}
 
 
-def _run(form: SearchForm, page: int, per_page: int, facets: bool = True):
+def _run(form: SearchForm, page: int, per_page: int, facets: bool = True, highlight: bool = True):
     return search_by_mode(current_user, form.mode.data, form.q.data, sort=form.sort.data, chosen=_chosen_facets(),
-                          page=page, per_page=per_page, facets=facets)
+                          page=page, per_page=per_page, facets=facets, highlight=highlight)
 
 
 @bp.route("/patents/")
@@ -93,7 +93,7 @@ def export(file_format):
     if not form.q.data:
         abort(400, description=_("Give a query to export its results."))
     try:
-        results = _run(form, 1, EXPORT_LIMIT, facets=False)
+        results = _run(form, 1, EXPORT_LIMIT, facets=False, highlight=False)  # a file has no highlights
     except QueryError as refusal:
         abort(400, description=refusal.message)
     record("patents.exported", "patents", after={"query": form.q.data, "format": file_format,
