@@ -16,13 +16,12 @@ from .models import Case, CaseEvent
 from .workflow import CASE_TYPES, CENTER_STAGES
 from .working_days import center_today
 
-# What the case page reads: the case's people, post and unit, its timeline, and each entry's people, unit
-# and files; a fixed number of queries however long the timeline.
+# What the case page reads: the case's enterprise, post, assignee and unit, its timeline, and each entry's
+# people, unit and files; in one query, however long the timeline (read it with `.unique()`).
 CASE_PAGE = (
-    joinedload(Case.organisation), joinedload(Case.submitter), joinedload(Case.assignee), joinedload(Case.post),
-    joinedload(Case.delegated_unit),
-    selectinload(Case.events).options(joinedload(CaseEvent.actor), joinedload(CaseEvent.subject_user),
-                                      joinedload(CaseEvent.unit), selectinload(CaseEvent.attachments)),
+    joinedload(Case.organisation), joinedload(Case.assignee), joinedload(Case.post), joinedload(Case.delegated_unit),
+    joinedload(Case.events).options(joinedload(CaseEvent.actor), joinedload(CaseEvent.subject_user),
+                                    joinedload(CaseEvent.unit), joinedload(CaseEvent.attachments)),
 )
 PAGE_SIZES = (20, 50, 100)
 SORTS = {

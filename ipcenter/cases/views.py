@@ -38,7 +38,7 @@ RESENT_WITHIN = timedelta(hours=1)
 
 def case_or_404(reference: str, *loads) -> Case:
     """The case this user may see (404 otherwise), with what `loads` names loaded at once."""
-    case = db.session.scalar(select(Case).where(Case.reference == reference).options(*loads))
+    case = db.session.scalars(select(Case).where(Case.reference == reference).options(*loads)).unique().one_or_none()
     if case is None:
         abort(404)
     ensure("case.view", case)
