@@ -13,7 +13,7 @@ from sqlalchemy import false, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import Role, User
@@ -310,7 +310,7 @@ def assignable_colleagues(case: Case) -> list[User]:
     """Who the case may be given to: the owning post's staff and the managers."""
     on_post = User.posts.any(Post.id == case.post_id) if case.post_id else false()
     candidates = db.session.scalars(select(User).where(or_(User.role == Role.MANAGER, on_post))
-                                    .options(selectinload(User.posts)))  # may_be_assigned reads them
+                                    .options(joinedload(User.posts))).unique()  # may_be_assigned reads them
     return sorted((u for u in candidates if may_be_assigned(u, case)), key=lambda u: u.display_name)
 
 
