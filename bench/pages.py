@@ -6,12 +6,15 @@ One run, on a fresh instance with the demo data (`flask db upgrade`, `flask seed
   CPU time it takes;
 - `gunicorn -w 2` serving the app, and beside it, served the same way from the same folder (so that
   gunicorn.conf.py applies to both), a bare Flask + Jinja page rendering one variable (bench/bare_page.py);
-- wrk on loopback (-c20 -t2, `--seconds` a run; it stops by itself), for each page in turn: the bare page,
-  then the page (signed in as the demo user named in the table) after an unmeasured warm-up run.
+- wrk on loopback (-c20 -t2; each run bounded, it stops by itself): first an unmeasured run on each page
+  (each worker loads the word dictionary and opens the index once), then for each page in turn the bare page
+  and the page (signed in as the demo user named in the table), `--seconds` each.
 
-It prints each page's requests per second as a share of the bare page's measured just before it, its query
-count and CPU time, and the issue's target. Two cores shared with other work make the shares noisy:
-run it twice, or on a quiet machine.
+It prints each page's requests per second as a share of the bare page's measured just before it; the same
+share counted in the CPU time the servers' workers spent per request (other work on the machine, wrk's too,
+does not count: on a busy machine the steadier figure); the issue's target; the page's SQL query count and
+its CPU time in process. Two cores shared with other work make the shares noisy: run it twice, or on a
+quiet machine.
 
     .venv/bin/python bench/pages.py                                  # SQLite, 10 s a run (~3 min)
     .venv/bin/python bench/pages.py --engine postgresql --seconds 20
@@ -35,7 +38,8 @@ from urllib.parse import unquote, urlencode
 import requests
 from sqlalchemy import event, select
 
-from served import Instance, flask, free_port, login_form, make_instance, start_gunicorn, stop, wait_ready
+from served import (Instance, children, cpu_seconds, flask, free_port, login_form, make_instance, start_gunicorn, stop,
+                    wait_ready)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -55,6 +59,12 @@ IN_PROCESS_RUNS = 20
 
 
 @dataclass
+class Run:
+    rps: float
+    cpu_ms: float  # the CPU time gunicorn's workers spent per answered request
+
+
+@dataclass
 class Page:
     name: str
     email: str
@@ -62,13 +72,19 @@ class Page:
     target: float  # the least share of the bare page's requests per second (issue #12)
     queries: int = 0
     cpu_ms: float = 0.0  # in process, median
-    rps: float = 0.0
-    bare_rps: float = 0.0  # the bare page's, measured just before this page's
+    served: Run | None = None
+    bare: Run | None = None  # the bare page's, measured just before this page's
     cookie: str = ""
 
     @property
     def share(self) -> float:
-        return self.rps / self.bare_rps
+        return self.served.rps / self.bare.rps
+
+    @property
+    def cpu_share(self) -> float:
+        """The bare page's server CPU time per request as a share of this page's: the share with only the
+        servers' work counted, whatever else runs on the machine (wrk's own work, counted, would raise it)."""
+        return self.bare.cpu_ms / self.served.cpu_ms
 
 
 def demo_pages() -> list[Page]:
@@ -131,18 +147,21 @@ def check_answer(page: Page, status: int) -> None:
 
 # Served: gunicorn, and wrk against it ---------------------------------------------------
 
-def wrk(url: str, seconds: float, connections: int, cookie: str = "") -> float:
-    """Requests per second that wrk gets from `url` in `seconds`; every answer must be a 2xx."""
+def drive(server: subprocess.Popen, url: str, seconds: float, connections: int, cookie: str = "") -> Run:
+    """wrk against `url` for `seconds`; every answer must be a 2xx."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s", "-H", f"User-Agent: {USER_AGENT}",
                *(["-H", f"Cookie: {cookie}"] if cookie else []), url]
+    workers = children(server.pid)
+    spent = sum(map(cpu_seconds, workers))
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
-    answered = re.search(r"Requests/sec:\s*([\d.]+)", done.stdout)
+    spent = sum(map(cpu_seconds, workers)) - spent
+    answered = re.search(r"(\d+) requests in .*Requests/sec:\s*([\d.]+)", done.stdout, re.S)
     if done.returncode or not answered:
         raise RuntimeError(f"wrk failed on {url}:\n{done.stdout}{done.stderr}")
     refused = re.search(r"Non-2xx or 3xx responses: (\d+)", done.stdout)
     if refused:
         raise RuntimeError(f"{refused.group(1)} answers from {url} were not 2xx or 3xx:\n{done.stdout}")
-    return float(answered.group(1))
+    return Run(float(answered.group(2)), spent * 1000 / max(int(answered.group(1)), 1))
 
 
 def measure_served(instance: Instance, pages: list[Page], args, log) -> None:
@@ -160,22 +179,27 @@ def measure_served(instance: Instance, pages: list[Page], args, log) -> None:
         for page in pages:
             check_answer(page, requests.get(instance.base + page.path, allow_redirects=False, timeout=30,
                                             headers={"Cookie": page.cookie, "User-Agent": USER_AGENT}).status_code)
+        app, bare = servers
+        for page in pages:  # what each worker loads once (the word dictionary, the index) is loaded here
+            drive(app, instance.base + page.path, args.warm_up, args.connections, page.cookie)
         for page in pages:
             print(f"  {page.name} ...", flush=True)
-            page.bare_rps = wrk(bare_url, args.seconds, args.connections)
-            wrk(instance.base + page.path, args.warm_up, args.connections, page.cookie)  # what each worker loads once
-            page.rps = wrk(instance.base + page.path, args.seconds, args.connections, page.cookie)
+            page.bare = drive(bare, bare_url, args.seconds, args.connections)
+            page.served = drive(app, instance.base + page.path, args.seconds, args.connections, page.cookie)
     finally:
         for server in servers:
             stop(server, 30)
 
 
 def print_table(pages: list[Page], args) -> None:
-    print(f"\ngunicorn -w {args.workers}, wrk -c{args.connections}, {args.seconds:g} s a run, {args.engine}; "
-          "share: of the bare page's requests per second, measured just before")
-    rows = [("page", "signed in as", "path", "req/s", "bare req/s", "share", "target", "queries", "CPU ms")]
-    rows += [(page.name, page.email, unquote(page.path), f"{page.rps:.0f}", f"{page.bare_rps:.0f}", f"{page.share:.1%}",
-              f"{page.target:.0%}", str(page.queries), f"{page.cpu_ms:.1f}") for page in pages]
+    print(f"\ngunicorn -w {args.workers}, wrk -c{args.connections}, {args.seconds:g} s a run, {args.engine}. share: of the "
+          "bare page's requests per second, measured just before; CPU share: the bare page's server CPU time per "
+          "request over the page's; CPU ms: in process")
+    rows = [("page", "signed in as", "path", "req/s", "bare req/s", "share", "CPU share", "target", "queries",
+             "CPU ms")]
+    rows += [(page.name, page.email, unquote(page.path), f"{page.served.rps:.0f}", f"{page.bare.rps:.0f}",
+              f"{page.share:.1%}", f"{page.cpu_share:.1%}", f"{page.target:.0%}", str(page.queries),
+              f"{page.cpu_ms:.1f}") for page in pages]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) if i < 3 else cell.rjust(width)
@@ -188,7 +212,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--seconds", type=float, default=10, help="length of each measured wrk run (default 10)")
-    parser.add_argument("--warm-up", type=float, default=2, help="an unmeasured wrk run before each page's (default 2)")
+    parser.add_argument("--warm-up", type=float, default=3, help="an unmeasured wrk run on each page first (default 3)")
     parser.add_argument("--connections", type=int, default=20, help="wrk's open connections (default 20)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of each server (default 2)")
     parser.add_argument("--keep", action="store_true", help="keep the instance folder (its servers.log) for a look")

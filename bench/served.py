@@ -132,6 +132,15 @@ def started_at(pid: int) -> int:
         return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) the process has used so far; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def alive(pid: int, since: int) -> bool:
     """Whether the process that started at `since` still runs (a pid alone may have been reused by then)."""
     try:
