@@ -29,4 +29,4 @@ class CiteForm(KeyedForm):
     category = SelectField(_l("Category"), choices=_choices(CATEGORIES), validators=[DataRequired()])
     note = StringField(_l("Note"), validators=[Length(max=2000)])
     replace = BooleanField(_l("Replace its category and note"))
-    next = HiddenField()
+    next = HiddenField("next")  # a label: see submission_keys.KeyedForm

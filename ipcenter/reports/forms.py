@@ -17,4 +17,4 @@ class RecordSearchForm(KeyedForm):
 
     q = HiddenField(_l("Search"), validators=[DataRequired(), Length(max=MAX_QUERY_LENGTH)])
     mode = SelectField(_l("Search by"), choices=list(SEARCH_MODES))
-    next = HiddenField()
+    next = HiddenField("next")  # a label: see submission_keys.KeyedForm
