@@ -36,30 +36,26 @@ import hashlib
 import os
 import random
 import re
-import secrets
 import shutil
 import signal
-import socket
 import socketserver
 import sqlite3
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 import requests
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+from served import (BIN, ROOT, Forms, Instance, alive, children, flask, login_form, make_instance, run,
+                    start_gunicorn, started_at, stop, wait_ready)
+
 PASSWORD = "Load-bench-2026"
 SUBMITTERS, STAFF = 20, 3
 # smtp-stall right after its baseline: on a shared machine, the load of others drifts over minutes.
@@ -71,64 +67,7 @@ STORED_NAME = re.compile(r"[0-9a-f]{32}")
 REFERENCE = re.compile(r"/cases/(ZS-(\d{4})-(\d{6}))$")
 
 
-# The instance: folder, database, settings ----------------------------------------
-
-@dataclass
-class Instance:
-    engine: str
-    folder: Path
-    database_url: str
-    port: int
-    smtp_port: int
-    drop: callable = lambda: None
-
-    @property
-    def uploads(self) -> Path:
-        return self.folder / "uploads"
-
-    def environment(self) -> dict:
-        return {**os.environ, "IPCENTER_INSTANCE": str(self.folder), "DATABASE_URL": self.database_url,
-                "SECRET_KEY": "load-bench-secret", "BASE_URL": f"http://127.0.0.1:{self.port}",
-                "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(self.smtp_port),
-                "MAIL_WORKER_POLL_SECONDS": "1", "LOG_LEVEL": "WARNING", "FLASK_APP": "wsgi"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def make_instance(engine: str, smtp_port: int) -> Instance:
-    folder = Path(tempfile.mkdtemp(prefix=f"ipcenter-load-{engine}-"))
-    if engine == "sqlite":
-        return Instance(engine, folder, f"sqlite:///{folder / 'ipcenter.sqlite3'}", free_port(), smtp_port)
-    server_url = make_url(os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
-    name = f"ipcenter_load_{secrets.token_hex(4)}"
-    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
-
-    url = server_url.set(database=name).render_as_string(hide_password=False)
-    return Instance(engine, folder, url, free_port(), smtp_port, drop)
-
-
-def run(instance: Instance, command: list[str], check: bool = True) -> subprocess.CompletedProcess:
-    """A command with the instance's settings; a failure that matters stops the bench with its output."""
-    done = subprocess.run(command, cwd=ROOT, env=instance.environment(), capture_output=True, text=True, timeout=300)
-    if check and done.returncode:
-        raise RuntimeError(f"{' '.join(command[:3])} failed:\n{done.stdout}{done.stderr}")
-    return done
-
-
-def flask(instance: Instance, *args, check: bool = True) -> subprocess.CompletedProcess:
-    return run(instance, [str(BIN / "flask"), *args], check)
-
+# The instance: the app's own operations seed it ------------------------------------
 
 SEED = """
 from ipcenter import create_app
@@ -201,29 +140,6 @@ class SMTPSession(socketserver.StreamRequestHandler):
 
 # The servers: gunicorn and the mail worker --------------------------------------------
 
-def children(pid: int) -> list[int]:
-    try:
-        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
-def started_at(pid: int) -> int:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
-    except OSError:
-        return 0
-
-
-def alive(pid: int, since: int) -> bool:
-    """Whether the process that started at `since` still runs (a pid alone may have been reused by then)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z" and started_at(pid) == since
-
-
 class Servers:
     """gunicorn (its master and every worker it ever had) and the mail worker, all started here."""
 
@@ -237,11 +153,7 @@ class Servers:
         self.kills = 0
 
     def start_gunicorn(self) -> subprocess.Popen:
-        # A gunicorn.conf.py beside wsgi.py is read as well; these options win over it.
-        command = [str(BIN / "gunicorn"), "-w", "4", "-b", f"127.0.0.1:{self.instance.port}", "--no-control-socket",
-                   "wsgi:app"]
-        return subprocess.Popen(command, cwd=ROOT, env=self.instance.environment(), stdout=self.log,
-                                stderr=self.log)
+        return start_gunicorn(self.instance, 4, self.log)
 
     def start(self) -> None:
         self.master = self.start_gunicorn()
@@ -251,13 +163,7 @@ class Servers:
                                             env=self.instance.environment(), stdout=self.log, stderr=self.log)
 
     def wait_ready(self, master: subprocess.Popen, seconds: float) -> bool:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline and master.poll() is None:
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(f"http://127.0.0.1:{self.instance.port}/login", timeout=5).status_code == 200:
-                    return True
-            time.sleep(0.3)
-        return False
+        return wait_ready(master, f"{self.instance.base}/login", seconds)
 
     def workers(self) -> list[int]:
         found = children(self.master.pid) if self.master else []
@@ -305,20 +211,10 @@ class Servers:
         if self.log.closed:
             return
         if self.mail_worker:
-            self.mail_worker.terminate()
-            try:
-                self.mail_worker.wait(5)
-            except subprocess.TimeoutExpired:
-                self.mail_worker.kill()
-                self.mail_worker.wait()
+            stop(self.mail_worker, 5)
         if self.master:
             self.workers()
-            self.master.terminate()
-            try:
-                self.master.wait(40)
-            except subprocess.TimeoutExpired:
-                self.master.kill()
-                self.master.wait()
+            stop(self.master, 40)
         for pid, since in self.pids.items():
             if alive(pid, since):
                 with contextlib.suppress(ProcessLookupError):
@@ -327,27 +223,6 @@ class Servers:
 
 
 # The clients ----------------------------------------------------------------------
-
-class Forms(HTMLParser):
-    """Every form of a page: its action and the values of its hidden inputs."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.forms: dict[str, dict] = {}
-        self.current: dict | None = None
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.current = self.forms.setdefault(attrs.get("action") or "", {})
-        elif tag == "input" and self.current is not None and attrs.get("type") == "hidden" and attrs.get("name"):
-            self.current[attrs["name"]] = attrs.get("value") or ""
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.current = None
-
 
 @dataclass
 class Acknowledged:
@@ -409,9 +284,7 @@ class Client:
 
     def log_in(self, email: str) -> None:
         page = self.get_until_answered("/login", time.monotonic() + 60)
-        hidden = Forms(page.text).forms
-        token = next(values["csrf_token"] for values in hidden.values() if "csrf_token" in values)
-        response = self.request("POST", "/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+        response = self.request("POST", "/login", data=login_form(page.text, email, PASSWORD))
         if response is None or response.status_code != 302:
             raise RuntimeError(f"bench login of {email} failed: {response and response.status_code}")
 
@@ -511,7 +384,7 @@ def staff_member(client: Client, number: int, label: str) -> None:
 def run_clients(instance: Instance, servers: Servers, fault: str, seconds: float, label: str) -> Record:
     """Log every client in (not timed), then run them all and the faults for `seconds`."""
     record, logins = Record(), Record()
-    base = f"http://127.0.0.1:{instance.port}"
+    base = instance.base
     people = [(submitter, f"user{n}@load.cn", n) for n in range(SUBMITTERS)]
     people += [(staff_member, f"staff{n}@load.cn", n) for n in range(STAFF)]
     clients = [Client(base, logins) for _ in people]
@@ -633,7 +506,7 @@ def latency_figures(latencies: dict[str, list[float]]) -> dict:
 
 
 def run_cell(engine: str, fault: str, seconds: float, smtp: FakeSMTP, keep: bool) -> dict:
-    instance = make_instance(engine, smtp.server_address[1])
+    instance = make_instance(engine, "load", smtp.server_address[1])
     servers = Servers(instance)
     moments = [time.monotonic()]
     try:

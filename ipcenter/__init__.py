@@ -108,12 +108,14 @@ def _register_templating(app: Flask) -> None:
     from .cases.operations import INPUT_LABELS
     from .cases.vocabularies import CONSULTATION_TOPICS, FOREIGN_EVENTS, PATENT_KINDS, RETRIEVAL_PURPOSES
     from .cases.workflow import ACTOR_LABELS
-    from .i18n import center_name, local_time, localized_name, spoken_list, with_colon
+    from .i18n import (center_name, install_template_translations, local_time, localized_name, spoken_list,
+                       with_colon)
     from .list_filters import address_with_query
     from .notifications.operations import unread_notifications
     from .permissions import can
     from .submission_keys import new_submission_key
 
+    install_template_translations(app.jinja_env)
     app.jinja_env.globals.update(
         input_labels=INPUT_LABELS, patent_kinds=PATENT_KINDS, retrieval_purposes=RETRIEVAL_PURPOSES,
         foreign_events=FOREIGN_EVENTS, actor_labels=ACTOR_LABELS, consultation_topics=CONSULTATION_TOPICS,

@@ -52,7 +52,9 @@ class KeyedForm(FlaskForm):
     """A form that adds something: it carries a fresh key when shown, and the same key when sent again."""
 
     # Optional: a page opened before the key existed (an upgrade while it was open) is still taken, once.
-    submission_key = HiddenField(validators=[OptionalField(), Regexp(KEY_PATTERN, message=_l(
+    # Hidden fields are given a label: WTForms translates the name of a field without one, and the first
+    # translation of a request makes Flask-WTF read its catalogue from disk (on every page with the form).
+    submission_key = HiddenField("submission_key", validators=[OptionalField(), Regexp(KEY_PATTERN, message=_l(
         "This form was not opened from the center's site, or has expired: check it and submit it again."))])
 
     def __init__(self, *args, **kwargs):

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from ipcenter.accounts.models import User
+from ipcenter.accounts.models import Role, User
 from ipcenter.calendar import add_working_days, center_today
 from ipcenter.extensions import db
 from ipcenter.i18n import local_time
 from ipcenter.patents.models import Patent
 from ipcenter.translations_cli import is_translated
 from tests.cases.conftest import center, make_case  # noqa: F401  (the fixture, for cases in both languages)
-from tests.conftest import make_post
+from tests.conftest import make_post, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES_BY_ROLE = {
@@ -196,3 +196,13 @@ def test_chinese_pages_put_full_width_colons_after_labels(client, login_as, cent
     pages.append(client.get(f"/cases/{case.reference}").get_data(as_text=True))
     assert "备案状态：" in pages[0] and "必填：说明。" in pages[2]
     assert [re.findall(rf"{CJK}[:,;] ?.{{0,12}}", visible_text(page)) for page in pages] == [[], [], []]
+
+
+def test_a_mail_is_written_in_its_readers_language_while_the_pages_are_in_another(client, mailbox):
+    reader = make_user(Role.ENTERPRISE, language="zh", display_name="何华辉")
+    page = client.submit("/password/forgot", {"email": reader.email}, follow_redirects=True)
+    assert "a reset link is on its way" in page.get_data(as_text=True)
+    [message] = mailbox()
+    body = message.get_content()
+    assert body.startswith("何华辉，您好：") and "如果不是您本人操作，请忽略此邮件，您的密码不会改变。" in body
+    assert "Forgot your password?" in client.get("/login").get_data(as_text=True)

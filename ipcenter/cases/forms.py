@@ -67,7 +67,7 @@ class RequestForm(FormWithFiles):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=10000)])
     files = MultipleFileField(_l("Attachments (PDF, PNG, JPEG, DOCX, XLSX)"))
-    submission_token = HiddenField(validators=[Regexp(r"^[A-Za-z0-9_-]{43}$", message=_l(
+    submission_token = HiddenField("submission_token", validators=[Regexp(r"^[A-Za-z0-9_-]{43}$", message=_l(
         "This form was not opened from the center's site, or has expired: check it and submit it again."))])
     submit = SubmitField(_l("Submit the request"))
 
@@ -137,7 +137,7 @@ class ForeignAssistanceForm(RequestForm):
 class ActionForm(KeyedForm, FormWithFiles):
     """One workflow action; the case page shows only the inputs the transition asks for."""
 
-    version = HiddenField()
+    version = HiddenField("version")  # a label: see submission_keys.KeyedForm
     comment = TextAreaField(_l("Comment"), validators=[Length(max=10000)])
     reason = TextAreaField(_l("Reason"), validators=[Length(max=10000)])
     application_number = StringField(_l("Application number"), validators=[Length(max=40)])
@@ -153,13 +153,13 @@ class NoteForm(KeyedForm, FormWithFiles):
 
 
 class AssignForm(FlaskForm):
-    version = HiddenField()
+    version = HiddenField("version")  # a label: see submission_keys.KeyedForm
     assignee = SelectField(_l("Assign to"), coerce=int, choices=[])
     submit = SubmitField(_l("Assign"))
 
 
 class DelegateForm(KeyedForm):
-    version = HiddenField()
+    version = HiddenField("version")  # a label: see submission_keys.KeyedForm
     unit = SelectField(_l("Demonstration unit"), coerce=int, choices=[])
     comment = TextAreaField(_l("What the unit should do"), validators=[
         DataRequired(message=_l("Write what the unit should do: it is the unit's brief.")), Length(max=10000)])

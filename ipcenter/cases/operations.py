@@ -8,10 +8,11 @@ in the same transaction.
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import false, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import Role, User
@@ -278,8 +279,9 @@ def may_be_assigned(user: User, case: Case) -> bool:
 
 def assignable_colleagues(case: Case) -> list[User]:
     """Who the case may be given to: the owning post's staff and the managers."""
-    candidates = set(case.post.members) if case.post else set()
-    candidates |= set(db.session.scalars(select(User).where(User.role == Role.MANAGER)))
+    on_post = User.posts.any(Post.id == case.post_id) if case.post_id else false()
+    candidates = db.session.scalars(select(User).where(or_(User.role == Role.MANAGER, on_post))
+                                    .options(joinedload(User.posts))).unique()  # may_be_assigned reads them
     return sorted((u for u in candidates if may_be_assigned(u, case)), key=lambda u: u.display_name)
 
 

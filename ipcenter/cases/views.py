@@ -21,7 +21,7 @@ from .models import Attachment, Case
 from .operations import (ActionForbidden, CaseChanged, CaseRefused, add_note, advance_case, assign_case,
                          assignable_colleagues, available_transitions, case_submitted_with, delegate_case,
                          end_delegation, report_progress, submit_once)
-from .queries import QUEUE_TABS, CaseFilters, organisation_cases, post_queue, queue_posts, unit_cases
+from .queries import CASE_PAGE, QUEUE_TABS, CaseFilters, organisation_cases, post_queue, queue_posts, unit_cases
 from .signals import page_panels, replies
 from .timeline import delegation_brief, enterprise_request, visible_events
 from .workflow import CASE_TYPES, Actor
@@ -37,8 +37,9 @@ SENT_FORMS = "sent_request_forms"
 RESENT_WITHIN = timedelta(hours=1)
 
 
-def case_or_404(reference: str) -> Case:
-    case = db.session.scalar(select(Case).where(Case.reference == reference))
+def case_or_404(reference: str, *loads) -> Case:
+    """The case this user may see (404 otherwise), with what `loads` names loaded at once."""
+    case = db.session.scalars(select(Case).where(Case.reference == reference).options(*loads)).unique().one_or_none()
     if case is None:
         abort(404)
     ensure("case.view", case)
@@ -145,7 +146,8 @@ def render_case(case: Case, status: int = 200, failed_action: str | None = None,
 
 def _case_forms(case: Case, transitions, works: bool) -> dict:
     """Every form of the case page this user may use, empty, by action."""
-    forms = {t.action: ActionForm(formdata=None, version=case.version) for t in transitions}
+    empty = ActionForm(formdata=None, version=case.version)  # every action's form starts the same
+    forms = {t.action: empty for t in transitions}
     if works and case.is_open:
         forms["assign"] = AssignForm(formdata=None, version=case.version)
         forms["assign"].assignee.choices = _assignee_choices(case)
@@ -199,7 +201,7 @@ def _invalid(case: Case, action: str, form):
 @bp.route("/cases/<reference>")
 @login_required
 def show(reference):
-    return render_case(case_or_404(reference))
+    return render_case(case_or_404(reference, *CASE_PAGE))
 
 
 @bp.route("/cases/<reference>/actions/<action>", methods=["POST"])

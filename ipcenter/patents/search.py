@@ -18,7 +18,7 @@ from ..accounts.models import Role
 from ..extensions import db
 from ..permissions import can
 from .analysis import patent_text_analyzer
-from .index import current_searcher, visibility
+from .index import current_searcher
 from .matching import Statistics, TooBroad, match
 from .models import Patent
 from .query import FREE_TEXT_FIELDS, QueryError, parse_query
@@ -149,8 +149,9 @@ def patent_text(patent: Patent) -> str:
 
 def run_query(user, query: wq.Query, *, sort: str = "relevance", chosen: dict | None = None, page: int = 1,
               per_page: int = 20, facets: bool = True, mask: wq.Query | None = None,
-              closest: bool = False, ranking: Ranking = RANKING) -> SearchResults:
-    """`closest`: the best matches of a similarity query, not every match; `ranking`: how matches are ordered."""
+              closest: bool = False, ranking: Ranking = RANKING, highlight: bool = True) -> SearchResults:
+    """`closest`: the best matches of a similarity query, not every match; `ranking`: how matches are ordered;
+    `highlight`: whether hits carry their highlighted snippets (a page shows them, an export does not)."""
     chosen = chosen or {}
     page = min(max(page, 1), MAX_PAGE)
     searcher = current_searcher()
@@ -162,34 +163,39 @@ def run_query(user, query: wq.Query, *, sort: str = "relevance", chosen: dict | 
                              "“%(word)s” stands for more than %(num)d words: give more of the word.", error.limit,
                              word=_pattern(error.query)),
                          getattr(error.query, "startchar", None) or 0) from None
+    loaded: dict[int, Patent] = {}
     if closest or sort == "relevance":  # the closest records are the same in every order
-        matches = _ranked(searcher, statistics, query, matches, closest, ranking)
+        matches = _ranked(searcher, statistics, query, matches, closest, ranking, loaded)
     if closest:
         matches = matches.closest(CLOSEST, CLOSEST_SHARE)
     page_hits = matches.top(page * per_page, sort)[(page - 1) * per_page:]
-    patents = _patents_at(searcher, [docnum for docnum, _ in page_hits])
-    hits = [Hit(patent, score, _highlights(matches.matched_terms, patent))
+    patents = _patents_at(searcher, [docnum for docnum, _ in page_hits], loaded)
+    hits = [Hit(patent, score, _highlights(matches.matched_terms, patent) if highlight else {})
             for patent, (_, score) in zip(patents, page_hits) if patent]
     return SearchResults(total=matches.total, hits=hits, facets=_facets(matches, chosen) if facets else {},
                          page=page, per_page=per_page, closest=closest)
 
 
-def _ranked(searcher, statistics: Statistics, query: wq.Query, matches, closest: bool, ranking: Ranking):
+def _ranked(searcher, statistics: Statistics, query: wq.Query, matches, closest: bool, ranking: Ranking,
+            loaded: dict[int, Patent]):
     """Matches in their final order: query words near each other lift a record, then feedback from the best.
     A similarity query lists a description's words by weight, not as written: nearness is for the query language."""
     if not closest:
         matches = with_nearness(statistics, matches, query_words(query), ranking)
 
     def read(docnums: list[int]) -> list[str]:
-        return [patent_text(patent) if patent else "" for patent in _patents_at(searcher, docnums)]
+        return [patent_text(patent) if patent else "" for patent in _patents_at(searcher, docnums, loaded)]
     return with_feedback(statistics, matches, query, read, ranking)
 
 
-def _patents_at(searcher, docnums: list[int]) -> list[Patent | None]:
-    """The patents of these index documents, in their order; None for one deleted since the searcher opened."""
+def _patents_at(searcher, docnums: list[int], loaded: dict[int, Patent]) -> list[Patent | None]:
+    """The patents of these index documents, in their order; None for one deleted since the searcher opened.
+    `loaded` keeps those read already in this search (feedback reads the best matches), to read them once."""
     ids = [int(searcher.stored_fields(docnum)["id"]) for docnum in docnums]
-    found = {p.id: p for p in db.session.scalars(select(Patent).where(Patent.id.in_(ids)))} if ids else {}
-    return [found.get(pid) for pid in ids]
+    missing = [pid for pid in ids if pid not in loaded]
+    if missing:
+        loaded.update((p.id, p) for p in db.session.scalars(select(Patent).where(Patent.id.in_(missing))))
+    return [loaded.get(pid) for pid in ids]
 
 
 def _pattern(expansion: wq.Query) -> str:
@@ -220,9 +226,10 @@ HIGHLIGHT_CHARS = 4000  # snippets come from the start of a long text: analysing
 
 
 def _highlights(matched_terms: dict[str, set[str]], patent: Patent) -> dict[str, Markup]:
+    """The title highlighted, and one snippet: from the abstract, or from the claims when the abstract has none."""
     found = {}
     for name, text in (("ti", patent.title), ("ab", patent.abstract), ("cl", patent.claims)):
-        if text and matched_terms.get(name):
+        if text and matched_terms.get(name) and not (name == "cl" and "ab" in found):
             fragment = highlight.highlight(text[:HIGHLIGHT_CHARS], matched_terms[name], _analyzer,
                                            FRAGMENTERS.get(name, FRAGMENTERS["ab"]), FORMATTER, top=2, mode="index")
             if fragment:

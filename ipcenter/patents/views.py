@@ -17,6 +17,7 @@ from .forms import SearchForm
 from .models import Patent
 from .query import QueryError
 from .search import FACET_FIELDS, more_like, search_by_mode
+from .similar import similar_on_page
 
 bp = Blueprint("patents", __name__)
 
@@ -61,9 +62,9 @@ def _case_context(search: SearchForm | None = None) -> dict:
                                             next=request.full_path) if search else None}
 
 
-def _run(form: SearchForm, page: int, per_page: int, facets: bool = True):
+def _run(form: SearchForm, page: int, per_page: int, facets: bool = True, highlight: bool = True):
     return search_by_mode(current_user, form.mode.data, form.q.data, sort=form.sort.data, chosen=_chosen_facets(),
-                          page=page, per_page=per_page, facets=facets)
+                          page=page, per_page=per_page, facets=facets, highlight=highlight)
 
 
 @bp.route("/patents/")
@@ -95,7 +96,7 @@ def export(file_format):
     if not form.q.data:
         abort(400, description=_("Give a query to export its results."))
     try:
-        results = _run(form, 1, EXPORT_LIMIT, facets=False)
+        results = _run(form, 1, EXPORT_LIMIT, facets=False, highlight=False)  # a file has no highlights
     except QueryError as refusal:
         abort(400, description=refusal.message)
     record("patents.exported", "patents", after={"query": form.q.data, "format": file_format,
@@ -118,8 +119,7 @@ def show(patent_id):
     cases = citable_cases(current_user)
     if case is not None and case not in cases:
         cases.insert(0, case)
-    return render_template("patents/show.html", patent=patent, similar=more_like(current_user, patent, per_page=10,
-                                                                                 facets=False),
+    return render_template("patents/show.html", patent=patent, similar=similar_on_page(current_user, patent),
                            citations=citations_visible_to(current_user, patent), cases=cases, case=case,
                            cited=citations_in(case), cite_form=CiteForm(formdata=None) if cases else None)
 

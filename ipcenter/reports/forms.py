@@ -21,7 +21,7 @@ class CiteForm(KeyedForm):
                            validators=[DataRequired()])
     note = StringField(_l("Note"), validators=[Length(max=2000)])
     replace = BooleanField(_l("Replace its category and note"))
-    next = HiddenField()
+    next = HiddenField("next")  # a label: see submission_keys.KeyedForm
 
 
 class RecordSearchForm(KeyedForm):
@@ -29,4 +29,4 @@ class RecordSearchForm(KeyedForm):
 
     q = HiddenField(_l("Search"), validators=[DataRequired(), Length(max=MAX_QUERY_LENGTH)])
     mode = SelectField(_l("Search by"), choices=list(SEARCH_MODES))
-    next = HiddenField()
+    next = HiddenField("next")  # a label: see submission_keys.KeyedForm

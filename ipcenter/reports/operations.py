@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..cases.models import Case, CaseEvent
 from ..cases.operations import CaseRefused
@@ -141,7 +142,8 @@ def report_contents(case: Case) -> ReportContents:
     records = list(db.session.scalars(select(SearchRecord).where(SearchRecord.case_id == case.id)
                                       .order_by(SearchRecord.id)))
     # Citations made before citing checked the enterprise's view stay out of what reaches the enterprise.
-    visible = (c for c in db.session.scalars(select(Citation).where(Citation.case_id == case.id))
+    visible = (c for c in db.session.scalars(select(Citation).where(Citation.case_id == case.id)
+                                             .options(selectinload(Citation.patent)))
                if can(_enterprise_of(case), "patent.view", c.patent))
     citations = sorted(visible, key=lambda c: (CATEGORY_ORDER[c.category], c.patent.publication_number))
     report = db.session.get(SearchReport, case.id)
@@ -155,7 +157,7 @@ def report_contents(case: Case) -> ReportContents:
 def citations_visible_to(user, patent: Patent) -> list[Citation]:
     """The cases citing a patent, as far as this user may know of them."""
     citations = db.session.scalars(select(Citation).where(Citation.patent_id == patent.id)
-                                   .order_by(Citation.cited_at.desc()))
+                                   .order_by(Citation.cited_at.desc()).options(selectinload(Citation.case)))
     return [c for c in citations if can(user, "report.read", c.case)]
 
 
