@@ -18,7 +18,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -69,13 +69,13 @@ def people(rng: random.Random):
     db.session.execute(insert(Organisation), [
         dict(name_zh=f"古镇灯饰{n}厂", credit_code=f"B{n:017d}", address="古镇", contact_person="何",
              phone="13800138000", email=f"org{n}@bench.cn", main_products="灯具", status=OrganisationStatus.RECORDED,
-             created_at=datetime.now(timezone.utc))
+             created_at=datetime.now(UTC))
         for n in range(ORGANISATIONS)])
     organisation_ids = list(db.session.scalars(select(Organisation.id).order_by(Organisation.id)))
     db.session.execute(insert(User), [
         dict(email=f"user{i}@bench.cn", display_name=f"企业用户{i}", password_hash=staff["intake"].password_hash,
              role=Role.ENTERPRISE, organisation_id=oid, active=True, language="en", session_token=f"t{i}",
-             created_at=datetime.now(timezone.utc))
+             created_at=datetime.now(UTC))
         for i, oid in enumerate(organisation_ids)])
     submitters = {row.organisation_id: row.id for row in db.session.execute(
         select(User.organisation_id, User.id).where(User.role == Role.ENTERPRISE))}
@@ -90,7 +90,7 @@ def case_rows(count: int, post_ids: dict, staff_ids: dict, submitters: dict, rng
     types = list(CASE_TYPES.values())
     for _ in range(count):
         case_type = rng.choice(types)
-        created = datetime.now(timezone.utc) - timedelta(days=rng.randint(0, 7 * 365), minutes=rng.randint(0, 1440))
+        created = datetime.now(UTC) - timedelta(days=rng.randint(0, 7 * 365), minutes=rng.randint(0, 1440))
         per_year[created.year] = per_year.get(created.year, 0) + 1
         organisation_id = rng.choice(organisation_ids)
         if rng.random() < OPEN_SHARE:

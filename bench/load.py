@@ -51,10 +51,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+from served import (
+    BIN,
+    ROOT,
+    Forms,
+    Instance,
+    alive,
+    children,
+    flask,
+    login_form,
+    make_instance,
+    run,
+    start_gunicorn,
+    started_at,
+    stop,
+    wait_ready,
+)
 from sqlalchemy import create_engine, text
-
-from served import (BIN, ROOT, Forms, Instance, alive, children, flask, login_form, make_instance, run,
-                    start_gunicorn, started_at, stop, wait_ready)
 
 PASSWORD = "Load-bench-2026"
 SUBMITTERS, STAFF = 20, 3

@@ -36,10 +36,19 @@ from pathlib import Path
 from urllib.parse import unquote, urlencode
 
 import requests
+from served import (
+    Instance,
+    children,
+    cpu_seconds,
+    flask,
+    free_port,
+    login_form,
+    make_instance,
+    start_gunicorn,
+    stop,
+    wait_ready,
+)
 from sqlalchemy import event, select
-
-from served import (Instance, children, cpu_seconds, flask, free_port, login_form, make_instance, start_gunicorn, stop,
-                    wait_ready)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -149,7 +158,8 @@ def check_answer(page: Page, status: int) -> None:
 
 def drive(server: subprocess.Popen, url: str, seconds: float, connections: int, cookie: str = "") -> Run:
     """wrk against `url` for `seconds`; every answer must be a 2xx."""
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s", "-H", f"User-Agent: {USER_AGENT}",
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s",
+               "-H", f"User-Agent: {USER_AGENT}",
                *(["-H", f"Cookie: {cookie}"] if cookie else []), url]
     workers = children(server.pid)
     spent = sum(map(cpu_seconds, workers))
@@ -192,8 +202,9 @@ def measure_served(instance: Instance, pages: list[Page], args, log) -> None:
 
 
 def print_table(pages: list[Page], args) -> None:
-    print(f"\ngunicorn -w {args.workers}, wrk -c{args.connections}, {args.seconds:g} s a run, {args.engine}. share: of the "
-          "bare page's requests per second, measured just before; CPU share: the bare page's server CPU time per "
+    print(f"\ngunicorn -w {args.workers}, wrk -c{args.connections}, {args.seconds:g} s a run, {args.engine}. "
+          "share: of the bare page's requests per second, measured just before; "
+          "CPU share: the bare page's server CPU time per "
           "request over the page's; CPU ms: in process")
     rows = [("page", "signed in as", "path", "req/s", "bare req/s", "share", "CPU share", "target", "queries",
              "CPU ms")]

@@ -39,10 +39,10 @@ from ipcenter import create_app  # noqa: E402
 from ipcenter.config import TestConfig  # noqa: E402
 from ipcenter.extensions import db  # noqa: E402
 from ipcenter.patents.demo import _record  # noqa: E402
-from ipcenter.patents.rebuild import rebuild_index  # noqa: E402
 from ipcenter.patents.matching import POSTINGS  # noqa: E402
 from ipcenter.patents.models import Patent  # noqa: E402
 from ipcenter.patents.ranking import RANKING, Ranking  # noqa: E402
+from ipcenter.patents.rebuild import rebuild_index  # noqa: E402
 from ipcenter.patents.search import ALL_RECORDS, search_patents, similar_patents  # noqa: E402
 
 CISI = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "cisi"

@@ -4,8 +4,8 @@ Prints, in one run, over the Chinese runs of N generated patents (titles, abstra
 inventors: what the index build segments) and over as many runs of dictionary words joined at random
 (a vocabulary as varied as jieba's dictionary):
 - the processor seconds each segmenter takes (the best of a few repeats; processor time rather than the clock's,
-  so that other work on a shared machine counts less): jieba itself (the reference), the segmenter ipcenter copied from jieba
-  (read from git as it was before rjieba replaced it) and rjieba as the analyzer calls it;
+  so that other work on a shared machine counts less): jieba itself (the reference), the segmenter ipcenter copied
+  from jieba (read from git as it was before rjieba replaced it) and rjieba as the analyzer calls it;
 - how many times faster rjieba is than each;
 and checks that all three cut every run into the same words.
 

@@ -6,8 +6,8 @@ run with its settings, gunicorn serving it on loopback, and the login form fille
 import contextlib
 import os
 import secrets
-import subprocess
 import socket
+import subprocess
 import sys
 import tempfile
 import time

@@ -108,8 +108,7 @@ def _register_templating(app: Flask) -> None:
     from .cases.operations import INPUT_LABELS
     from .cases.vocabularies import CONSULTATION_TOPICS, FOREIGN_EVENTS, PATENT_KINDS, RETRIEVAL_PURPOSES
     from .cases.workflow import ACTOR_LABELS
-    from .i18n import (center_name, install_template_translations, local_time, localized_name, spoken_list,
-                       with_colon)
+    from .i18n import center_name, install_template_translations, local_time, localized_name, spoken_list, with_colon
     from .list_filters import address_with_query
     from .notifications.operations import unread_notifications
     from .permissions import can

@@ -60,7 +60,7 @@ def install_template_translations(env) -> None:
     Flask-Babel looks the catalogue up again for every string (its domain, context and cache key: some
     twelve microseconds), and a page translates a few hundred. The locale is read on every call, so that
     `force_locale` (mail in the reader's language) still switches it."""
-    catalogues = {}
+    catalogues: dict[str, object] = {}
 
     def catalogue():
         locale = get_locale()

@@ -3,6 +3,7 @@
 Views, the API, search, operations and templates (`can` is a Jinja global) all ask
 `can(user, action, target)`; `ensure` turns a refusal into a logged 403, or a 404 where existence must not leak.
 """
+from collections.abc import Callable
 from functools import wraps
 
 from flask import abort, current_app, request
@@ -131,7 +132,7 @@ def case_actors(user, case) -> set:
     return roles
 
 
-RULES = {
+RULES: dict[str, Callable[..., bool]] = {
     "center.workspace": _is_center,
     "queue.every_post": _is_manager,  # staff work the queues of their own posts
     "admin.users": _is_manager,

@@ -13,7 +13,7 @@ import unicodedata
 import uuid
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from flask import current_app
@@ -143,7 +143,7 @@ class FileCheck:
 def check_files(now: datetime | None = None) -> FileCheck:
     """Every file of the upload folder against every attachment row."""
     root, found = _upload_root(), FileCheck()
-    cutoff = (now or datetime.now(timezone.utc)) - IN_FLIGHT
+    cutoff = (now or datetime.now(UTC)) - IN_FLIGHT
     # The folder first, then the table: a file takes its final name only after its row is committed, so
     # every final name listed has its row in what is read next, however many requests commit meanwhile.
     on_disk = {path.name: path for path in root.glob("??/*") if path.is_file()} if root.exists() else {}
@@ -152,7 +152,7 @@ def check_files(now: datetime | None = None) -> FileCheck:
         stored_name = name.removesuffix(PENDING)
         if stored_name in rows:
             continue
-        modified = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
         if name == stored_name or modified < cutoff:
             found.orphans.append(path)
     for stored_name, attachment in rows.items():

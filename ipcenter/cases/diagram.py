@@ -16,8 +16,8 @@ BOX_WIDTH, BOX_HEIGHT, GAP_X, GAP_Y, MARGIN = 124, 44, 30, 70, 10
 class Box:
     code: str
     name: object
-    x: int
-    y: int
+    x: float
+    y: float
     side: bool
 
 
@@ -50,7 +50,8 @@ def _columns(case_type: CaseType, side_states: list[str]) -> dict[str, int]:
 def layout(case_type: CaseType) -> dict:
     side_states = _side_states(case_type)
     columns = _columns(case_type, side_states)
-    boxes, used = {}, {}
+    boxes: dict[str, Box] = {}
+    used: dict[int, int] = {}  # boxes per column
     for code, col in sorted(columns.items(), key=lambda item: item[1]):
         row = used.get(col, 0)
         used[col] = row + 1

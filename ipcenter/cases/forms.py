@@ -7,8 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
-                                ValidationError)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..calendar import center_today
 from ..i18n import spoken_list

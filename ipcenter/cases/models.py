@@ -3,8 +3,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (DDL, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, event,
-                        text)
+from sqlalchemy import DDL, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..calendar import center_today, working_days_between
@@ -68,40 +67,40 @@ class Case(Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     submitter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     stage: Mapped[str] = mapped_column(String(40))
-    post_id: Mapped[Optional[int]] = mapped_column(ForeignKey("posts.id"))
-    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    delegated_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("demonstration_units.id"))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    delegated_unit_id: Mapped[int | None] = mapped_column(ForeignKey("demonstration_units.id"))
     priority: Mapped[Priority] = mapped_column(IntEnum(Priority), default=Priority.NORMAL)
-    due_date: Mapped[Optional[date]] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date)
     # While the clock is paused: the working days that were left, and the stage to return to.
-    paused_days_left: Mapped[Optional[int]] = mapped_column(Integer)
-    resume_stage: Mapped[Optional[str]] = mapped_column(String(40))
+    paused_days_left: Mapped[int | None] = mapped_column(Integer)
+    resume_stage: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    outcome: Mapped[Optional[str]] = mapped_column(String(40))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(Integer, default=1)
-    reminded_on: Mapped[Optional[date]] = mapped_column(Date)
-    escalated_on: Mapped[Optional[date]] = mapped_column(Date)
+    reminded_on: Mapped[date | None] = mapped_column(Date)
+    escalated_on: Mapped[date | None] = mapped_column(Date)
     # The one-time token of the request form it came from: sending the same form again makes no second case.
-    submission_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    submission_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     # Patent filing and fast pre-examination.
-    patent_kind: Mapped[Optional[str]] = mapped_column(String(20))
-    product_name: Mapped[Optional[str]] = mapped_column(String(200))
-    classification: Mapped[Optional[str]] = mapped_column(String(100))
-    application_number: Mapped[Optional[str]] = mapped_column(String(40))
-    patent_number: Mapped[Optional[str]] = mapped_column(String(40))
+    patent_kind: Mapped[str | None] = mapped_column(String(20))
+    product_name: Mapped[str | None] = mapped_column(String(200))
+    classification: Mapped[str | None] = mapped_column(String(100))
+    application_number: Mapped[str | None] = mapped_column(String(40))
+    patent_number: Mapped[str | None] = mapped_column(String(40))
     # Fast retrieval.
-    retrieval_purpose: Mapped[Optional[str]] = mapped_column(String(30))
-    target_description: Mapped[Optional[str]] = mapped_column(Text)
+    retrieval_purpose: Mapped[str | None] = mapped_column(String(30))
+    target_description: Mapped[str | None] = mapped_column(Text)
     # Consultation.
-    topic: Mapped[Optional[str]] = mapped_column(String(30))
+    topic: Mapped[str | None] = mapped_column(String(30))
     # Foreign-related assistance.
-    country: Mapped[Optional[str]] = mapped_column(String(100))
-    counterparty: Mapped[Optional[str]] = mapped_column(String(200))
-    foreign_event: Mapped[Optional[str]] = mapped_column(String(30))
-    external_deadline: Mapped[Optional[date]] = mapped_column(Date)
+    country: Mapped[str | None] = mapped_column(String(100))
+    counterparty: Mapped[str | None] = mapped_column(String(200))
+    foreign_event: Mapped[str | None] = mapped_column(String(30))
+    external_deadline: Mapped[date | None] = mapped_column(Date)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -133,16 +132,17 @@ class Case(Model):
         return self.workflow.outcome_label(self.outcome) if self.outcome else None
 
     @property
-    def working_days_left(self) -> Optional[int]:
+    def working_days_left(self) -> int | None:
         if self.due_date is None or not self.is_open:
             return None
         return working_days_between(center_today(), self.due_date)
 
     @property
-    def step(self) -> Optional[str]:
+    def step(self) -> str | None:
         """The stepper's current step: the stage, or the step of the main path a side state belongs to
         (where the clock is paused: the stage it will return to); None for a case that left the main path."""
-        path, code = self.workflow.main_path, self.stage
+        path = self.workflow.main_path
+        code: str | None = self.stage
         for _ in range(3):  # a side state of a side state at most: materials asked while corrections are
             if code is None or code in path:
                 return code
@@ -175,17 +175,17 @@ class CaseEvent(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[EventKind] = mapped_column(IntEnum(EventKind))
-    action: Mapped[Optional[str]] = mapped_column(String(40))
-    from_stage: Mapped[Optional[str]] = mapped_column(String(40))
-    to_stage: Mapped[Optional[str]] = mapped_column(String(40))
-    comment: Mapped[Optional[str]] = mapped_column(Text)
-    detail: Mapped[Optional[str]] = mapped_column(String(200))
+    action: Mapped[str | None] = mapped_column(String(40))
+    from_stage: Mapped[str | None] = mapped_column(String(40))
+    to_stage: Mapped[str | None] = mapped_column(String(40))
+    comment: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(String(200))
     public: Mapped[bool] = mapped_column(Boolean)
-    percent: Mapped[Optional[int]] = mapped_column(Integer)
-    subject_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("demonstration_units.id"))
+    percent: Mapped[int | None] = mapped_column(Integer)
+    subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("demonstration_units.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="events")

@@ -23,7 +23,7 @@ from ..extensions import db
 from ..notifications.operations import notify
 from ..organisations.models import Post
 from ..patents.numbers import InvalidApplicationNumber, normalise_cn_application_number
-from ..permissions import case_actors, can
+from ..permissions import can, case_actors
 from .attachments import store_attachment
 from .models import Case, CaseEvent, CaseReferenceCounter, EventKind
 from .rules import CaseRefused
@@ -129,6 +129,8 @@ def advance_case(case: Case, action: str, actor: User, *, expected_version: int 
     from_stage, old_post_id = case.stage, case.post_id
     resuming = transition.target == RESUME
     target = case.resume_stage if resuming else transition.target
+    if target is None:  # resuming needs the stage it left, which entering the waiting stage kept
+        raise CaseRefused(_l("This case does not know which stage to return to; ask a manager."))
     event = _record(case, actor, files, kind=EventKind.TRANSITION, action=action, from_stage=from_stage,
                     to_stage=target, comment=inputs.get("comment") or inputs.get("reason"),
                     detail=inputs.get("application_number") or inputs.get("patent_number"), public=True)
@@ -152,7 +154,7 @@ def _flush(case: Case) -> None:
     try:
         db.session.flush()
     except StaleDataError:
-        raise CaseChanged(_l("This case has changed since you opened it — reload the page and try again."))
+        raise CaseChanged(_l("This case has changed since you opened it — reload the page and try again.")) from None
 
 
 def _validated_inputs(transition: Transition, *, files, **given) -> dict:
@@ -171,7 +173,7 @@ def _validated_inputs(transition: Transition, *, files, **given) -> dict:
             try:
                 values[name] = prefix + normalise_cn_application_number(values[name]).removeprefix("CN")
             except InvalidApplicationNumber:
-                raise CaseRefused(NUMBER_FORMATS[name], field=name)
+                raise CaseRefused(NUMBER_FORMATS[name], field=name) from None
     return values
 
 
@@ -231,6 +233,7 @@ def _due_date(case: Case, stage, today: date, resuming: bool) -> date | None:
     """The center's deadline; where the case waits on the enterprise, the enterprise's to answer."""
     if not stage.kind.open:
         return None
+    due: date | None
     if resuming and case.paused_days_left is not None:
         due = add_working_days(today, case.paused_days_left)
     else:
@@ -330,6 +333,7 @@ def end_delegation(case: Case, actor: User, expected_version: int | None = None)
 def _end_delegation(case: Case, actor: User) -> CaseEvent:
     """The unit's work on the case ends: it hears so, and no longer sees the case."""
     unit = case.delegated_unit
+    assert unit is not None, "ended a delegation the case does not have"
     event = _record(case, actor, kind=EventKind.DELEGATION_ENDED, unit=unit, public=False)
     case.delegated_unit = None
     _flush(case)
@@ -374,7 +378,7 @@ def send_reminders(today: date) -> dict[str, int]:
     counts = {"due_soon": 0, "overdue": 0, "escalated": 0}
     managers = list(db.session.scalars(select(User).where(User.role == Role.MANAGER, User.active.is_(True))))
     for case in db.session.scalars(open_cases.where(Case.due_date <= tomorrow).order_by(Case.due_date, Case.id)).all():
-        overdue = case.due_date < today
+        overdue = case.due_date is not None and case.due_date < today  # the query asked for dated cases
         notify([case.assignee, *_queue_watchers(case)], "overdue" if overdue else "due_soon", case)
         counts["overdue" if overdue else "due_soon"] += 1
         changes = {"reminded_on": today}

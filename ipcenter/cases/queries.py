@@ -60,7 +60,7 @@ class CaseFilters:
     def stage_choices(self, requester: bool = False) -> list[tuple[str, object]]:
         """The stages to filter by: those of the chosen type, or of every type; named for the reader."""
         types = [CASE_TYPES[self.case_type]] if self.case_type else CASE_TYPES.values()
-        choices = {}
+        choices: dict[str, object] = {}
         for case_type in types:
             for stage in case_type.stages:
                 choices.setdefault(stage.code, stage.name_for(requester))

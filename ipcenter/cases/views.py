@@ -18,9 +18,21 @@ from ..submission_keys import sent_once
 from .attachments import UploadRefused, display_name, stored_path
 from .forms import ActionForm, AssignForm, DelegateForm, NoteForm, ProgressForm, show_refusal_beside_field
 from .models import Attachment, Case
-from .operations import (ActionForbidden, CaseChanged, CaseRefused, add_note, advance_case, assign_case,
-                         assignable_colleagues, available_transitions, case_submitted_with, delegate_case,
-                         end_delegation, report_progress, submit_once)
+from .operations import (
+    ActionForbidden,
+    CaseChanged,
+    CaseRefused,
+    add_note,
+    advance_case,
+    assign_case,
+    assignable_colleagues,
+    available_transitions,
+    case_submitted_with,
+    delegate_case,
+    end_delegation,
+    report_progress,
+    submit_once,
+)
 from .queries import CASE_PAGE, QUEUE_TABS, CaseFilters, organisation_cases, post_queue, queue_posts, unit_cases
 from .signals import page_panels, replies
 from .timeline import delegation_brief, enterprise_request, visible_events
@@ -181,7 +193,7 @@ def _refused(case: Case, refusal: Exception, action: str | None = None, form=Non
     db.session.rollback()
     if form is not None:
         show_refusal_beside_field(form, refusal)
-    return render_case(db.session.get(Case, case.id), status, action, str(refusal), form)
+    return render_case(db.session.get_one(Case, case.id), status, action, str(refusal), form)
 
 
 def _respond(case: Case, operation, success, action: str | None = None, form=None) -> object:

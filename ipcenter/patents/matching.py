@@ -231,7 +231,8 @@ class Statistics:
         self._counted = None if counted is None else [
             (view, SegmentEvaluation(view, Statistics(searcher), defaultdict(set)).evaluate(counted)[0]
              & view.arrays.live(view.reader)) for view in segment_views(searcher)]
-        documents = searcher.doc_count() if counted is None else sum(int(mask.sum()) for _, mask in self._counted)
+        documents = (searcher.doc_count() if self._counted is None
+                     else sum(int(mask.sum()) for _, mask in self._counted))
         self.documents = max(documents, 1)
         self._average: dict[str, float] = {}
         self._idf: dict[tuple, float] = {}

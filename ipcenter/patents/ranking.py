@@ -17,8 +17,9 @@ Both only reorder a search's matches: none is added or dropped.
 """
 from bisect import bisect_left
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from itertools import pairwise
 
 import numpy as np
 from whoosh import query as wq
@@ -85,7 +86,7 @@ def relevance_model(texts: list[str], scores: list[float], size: int) -> dict[st
     their scores; the `size` most probable words, their probabilities summing to 1."""
     total = sum(scores)
     model: dict[str, float] = defaultdict(float)
-    for text, score in zip(texts, scores):
+    for text, score in zip(texts, scores, strict=True):
         counts = Counter(token.text for token in _analyzer(text, mode="query"))
         length = sum(counts.values())
         for word, count in counts.items():
@@ -146,7 +147,7 @@ def with_nearness(statistics: Statistics, matches: Matches, words: list[str], ra
     """BM25TP: each pair of words next to each other in the query adds, in each of the best matches,
     min(idf) * saturated(near), `near` summing 1/distance over the places they are within
     the window of each other, in each free-text field by its weight and length, as BM25F sums frequencies."""
-    pairs = list(dict.fromkeys((first, second) for first, second in zip(words, words[1:]) if first != second))
+    pairs = list(dict.fromkeys((first, second) for first, second in pairwise(words) if first != second))
     if not ranking.nearness_weight or not pairs:
         return matches
     best = {doc for doc, _ in matches.top(ranking.nearness_candidates)}

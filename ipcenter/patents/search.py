@@ -8,9 +8,9 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_ngettext as _ln
 from markupsafe import Markup
 from sqlalchemy import select
-from flask_babel import lazy_ngettext as _ln
 from whoosh import highlight
 from whoosh import query as wq
 
@@ -171,7 +171,7 @@ def run_query(user, query: wq.Query, *, sort: str = "relevance", chosen: dict | 
     page_hits = matches.top(page * per_page, sort)[(page - 1) * per_page:]
     patents = _patents_at(searcher, [docnum for docnum, _ in page_hits], loaded)
     hits = [Hit(patent, score, _highlights(matches.matched_terms, patent) if highlight else {})
-            for patent, (_, score) in zip(patents, page_hits) if patent]
+            for patent, (_, score) in zip(patents, page_hits, strict=True) if patent]
     return SearchResults(total=matches.total, hits=hits, facets=_facets(matches, chosen) if facets else {},
                          page=page, per_page=per_page, closest=closest)
 

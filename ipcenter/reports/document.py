@@ -3,6 +3,7 @@ Chinese renders everywhere; attached to the case when the report is delivered.""
 import io
 
 from docx import Document
+from docx.document import Document as WordDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -28,7 +29,7 @@ PURPOSES = {"novelty": "新颖性检索 / novelty", "infringement_risk": "侵权
             "freedom_to_operate": "自由实施检索 / freedom to operate"}
 
 
-def _set_fonts(document: Document) -> None:
+def _set_fonts(document: WordDocument) -> None:
     for style_name in ("Normal", "Title", "Heading 1", "Heading 2", "Table Grid"):
         style = document.styles[style_name]
         style.font.name = LATIN_FONT
@@ -37,7 +38,7 @@ def _set_fonts(document: Document) -> None:
     document.styles["Normal"].font.size = Pt(10.5)
 
 
-def _a4_letterhead(document: Document, center: tuple[str, str]) -> None:
+def _a4_letterhead(document: WordDocument, center: tuple[str, str]) -> None:
     """A4 (python-docx starts from US Letter), the center's names at the top of every page, ruled off."""
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -56,14 +57,14 @@ def _a4_letterhead(document: Document, center: tuple[str, str]) -> None:
     header.add_run(center[1]).font.size = Pt(9)
 
 
-def _table(document: Document, header: list[str], rows: list[list[str]]) -> None:
+def _table(document: WordDocument, header: list[str], rows: list[list[str]]) -> None:
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header):
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = text
         cell.paragraphs[0].runs[0].bold = True
     for values in rows:
-        for cell, text in zip(table.add_row().cells, values):
+        for cell, text in zip(table.add_row().cells, values, strict=True):
             cell.text = text
 
 

@@ -67,7 +67,7 @@ class SearchReport(Model):
 
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     conclusion: Mapped[str] = mapped_column(Text, default="")
-    updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     updated_by: Mapped[Optional["User"]] = relationship()

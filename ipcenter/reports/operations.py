@@ -148,8 +148,8 @@ def report_contents(case: Case) -> ReportContents:
     citations = sorted(visible, key=lambda c: (CATEGORY_ORDER[c.category], c.patent.publication_number))
     report = db.session.get(SearchReport, case.id)
     steps = case.workflow.report
-    deliveries = db.session.scalar(select(func.count(CaseEvent.id)).where(CaseEvent.case_id == case.id,
-                                                                          CaseEvent.action == steps.delivered_by))
+    deliveries = db.session.execute(select(func.count(CaseEvent.id)).where(
+        CaseEvent.case_id == case.id, CaseEvent.action == steps.delivered_by)).scalar_one()
     version = max(1, deliveries + (0 if case.stage in steps.read_at else 1))
     return ReportContents(case, records, citations, report.conclusion if report else "", version)
 

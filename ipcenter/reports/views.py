@@ -1,6 +1,7 @@
 """Citing patents into a case, the conclusion, and the report document."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -17,8 +18,15 @@ from ..security import local_path
 from ..submission_keys import sent_once
 from .document import DOCX, search_report_docx
 from .forms import CiteForm, ConclusionForm, RecordSearchForm
-from .operations import (AlreadyCited, cite_patent, record_search, remove_citation, remove_search, report_contents,
-                         save_conclusion)
+from .operations import (
+    AlreadyCited,
+    cite_patent,
+    record_search,
+    remove_citation,
+    remove_search,
+    report_contents,
+    save_conclusion,
+)
 
 bp = Blueprint("reports", __name__)
 

@@ -2,7 +2,7 @@
 import io
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -100,7 +100,7 @@ def test_repair_leaves_alone_a_file_whose_row_was_committed_after_the_check(app,
                               stored_name=late.name.removesuffix(PENDING), original_name="迟到.pdf",
                               content_type="application/pdf", size=len(PDF), sha256="0" * 64))
     db.session.commit()  # the commit lands between the check and the repair
-    quarantine = repair_files(found, datetime.now(timezone.utc))
+    quarantine = repair_files(found, datetime.now(UTC))
     assert late.exists() and list(quarantine.iterdir()) == []
 
 

@@ -53,7 +53,7 @@ def test_two_people_act_at_once_one_wins_the_other_is_told_to_reload(app, center
             return "done"
         return act
 
-    results = run_together(app, [job(p, a, i) for p, (a, i) in zip(people, actions)])
+    results = run_together(app, [job(p, a, i) for p, (a, i) in zip(people, actions, strict=True)])
     assert sorted(map(type, results), key=str) == sorted([str, CaseChanged], key=str), results
     db.session.expire_all()
     final = db.session.get(Case, case.id)

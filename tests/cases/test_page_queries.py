@@ -6,9 +6,15 @@ from datetime import date
 from werkzeug.datastructures import FileStorage
 
 from ipcenter.accounts.models import Role
-from ipcenter.cases.operations import _enter_stage, add_note, assign_case, delegate_case, end_delegation, \
-    report_progress
 from ipcenter.calendar import center_today
+from ipcenter.cases.operations import (
+    _enter_stage,
+    add_note,
+    assign_case,
+    delegate_case,
+    end_delegation,
+    report_progress,
+)
 from ipcenter.extensions import db
 from ipcenter.patents.models import Patent
 from ipcenter.reports.models import Citation, SearchRecord

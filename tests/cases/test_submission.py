@@ -124,7 +124,8 @@ def test_fast_channel_refuses_products_outside_lighting(client, login_as, center
 
 
 @pytest.mark.parametrize("classification, outside", [("F16B", "F16B"), ("F16B 5/02; 26-05", "F16B 5/02"),
-                                                     ("26-05；F16B", "F16B"), ("F21V 21/00, 09-01, A47G", "09-01; A47G")])
+                                                     ("26-05；F16B", "F16B"),
+                                                     ("F21V 21/00, 09-01, A47G", "09-01; A47G")])
 def test_every_class_given_for_the_fast_channel_must_be_lighting(client, login_as, center, classification,
                                                                  outside):
     """One lighting class does not carry a screw or a vase through the lighting channel."""

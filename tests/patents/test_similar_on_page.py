@@ -14,7 +14,8 @@ from tests.conftest import make_organisation, make_user
 
 def _lamp(number: str, title: str, **fields) -> Patent:
     lamp = Patent(**{"country": "CN", "publication_number": number, "kind_code": "S", "patent_type": "design",
-                     "title": title, "abstract": "金色灯臂的水晶吊灯，灯罩为水晶。", "publication_date": date(2022, 5, 1),
+                     "title": title, "abstract": "金色灯臂的水晶吊灯，灯罩为水晶。",
+                     "publication_date": date(2022, 5, 1),
                      "locarno": "26-05", **fields})
     db.session.add(lamp)
     db.session.commit()  # the index follows the commit
