@@ -4,9 +4,15 @@ from pathlib import Path
 from flask import Flask
 
 from . import database, mail, submission_keys, throttling  # noqa: F401  (SQLite settings; their tables)
+
+# Every model, so that whatever imports the package (a command, a benchmark) finds each relationship's class.
+from .accounts import models as account_models  # noqa: F401
 from .audit import models as audit_models  # noqa: F401  (the audit log's tables and triggers)
+from .cases import models as case_models  # noqa: F401
 from .config import PROJECT_ROOT, Config
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from .notifications import models as notification_models  # noqa: F401
+from .organisations import models as organisation_models  # noqa: F401
 from .patents import index as patent_index  # noqa: F401  (the patent tables; index kept in step on commit)
 from .reports import models as report_models  # noqa: F401  (the search report tables)
 

@@ -1,6 +1,9 @@
 """The application factory, settings and database connection."""
 import os
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from flask import url_for
@@ -183,3 +186,11 @@ def test_the_suite_signs_forms_with_the_sessions_token_as_a_page_would(client, l
     token = client.session_csrf_token()
     assert client.post("/logout", data={"csrf_token": token[:-2] + "xx"}).status_code == 400
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+
+
+def test_a_script_that_imports_the_package_can_use_every_model():
+    """A command or benchmark that imports one domain module, without building an app, maps every relationship."""
+    script = "import ipcenter.patents.demo\nfrom sqlalchemy.orm import configure_mappers\nconfigure_mappers()"
+    finished = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parents[1], capture_output=True,
+                              text=True)
+    assert finished.returncode == 0, finished.stderr
