@@ -192,10 +192,13 @@ def _patents_at(searcher, docnums: list[int], loaded: dict[int, Patent]) -> list
     """The patents of these index documents, in their order; None for one deleted since the searcher opened.
     `loaded` keeps those read already in this search (feedback reads the best matches), to read them once."""
     ids = [int(searcher.stored_fields(docnum)["id"]) for docnum in docnums]
-    missing = [pid for pid in ids if pid not in loaded]
-    if missing:
-        loaded.update((p.id, p) for p in db.session.scalars(select(Patent).where(Patent.id.in_(missing))))
+    loaded.update(patents_by_id([pid for pid in ids if pid not in loaded]))
     return [loaded.get(pid) for pid in ids]
+
+
+def patents_by_id(ids: list[int]) -> dict[int, Patent]:
+    """The records with these ids, in one query (none for no ids)."""
+    return {p.id: p for p in db.session.scalars(select(Patent).where(Patent.id.in_(ids)))} if ids else {}
 
 
 def _pattern(expansion: wq.Query) -> str:

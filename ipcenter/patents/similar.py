@@ -7,12 +7,9 @@ scores, not the records) for the searcher it reads: a searcher refreshed for a c
 import threading
 from collections import OrderedDict
 
-from sqlalchemy import select
-
-from ..extensions import db
 from .index import current_searcher
 from .models import Patent
-from .search import Hit, more_like, visibility_filter
+from .search import Hit, more_like, patents_by_id, visibility_filter
 
 REMEMBERED = 5000  # answers per process; the least recently shown go first
 _local = threading.local()
@@ -32,7 +29,7 @@ def similar_on_page(user, patent: Patent, count: int = 10) -> list[Hit]:
     answers.move_to_end(key)
     if not found:
         return []
-    patents = {p.id: p for p in db.session.scalars(select(Patent).where(Patent.id.in_([pid for pid, _ in found])))}
+    patents = patents_by_id([pid for pid, _ in found])
     return [Hit(patents[pid], score, {}) for pid, score in found if pid in patents]
 
 
