@@ -139,3 +139,24 @@ def test_the_caret_stands_under_the_mistake_in_chinese_text(page, live_server, a
     }}""")
     caret = page.locator("#query-pointer .caret").bounding_box()["x"]
     assert abs(caret - under) < 1
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_on_a_phone_the_search_report_of_a_case_stays_within_the_screen(page, live_server, center, language):
+    """Its tables scroll in their own box: the page itself never scrolls sideways."""
+    seed_demo_patents(60)
+    db.session.commit()
+    case = make_case(center, "fast_retrieval", "searching")
+    db.session.commit()
+    log_in(page, live_server, center.staff["retrieval"])
+    page.goto(f"{live_server}/patents/?q=灯&case={case.reference}")
+    submit(page, "#record-search-button")
+    for index in range(2):
+        result = page.locator("#results .result").nth(index)
+        patent_id = result.locator("input[name=patent_id]").get_attribute("value")
+        page.fill(f"#cite-note-{patent_id}", "灯臂造型与灯罩结构均相同，公开了权利要求1的全部技术特征")
+        submit(page, f"#cite-{patent_id}")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/cases/{case.reference}")
+    expect(page.locator("#report-citations tbody tr")).to_have_count(2)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
