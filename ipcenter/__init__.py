@@ -3,7 +3,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import database, mail, submission_keys, throttling  # noqa: F401  (SQLite settings; their tables)
+from . import database, mail, page_cache, submission_keys, throttling  # noqa: F401  (SQLite settings; their tables)
 
 # Every model, so that whatever imports the package (a command, a benchmark) finds each relationship's class.
 from .accounts import models as account_models  # noqa: F401
@@ -118,7 +118,7 @@ def _register_templating(app: Flask) -> None:
     from .list_filters import address_with_query
     from .notifications.operations import unread_notifications
     from .permissions import can
-    from .submission_keys import new_submission_key
+    from .submission_keys import page_submission_key
 
     install_template_translations(app.jinja_env)
     app.jinja_env.globals.update(
@@ -130,4 +130,4 @@ def _register_templating(app: Flask) -> None:
     app.jinja_env.filters["localized_name"] = localized_name
     app.jinja_env.filters.update(with_colon=with_colon, spoken_list=spoken_list)
     app.jinja_env.globals.update(can=can, get_locale=get_locale, center_name=center_name,
-                                 new_submission_key=new_submission_key, address_with_query=address_with_query)
+                                 page_submission_key=page_submission_key, address_with_query=address_with_query)

@@ -105,6 +105,7 @@ class Config:
     AUDIT_RETENTION_DAYS = 730  # `flask audit prune` never removes entries younger than this
     AUDIT_ARCHIVE_FOLDER = None  # unset: audit-archive/ in the instance folder
     SUBMISSION_KEY_DAYS = 30  # a form sent again later than this is taken as a new one
+    KEPT_PAGES = 300  # rendered pages each process keeps while the data is unchanged (page_cache); 0: none
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -148,6 +149,7 @@ class Config:
             "AUDIT_RETENTION_DAYS": int(env.get("AUDIT_RETENTION_DAYS", cls.AUDIT_RETENTION_DAYS)),
             "AUDIT_ARCHIVE_FOLDER": Path(env.get("AUDIT_ARCHIVE_FOLDER", instance / "audit-archive")),
             "SUBMISSION_KEY_DAYS": int(env.get("SUBMISSION_KEY_DAYS", cls.SUBMISSION_KEY_DAYS)),
+            "KEPT_PAGES": int(env.get("KEPT_PAGES", cls.KEPT_PAGES)),
         }
         secret = env.get("SECRET_KEY")
         if not secret:

@@ -28,6 +28,7 @@ from wtforms.validators import Regexp
 from .database import UTCDateTime, rowcount, utcnow
 from .extensions import Model, db
 from .mail import discard_queued_mail
+from .page_cache import fresh_for_each_showing
 
 KEY_PATTERN = r"^[A-Za-z0-9_-]{43}$"
 REDIRECTS = (301, 302, 303, 307, 308)
@@ -48,6 +49,11 @@ def new_submission_key() -> str:
     return secrets.token_urlsafe(32)
 
 
+def page_submission_key() -> str:
+    """A fresh key for a form on a page, new again each time a kept page is shown (page_cache)."""
+    return fresh_for_each_showing(new_submission_key)
+
+
 class KeyedForm(FlaskForm):
     """A form that adds something: it carries a fresh key when shown, and the same key when sent again."""
 
@@ -60,7 +66,7 @@ class KeyedForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if kwargs.get("formdata", True) is None or not self.is_submitted():
-            self.submission_key.data = new_submission_key()
+            self.submission_key.data = page_submission_key()
 
 
 def _sender_id(user) -> int | None:

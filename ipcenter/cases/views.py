@@ -13,6 +13,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..i18n import localized_name, with_colon
 from ..organisations.models import DemonstrationUnit, Post
+from ..page_cache import kept_while_unchanged
 from ..permissions import can, case_actors, ensure, requires
 from ..submission_keys import sent_once
 from .attachments import UploadRefused, display_name, stored_path
@@ -68,6 +69,7 @@ def _files(form) -> list:
 
 @bp.route("/cases/")
 @login_required
+@kept_while_unchanged()
 def list_cases():
     if can(current_user, "center.workspace"):
         return redirect(url_for("cases.workspace"))
@@ -212,6 +214,7 @@ def _invalid(case: Case, action: str, form):
 
 @bp.route("/cases/<reference>")
 @login_required
+@kept_while_unchanged()
 def show(reference):
     return render_case(case_or_404(reference, *CASE_PAGE))
 
@@ -319,6 +322,7 @@ def download(reference, attachment_id):
 
 @bp.route("/workspace/")
 @requires("center.workspace")
+@kept_while_unchanged()
 def workspace():
     posts = queue_posts(current_user)
     chosen = next((p for p in posts if p.id == request.args.get("post", type=int)), None)

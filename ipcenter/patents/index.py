@@ -409,6 +409,11 @@ def current_searcher():
     return _local.searcher
 
 
+def index_state() -> tuple:
+    """What changes whenever the index does, or is damaged: the size and time of each of its files."""
+    return tuple(sorted(_file_stamps(index_folder()).items()))
+
+
 def _file_stamps(folder: Path) -> dict[str, tuple[int, int]]:
     """Size and time of each file of the index (none if the folder is gone)."""
     stamps: dict[str, tuple[int, int]] = {}

@@ -8,6 +8,7 @@ from ..audit.operations import record
 from ..cases.models import Case
 from ..extensions import db, limiter
 from ..list_filters import address_with_query, page_number
+from ..page_cache import kept_while_unchanged
 from ..permissions import can
 from ..reports.forms import CiteForm, RecordSearchForm
 from ..reports.operations import citable_cases, citations_in, citations_visible_to
@@ -69,6 +70,7 @@ def _run(form: SearchForm, page: int, per_page: int, facets: bool = True, highli
 
 @bp.route("/patents/")
 @login_required
+@kept_while_unchanged(over_index=True)
 def search():
     form = SearchForm(request.args)
     results = error = None
@@ -113,6 +115,7 @@ def _visible_patent_or_404(patent_id: int) -> Patent:
 
 @bp.route("/patents/<int:patent_id>")
 @login_required
+@kept_while_unchanged(over_index=True)
 def show(patent_id):
     patent = _visible_patent_or_404(patent_id)
     case = _citing_case()
@@ -126,6 +129,7 @@ def show(patent_id):
 
 @bp.route("/patents/<int:patent_id>/similar")
 @login_required
+@kept_while_unchanged(over_index=True)
 def similar(patent_id):
     patent = _visible_patent_or_404(patent_id)
     results = more_like(current_user, patent, chosen=_chosen_facets(), page=page_number(request.args),
