@@ -105,6 +105,7 @@ class Config:
     AUDIT_RETENTION_DAYS = 730  # `flask audit prune` never removes entries younger than this
     AUDIT_ARCHIVE_FOLDER = None  # unset: audit-archive/ in the instance folder
     SUBMISSION_KEY_DAYS = 30  # a form sent again later than this is taken as a new one
+    SUBMISSION_RESENT_MINUTES = 60  # the same fields sent again from a page opened anew (Back) count as sent already
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -148,6 +149,7 @@ class Config:
             "AUDIT_RETENTION_DAYS": int(env.get("AUDIT_RETENTION_DAYS", cls.AUDIT_RETENTION_DAYS)),
             "AUDIT_ARCHIVE_FOLDER": Path(env.get("AUDIT_ARCHIVE_FOLDER", instance / "audit-archive")),
             "SUBMISSION_KEY_DAYS": int(env.get("SUBMISSION_KEY_DAYS", cls.SUBMISSION_KEY_DAYS)),
+            "SUBMISSION_RESENT_MINUTES": int(env.get("SUBMISSION_RESENT_MINUTES", cls.SUBMISSION_RESENT_MINUTES)),
         }
         secret = env.get("SECRET_KEY")
         if not secret:
