@@ -73,7 +73,11 @@ def new_submission_key() -> str:
 
 
 class KeyedForm(FlaskForm):
-    """A form that adds something: it carries a fresh key when shown, and the same key when sent again."""
+    """A form that adds something: it carries a fresh key when shown, and the same key when sent again.
+
+    Where the same form edits what it made (`edits`: a unit, a post, an account) it carries no key. An edit
+    sent twice sets the same values twice; and a fingerprint would refuse a change that was made, undone and
+    made again within the hour."""
 
     # Optional: a page opened before the key existed (an upgrade while it was open) is still taken, once.
     # Hidden fields are given a label: WTForms translates the name of a field without one, and the first
@@ -86,9 +90,11 @@ class KeyedForm(FlaskForm):
         PASSWORD_FIELDS.update(name for name, field in vars(cls).items()
                                if isinstance(field, UnboundField) and issubclass(field.field_class, PasswordField))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, edits: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        if kwargs.get("formdata", True) is None or not self.is_submitted():
+        if edits:
+            self.submission_key.data = ""
+        elif kwargs.get("formdata", True) is None or not self.is_submitted():
             self.submission_key.data = new_submission_key()
 
 

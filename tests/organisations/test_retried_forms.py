@@ -174,3 +174,17 @@ def test_a_visitor_registering_what_another_visitor_registered_is_refused_not_to
     again = sent_from_the_page(other, "/register", "registration-form", "/register", typed)
     assert "An enterprise with this credit code is already registered." in again.get_data(as_text=True)
     assert count(Organisation) == 1
+
+
+def test_a_unit_changed_back_and_then_changed_again_within_the_hour_is_saved_each_time(client, login_as, users):
+    """An edit carries no key and leaves no fingerprint: the same values set again are set again."""
+    login_as(users["manager"])
+    created = sent_from_the_page(client, "/admin/units/new", "unit-form", "/admin/units/new", UNIT)
+    page = created.headers["Location"]
+    for active in ("", "y", ""):
+        edit = {**UNIT, "active": active} if active else {name: v for name, v in UNIT.items() if name != "active"}
+        saved = sent_from_the_page(client, page, "unit-form", page, edit)
+        assert saved.status_code == 302
+        assert SENT_ALREADY not in client.get(page).get_data(as_text=True)
+        assert db.session.scalar(select(DemonstrationUnit.active).where(
+            DemonstrationUnit.name_zh == UNIT["name_zh"])) is bool(active)
