@@ -106,6 +106,7 @@ class Config:
     AUDIT_ARCHIVE_FOLDER = None  # unset: audit-archive/ in the instance folder
     SUBMISSION_KEY_DAYS = 30  # a form sent again later than this is taken as a new one
     KEPT_PAGES = 300  # rendered pages each process keeps while the data is unchanged (page_cache); 0: none
+    SUBMISSION_RESENT_MINUTES = 60  # the same fields sent again from a page opened anew (Back) count as sent already
 
     @classmethod
     def from_environment(cls) -> dict:
@@ -150,6 +151,7 @@ class Config:
             "AUDIT_ARCHIVE_FOLDER": Path(env.get("AUDIT_ARCHIVE_FOLDER", instance / "audit-archive")),
             "SUBMISSION_KEY_DAYS": int(env.get("SUBMISSION_KEY_DAYS", cls.SUBMISSION_KEY_DAYS)),
             "KEPT_PAGES": int(env.get("KEPT_PAGES", cls.KEPT_PAGES)),
+            "SUBMISSION_RESENT_MINUTES": int(env.get("SUBMISSION_RESENT_MINUTES", cls.SUBMISSION_RESENT_MINUTES)),
         }
         secret = env.get("SECRET_KEY")
         if not secret:

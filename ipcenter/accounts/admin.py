@@ -50,7 +50,6 @@ def create():
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 @requires("admin.users")
-@sent_once
 def edit(user_id):
     user = db.get_or_404(User, user_id)
     if not can(current_user, "user.edit", user):

@@ -98,7 +98,7 @@ class StaffUserForm(KeyedForm):
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, post_choices=(), editing=None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, edits=editing is not None, **kwargs)
         self.role.choices = [SelectChoice(int(r), r.label) for r in (Role.STAFF, Role.MANAGER)]
         self.posts.choices = [SelectChoice(value, label) for value, label in post_choices]
         self.editing = editing

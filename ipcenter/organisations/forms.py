@@ -72,7 +72,7 @@ class UnitForm(KeyedForm):
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, unit=None, **kwargs):
-        super().__init__(*args, obj=unit, **kwargs)
+        super().__init__(*args, obj=unit, edits=unit is not None, **kwargs)
         self.unit = unit
         self.kind.choices = [SelectChoice(int(kind), kind.label) for kind in UnitKind]
 
@@ -92,7 +92,7 @@ class PostForm(KeyedForm):
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, post=None, member_choices=(), **kwargs):
-        super().__init__(*args, obj=post, **kwargs)
+        super().__init__(*args, obj=post, edits=post is not None, **kwargs)
         self.post = post
         self.members.choices = [SelectChoice(value, label) for value, label in member_choices]
 

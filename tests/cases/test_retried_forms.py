@@ -1,20 +1,25 @@
 """A form whose answer never reached the browser is sent again: the retry adds nothing a second time."""
 import io
-from datetime import date, timedelta
+from datetime import date
+from types import SimpleNamespace
+from typing import NamedTuple
 from urllib.parse import quote
 
-from sqlalchemy import func, select, update
+import pytest
+from sqlalchemy import func, select
 
+from ipcenter import submission_keys
 from ipcenter.cases.models import Attachment, Case, CaseEvent, EventKind
-from ipcenter.database import utcnow
+from ipcenter.cases.operations import advance_case
 from ipcenter.extensions import db
 from ipcenter.patents.models import Patent
 from ipcenter.reports.models import Citation, SearchRecord
 from ipcenter.submission_keys import UsedSubmissionKey
 from tests.cases.conftest import DETAILS, make_case
-from tests.retries import form_on, hidden, opened_form, sent_and_dropped
+from tests.retries import form_on, forms_sent_later, hidden, opened_form, sent_and_dropped, sent_from_the_page
 
 PDF = b"%PDF-1.4\n" + b"0" * 200
+SENT_ALREADY = "This form was sent already; nothing was added twice."
 
 
 def count(kind=None, model=CaseEvent) -> int:
@@ -53,16 +58,8 @@ def test_a_note_sent_again_after_its_answer_was_lost_is_added_once(client, login
     retry = client.post(f"/cases/{case.reference}/notes", data=form)
     assert retry.status_code == 302 and retry.headers["Location"] == f"/cases/{case.reference}"
     assert count(EventKind.NOTE) == 1
-    assert "This form was sent already; nothing was added twice." in client.get(
+    assert SENT_ALREADY in client.get(
         retry.headers["Location"]).get_data(as_text=True)
-
-
-def test_each_note_form_shown_adds_its_own_note(client, login_as, center):
-    case = make_case(center, "consultation")
-    login_as(center.staff["consultation"])
-    client.post(f"/cases/{case.reference}/notes", data=_note_form(client, case))
-    client.post(f"/cases/{case.reference}/notes", data=_note_form(client, case))
-    assert count(EventKind.NOTE) == 2
 
 
 def test_a_progress_report_sent_again_after_its_answer_was_lost_is_filed_once(client, login_as, center):
@@ -100,21 +97,45 @@ def test_a_forged_key_is_refused_with_the_reason(client, login_as, center):
     assert "This form was not opened from the center&#39;s site, or has expired" in response.get_data(as_text=True)
 
 
-def test_a_note_sent_twice_at_once_is_added_once(client, login_as, center, monkeypatch):
-    """The second sending passes the look-up before the first commits; the unique key stops it."""
-    from ipcenter import submission_keys
+def missing_once(monkeypatch, lookup: str) -> list:
+    """The look-up `lookup` of submission_keys finds nothing the first time, as when the other sending has not
+    committed yet; its calls are listed."""
+    real = getattr(submission_keys, lookup)
+    calls: list = []
 
+    def look(*args, **kwargs):
+        calls.append(args)
+        return None if len(calls) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(submission_keys, lookup, look)
+    return calls
+
+
+def test_a_note_sent_twice_at_once_is_added_once(client, login_as, center, monkeypatch):
+    """The second sending passes the look-ups before the first commits; the unique key stops it."""
     case = make_case(center, "consultation")
     login_as(center.staff["consultation"])
     form = _note_form(client, case)
     client.post(f"/cases/{case.reference}/notes", data=form)
-    real = submission_keys.earlier_location
-    calls = []
-    monkeypatch.setattr(submission_keys, "earlier_location",
-                        lambda key, user: None if not calls.append(1) and len(calls) == 1 else real(key, user))
+    keys = missing_once(monkeypatch, "earlier_location")
+    missing_once(monkeypatch, "resent_location")
     retry = client.post(f"/cases/{case.reference}/notes", data=form)
-    assert len(calls) == 2 and retry.headers["Location"] == f"/cases/{case.reference}"
+    assert len(keys) == 2 and retry.headers["Location"] == f"/cases/{case.reference}"
     assert count(EventKind.NOTE) == 1
+
+
+def test_the_same_note_sent_from_two_pages_at_once_is_added_once(client, login_as, center, monkeypatch):
+    """Two keys, the same text: the second sending passes the look-ups before the first commits; the unique
+    fingerprint stops it."""
+    case = make_case(center, "consultation")
+    login_as(center.staff["consultation"])
+    first, second = _note_form(client, case), _note_form(client, case)
+    client.post(f"/cases/{case.reference}/notes", data=first)
+    fingerprints = missing_once(monkeypatch, "resent_location")
+    again = client.post(f"/cases/{case.reference}/notes", data=second)
+    assert len(fingerprints) == 2 and again.headers["Location"] == f"/cases/{case.reference}"
+    assert count(EventKind.NOTE) == 1
+    assert SENT_ALREADY in client.get(again.headers["Location"]).get_data(as_text=True)
 
 
 def _lamp() -> Patent:
@@ -152,22 +173,22 @@ def test_a_recorded_search_sent_again_after_its_answer_was_lost_is_recorded_once
     retry = client.post(f"/cases/{case.reference}/search-report/searches", data=form)
     assert retry.status_code == 302 and retry.headers["Location"] == results
     assert db.session.scalar(select(func.count()).select_from(SearchRecord)) == 1
-    assert "This form was sent already; nothing was added twice." in client.get(results).get_data(as_text=True)
+    assert SENT_ALREADY in client.get(results).get_data(as_text=True)
 
 
 def test_the_worker_forgets_keys_older_than_the_setting_and_a_form_that_old_adds_again(app, client, login_as,
-                                                                                      center, runner):
+                                                                                      center, runner, monkeypatch):
     case = make_case(center, "consultation")
     login_as(center.staff["consultation"])
     form = _note_form(client, case)
     client.post(f"/cases/{case.reference}/notes", data=form)
+    forms_sent_later(monkeypatch, days=app.config["SUBMISSION_KEY_DAYS"], minutes=1)
     fresh = _note_form(client, case)
-    client.post(f"/cases/{case.reference}/notes", data=fresh)
-    db.session.execute(update(UsedSubmissionKey).where(UsedSubmissionKey.key == form["submission_key"])
-                       .values(used_at=utcnow() - timedelta(days=app.config["SUBMISSION_KEY_DAYS"], minutes=1)))
-    db.session.commit()
-    assert runner.invoke(args=["mail", "retry"]).output.strip().endswith(", old submission keys forgotten: 1")
-    assert db.session.scalars(select(UsedSubmissionKey.key)).all() == [fresh["submission_key"]]
+    client.post(f"/cases/{case.reference}/notes", data={**fresh, "comment": "客户再次催问"})
+    # the first note's key and the fingerprint of what it sent
+    assert runner.invoke(args=["mail", "retry"]).output.strip().endswith(", old submission keys forgotten: 2")
+    kept = db.session.scalars(select(UsedSubmissionKey.key)).all()
+    assert fresh["submission_key"] in kept and form["submission_key"] not in kept and len(kept) == 2
     assert client.post(f"/cases/{case.reference}/notes", data=form).status_code == 302
     assert count(EventKind.NOTE) == 3  # a month on, the page sent again is a new note
 
@@ -186,7 +207,7 @@ def test_an_answer_sent_again_after_its_answer_was_lost_moves_the_case_once_and_
     retry = client.post(f"/cases/{case.reference}/actions/answer", data=form)
     assert retry.status_code == 302 and retry.headers["Location"] == f"/cases/{case.reference}"  # not "reload"
     assert count(EventKind.TRANSITION) == 1
-    assert "This form was sent already; nothing was added twice." in client.get(
+    assert SENT_ALREADY in client.get(
         retry.headers["Location"]).get_data(as_text=True)
 
 
@@ -198,3 +219,80 @@ def test_a_delegation_sent_again_after_its_answer_was_lost_is_made_once(client, 
     retry = client.post(f"/cases/{case.reference}/delegate", data=form)
     assert retry.status_code == 302 and retry.headers["Location"] == f"/cases/{case.reference}"
     assert count(EventKind.DELEGATED) == 1
+
+
+class CaseForm(NamedTuple):
+    """A form on the case page that adds to the timeline, as one user sends it."""
+
+    form_id: str
+    path: str  # under the case's address
+    typed: dict
+    other: dict  # something else typed into the same form
+    kind: EventKind  # what it adds, by its sender
+
+
+CASE_FORMS = {
+    "note": CaseForm("note-form", "notes", {"comment": "客户催问进度"}, {"comment": "客户同意补充材料"},
+                     EventKind.NOTE),
+    "progress report": CaseForm("progress-form", "progress", {"percent": "50", "note": "已联系展会主办方"},
+                                {"percent": "50", "note": "已提交不侵权说明"}, EventKind.PROGRESS_REPORT),
+    "stage change": CaseForm("form-answer", "actions/answer", {"comment": "可以申请外观设计专利。"},
+                             {"comment": "外观设计专利的保护期为十五年。"}, EventKind.TRANSITION),
+}
+
+
+@pytest.fixture(params=CASE_FORMS)
+def case_form(request, center, login_as):
+    """The case, its form and the user who sends it, logged in; and what happens on the case meanwhile."""
+    case = make_case(center, "consultation")
+    sender = center.staff["consultation"]
+    between = None
+    if request.param == "progress report":
+        case.delegated_unit = center.unit
+        db.session.commit()
+        sender = center.reporter
+    elif request.param == "stage change":
+        def between():  # the enterprise asks a follow-up question: the answer form is on the page again
+            advance_case(case, "ask_question", center.enterprise, comment="那实用新型呢？")
+            db.session.commit()
+    login_as(sender)
+    return SimpleNamespace(case=case, form=CASE_FORMS[request.param], sender=sender,
+                           between=between or (lambda: None))
+
+
+def send(client, sent, fields: dict):
+    """Open the case page and send the form with `fields` typed in; done again, Back and submit again."""
+    page = f"/cases/{sent.case.reference}"
+    return sent_from_the_page(client, page, sent.form.form_id, f"{page}/{sent.form.path}", fields)
+
+
+def added(sent) -> int:
+    return db.session.scalar(select(func.count()).select_from(CaseEvent).where(
+        CaseEvent.kind == sent.form.kind, CaseEvent.actor_id == sent.sender.id))
+
+
+def test_a_case_form_sent_again_after_back_adds_once_and_says_so(client, case_form):
+    first = send(client, case_form, case_form.form.typed)
+    case_form.between()
+    again = send(client, case_form, case_form.form.typed)  # a fresh key and case version, the text restored
+    assert again.status_code == 302 and again.headers["Location"] == first.headers["Location"]
+    assert added(case_form) == 1
+    assert SENT_ALREADY in client.get(again.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_case_form_sent_again_with_other_text_adds_a_second_time(client, case_form):
+    send(client, case_form, case_form.form.typed)
+    case_form.between()
+    again = send(client, case_form, case_form.form.other)
+    assert again.status_code == 302 and added(case_form) == 2
+    assert SENT_ALREADY not in client.get(again.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_case_form_sent_again_with_the_same_text_after_the_window_adds_a_second_time(app, client, case_form,
+                                                                                      monkeypatch):
+    send(client, case_form, case_form.form.typed)
+    case_form.between()
+    forms_sent_later(monkeypatch, minutes=app.config["SUBMISSION_RESENT_MINUTES"], seconds=1)
+    again = send(client, case_form, case_form.form.typed)
+    assert again.status_code == 302 and added(case_form) == 2
+    assert SENT_ALREADY not in client.get(again.headers["Location"]).get_data(as_text=True)
