@@ -24,7 +24,7 @@ from flask import current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import BigInteger, CheckConstraint, Integer, event, select
+from sqlalchemy import BigInteger, CheckConstraint, Integer, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -83,7 +83,8 @@ def _wrote(session) -> bool:
 
 
 def data_generation() -> int:
-    return db.session.scalar(select(DataGeneration.value).where(DataGeneration.id == 1)) or 0
+    # Read on every showing of a kept page: as plain SQL, without the ORM's statement handling.
+    return db.session.connection().exec_driver_sql("SELECT value FROM data_generation WHERE id = 1").scalar() or 0
 
 
 # Kept pages -------------------------------------------------------------------------------------------
