@@ -45,10 +45,7 @@ def test_each_showing_carries_new_one_time_keys_and_its_note_form_works(client, 
 def test_a_note_shows_at_once_with_its_message_and_the_message_only_once(client, login_as, center):
     case = make_case(center, "consultation")
     login_as(center.staff["consultation"])
-    form = form_on(client.get(f"/cases/{case.reference}").get_data(as_text=True), "note-form")
-    client.post(f"/cases/{case.reference}/notes", data={
-        "csrf_token": hidden(form, "csrf_token"), "submission_key": hidden(form, "submission_key"),
-        "comment": "样品已寄到"})
+    _add_note(client, case, "样品已寄到")
     after = client.get(f"/cases/{case.reference}").get_data(as_text=True)
     assert "样品已寄到" in after and "The internal note is added." in after
     assert "The internal note is added." not in client.get(f"/cases/{case.reference}").get_data(as_text=True)
@@ -77,10 +74,7 @@ def test_a_change_rolled_back_leaves_the_generation_as_it_was(app, center):
 def test_the_enterprise_never_gets_the_page_kept_for_staff(app, client, login_as, center):
     case = make_case(center, "consultation")
     login_as(center.staff["consultation"])
-    form = form_on(client.get(f"/cases/{case.reference}").get_data(as_text=True), "note-form")
-    client.post(f"/cases/{case.reference}/notes", data={
-        "csrf_token": hidden(form, "csrf_token"), "submission_key": hidden(form, "submission_key"),
-        "comment": "内部：该企业上次材料不全"})
+    _add_note(client, case, "内部：该企业上次材料不全")
     assert "内部：该企业上次材料不全" in client.get(f"/cases/{case.reference}").get_data(as_text=True)
     enterprise = app.test_client()
     enterprise.submit("/login", {"email": center.enterprise.email, "password": PASSWORD})
@@ -116,6 +110,14 @@ def test_search_results_follow_the_index_even_when_it_changes_without_the_databa
     assert data_generation() == generation
     assert "CN305000777" in client.get("/patents/?q=庭院灯").get_data(as_text=True)
     assert db.session.scalar(select(Patent.title).where(Patent.publication_number == "CN305000777")) == "庭院灯"
+
+
+def _add_note(client, case, comment: str) -> None:
+    """An internal note sent from the case page as it is shown now."""
+    form = form_on(client.get(f"/cases/{case.reference}").get_data(as_text=True), "note-form")
+    assert client.post(f"/cases/{case.reference}/notes", data={
+        "csrf_token": hidden(form, "csrf_token"), "submission_key": hidden(form, "submission_key"),
+        "comment": comment}).status_code == 302
 
 
 def _without_secrets(page: str) -> str:
