@@ -10,17 +10,19 @@ own key on the case (`Case.submission_token`).
 
 The key alone does not catch Back and submit again. Back fetches the form's page anew (a signed-in
 user's pages are `no-store`; a visitor's vary with the session cookie, which the sending changed), so
-the page comes with a fresh key (and a fresh case version), while Chromium fills it with what was
-typed before: text, choices and boxes, but not hidden inputs, passwords or files. So each sending also
-leaves a fingerprint of what was sent: an HMAC over the sender (the user, or a visitor's random id in
-the session), the address posted to and the fields the user filled in; not what the page writes
-unseen (CSRF token, key, case version), not passwords (never restored, and never to be kept) and not
-files. A sending whose fingerprint the same sender left within SUBMISSION_RESENT_MINUTES is answered
-as a retry before the view runs, so a registration sent again without its password is recognised
-before the form could complain of it. The trade-off, accepted: whoever really means to send the very
-same text to the same place twice within that time is told that it was sent already, and can change
-a word. Fingerprints are kept in the keys' table as keys of their own (with the same lifetime), so
-that the unique key settles two identical sendings at once as it settles a retry.
+the page comes with a fresh key, while Chromium fills it with what was typed before: text, choices and
+boxes, but not hidden inputs, passwords or files. So each sending also leaves a fingerprint of what was
+sent: an HMAC over the sender (the user, or a visitor's random id in the session), the address posted
+to, the fields the user filled in and the case version the form was shown with (a case that moved on
+since is a new round: the same words sent to it are a new answer); not the CSRF token or the key, not
+passwords (never restored, and never to be kept) and not files. A sending whose fingerprint the same
+sender left within SUBMISSION_RESENT_MINUTES is answered as a retry before the view runs, so a
+registration sent again without its password is recognised before the form could complain of it; but
+a sending that carries files never is (a browser never fills files in again: it is a new sending, and
+takes the fingerprint over). The trade-off, accepted: whoever really means to send the very same text,
+without a file, to the same place twice within that time is told that it was sent already, and can
+change a word. Fingerprints are kept in the keys' table as keys of their own (with the same lifetime),
+so that the unique key settles two identical sendings at once as it settles a retry.
 """
 import base64
 import hashlib
@@ -51,7 +53,7 @@ from .page_cache import fresh_for_each_showing
 
 KEY_PATTERN = r"^[A-Za-z0-9_-]{43}$"
 REDIRECTS = (301, 302, 303, 307, 308)
-UNSEEN_FIELDS = ("csrf_token", "submission_key", "version")  # written by the page, not the user (any prefix)
+UNSEEN_FIELDS = ("csrf_token", "submission_key")  # written by the page for each showing (any prefix)
 # Keyed forms' password fields, found by their type (KeyedForm.__init_subclass__): a confirmation is "confirm".
 PASSWORD_FIELDS: set[str] = set()
 VISITOR = "sender"  # the session's name for a visitor's random id
@@ -153,10 +155,11 @@ def _use_up(key: str, sent: str, user, location: str) -> str | None:
     """Record `key` and the fingerprint `sent` as leading to `location`; None if this sending's work stands,
     or else where the sending that committed first led (this sending's work is then rolled back)."""
     now = utcnow()
-    # The same fields sent longer ago than the window were a sending of their own; this one takes the
-    # fingerprint over. A fingerprint within the window is kept: the sending that left it committed first.
-    db.session.execute(delete(UsedSubmissionKey).where(UsedSubmissionKey.key == sent,
-                                                       UsedSubmissionKey.used_at < _resent_since()))
+    # The same fields sent longer ago than the window, or sent now with files, were a sending of their own:
+    # this one takes the fingerprint over. Otherwise one within the window stays: its sending committed first.
+    taken_over = UsedSubmissionKey.key == sent
+    db.session.execute(delete(UsedSubmissionKey).where(
+        taken_over if _carries_files() else taken_over & (UsedSubmissionKey.used_at < _resent_since())))
     sender = _sender_id(user)
     db.session.add_all([UsedSubmissionKey(key=key, user_id=sender, location=location, used_at=now),
                         UsedSubmissionKey(key=sent, user_id=sender, location=location, used_at=now)])
@@ -180,6 +183,11 @@ def _posted_key() -> str | None:
     return keys[0] if len(keys) == 1 and re.fullmatch(KEY_PATTERN, keys[0]) else None
 
 
+def _carries_files() -> bool:
+    """Whether this sending attaches a file: then it is no Back and submit again."""
+    return any(upload.filename for upload in request.files.values())
+
+
 def sent_once(view):
     """Answer a form sent again (a retry, Back and submit) with where its first sending led."""
 
@@ -189,7 +197,8 @@ def sent_once(view):
         if key is None:
             return view(*args, **kwargs)
         sent = fingerprint(current_user)
-        earlier = earlier_location(key, current_user) or resent_location(sent, current_user)
+        earlier = earlier_location(key, current_user) or (
+            None if _carries_files() else resent_location(sent, current_user))
         if earlier is None:
             answer = view(*args, **kwargs)
             if getattr(answer, "status_code", None) not in REDIRECTS:

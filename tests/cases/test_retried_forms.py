@@ -241,23 +241,32 @@ CASE_FORMS = {
 }
 
 
-@pytest.fixture(params=CASE_FORMS)
-def case_form(request, center, login_as):
-    """The case, its form and the user who sends it, logged in; and what happens on the case meanwhile."""
+def _sent_on_a_case(name: str, center, login_as):
+    """The case, its form `name` and the user who sends it, logged in; and what happens on the case meanwhile."""
     case = make_case(center, "consultation")
     sender = center.staff["consultation"]
     between = None
-    if request.param == "progress report":
+    if name == "progress report":
         case.delegated_unit = center.unit
         db.session.commit()
         sender = center.reporter
-    elif request.param == "stage change":
+    elif name == "stage change":
         def between():  # the enterprise asks a follow-up question: the answer form is on the page again
             advance_case(case, "ask_question", center.enterprise, comment="那实用新型呢？")
             db.session.commit()
     login_as(sender)
-    return SimpleNamespace(case=case, form=CASE_FORMS[request.param], sender=sender,
-                           between=between or (lambda: None))
+    return SimpleNamespace(case=case, form=CASE_FORMS[name], sender=sender, between=between or (lambda: None))
+
+
+@pytest.fixture(params=CASE_FORMS)
+def case_form(request, center, login_as):
+    return _sent_on_a_case(request.param, center, login_as)
+
+
+@pytest.fixture(params=["note", "progress report"])
+def resent_form(request, center, login_as):
+    """A form that stays on the case page once sent: Back brings it back as it was."""
+    return _sent_on_a_case(request.param, center, login_as)
 
 
 def send(client, sent, fields: dict):
@@ -271,13 +280,35 @@ def added(sent) -> int:
         CaseEvent.kind == sent.form.kind, CaseEvent.actor_id == sent.sender.id))
 
 
-def test_a_case_form_sent_again_after_back_adds_once_and_says_so(client, case_form):
-    first = send(client, case_form, case_form.form.typed)
-    case_form.between()
-    again = send(client, case_form, case_form.form.typed)  # a fresh key and case version, the text restored
+def test_a_case_form_sent_again_after_back_adds_once_and_says_so(client, resent_form):
+    first = send(client, resent_form, resent_form.form.typed)
+    again = send(client, resent_form, resent_form.form.typed)  # a fresh key, the text restored
     assert again.status_code == 302 and again.headers["Location"] == first.headers["Location"]
-    assert added(case_form) == 1
+    assert added(resent_form) == 1
     assert SENT_ALREADY in client.get(again.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_same_answer_to_a_case_that_moved_on_since_is_a_new_answer(client, center, login_as):
+    answer = _sent_on_a_case("stage change", center, login_as)
+    send(client, answer, answer.form.typed)
+    answer.between()  # the enterprise asked again: the page now shows another case version
+    again = send(client, answer, answer.form.typed)
+    assert again.status_code == 302 and added(answer) == 2
+    assert SENT_ALREADY not in client.get(again.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_same_words_sent_again_with_a_file_are_a_new_sending(client, resent_form):
+    """A browser never fills a file in again: a sending with one is no Back and submit again."""
+    send(client, resent_form, resent_form.form.typed)
+    page = f"/cases/{resent_form.case.reference}"
+    fields = opened_form(client, page, resent_form.form.form_id, resent_form.form.typed)
+    again = client.post(f"{page}/{resent_form.form.path}", data={**fields, "files": [(io.BytesIO(PDF), "签收单.pdf")]},
+                        content_type="multipart/form-data")
+    assert again.status_code == 302 and added(resent_form) == 2
+    assert count(model=Attachment) == 1
+    assert SENT_ALREADY not in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert send(client, resent_form, resent_form.form.typed).status_code == 302  # and Back once more:
+    assert added(resent_form) == 2  # recognised as that sending again
 
 
 def test_a_case_form_sent_again_with_other_text_adds_a_second_time(client, case_form):
