@@ -118,3 +118,14 @@ def test_the_internal_note_card_does_not_repeat_its_heading_as_the_label(client,
     card = html[html.index("Internal note"):html.index('id="note-form"')]
     label = re.search(r'<label[^>]*for="comment"[^>]*>([^<]+)</label>', html[html.index('id="note-form"'):]).group(1)
     assert "Internal note" in card and label == "What the center should know"
+
+
+def test_each_field_on_a_case_page_has_an_id_of_its_own_and_each_label_names_its_field(client, login_as, center):
+    """Several actions, the delegation and the note each ask for a comment: a label must lead to its own form's."""
+    case = make_case(center, "fast_pre_examination", "pre_examination")
+    login_as(center.staff["pre_examination"])
+    html = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({name for name in ids if ids.count(name) > 1})
+    assert html.count('name="comment"') >= 3
+    assert all(target in ids for target in re.findall(r'<label[^>]*\sfor="([^"]+)"', html))
