@@ -3,14 +3,29 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DDL, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, event, text
+from sqlalchemy import (
+    DDL,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    and_,
+    event,
+    or_,
+    text,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..calendar import center_today, working_days_between
 from ..database import IntEnum, LabelledEnum, UTCDateTime, enum_check, utcnow
 from ..extensions import Model
 from .vocabularies import CONSULTATION_TOPICS, FOREIGN_EVENTS, PATENT_KINDS, RETRIEVAL_PURPOSES
-from .workflow import case_type
+from .workflow import CASE_TYPES, case_type
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -150,10 +165,17 @@ class Case(Model):
             code = stage.side_of or (self.resume_stage if stage.kind.pauses_clock else None)
         return None
 
-    @property
+    @hybrid_property
     def is_center_work(self) -> bool:
         """The center is working to its own deadline (not waiting on the enterprise, not only closing)."""
         return self.current_stage.kind.center_deadline
+
+    @is_center_work.inplace.expression
+    @classmethod
+    def _is_center_work_in_sql(cls):
+        """The same in a query: each type's own stages of that kind (two types may give one code two kinds)."""
+        return or_(*(and_(cls.case_type == t.code, cls.stage.in_([s.code for s in t.stages if s.kind.center_deadline]))
+                     for t in CASE_TYPES.values()))
 
     @property
     def is_overdue(self) -> bool:

@@ -28,7 +28,7 @@ from .attachments import store_attachment
 from .models import Case, CaseEvent, CaseReferenceCounter, EventKind
 from .rules import CaseRefused
 from .signals import replies, step_documents
-from .workflow import CASE_TYPES, RESUME, Input, Transition, center_stage_codes, stage_allowance
+from .workflow import CASE_TYPES, RESUME, Input, Transition, stage_allowance
 
 
 class CaseChanged(CaseRefused):
@@ -372,7 +372,7 @@ def send_reminders(today: date) -> dict[str, int]:
     """Remind the assignee and the owning post of cases due within a working day and of overdue ones (where
     the center, not the enterprise, is to act); escalate each overdue case to the managers once."""
     tomorrow = add_working_days(today, 1)
-    open_cases = select(Case).where(Case.closed_at.is_(None), Case.stage.in_(center_stage_codes()),
+    open_cases = select(Case).where(Case.closed_at.is_(None), Case.is_center_work,
                                     Case.due_date.is_not(None),
                                     (Case.reminded_on.is_(None)) | (Case.reminded_on < today))
     counts = {"due_soon": 0, "overdue": 0, "escalated": 0}

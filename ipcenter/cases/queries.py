@@ -15,7 +15,7 @@ from ..list_filters import page_number
 from ..organisations.models import Post
 from ..permissions import can
 from .models import Case, CaseEvent
-from .workflow import CASE_TYPES, center_stage_codes
+from .workflow import CASE_TYPES
 
 # What the case page reads: the case's enterprise, post, assignee and unit, its timeline, and each entry's
 # people, unit and files; in one query, however long the timeline (read it with `.unique()`).
@@ -109,7 +109,7 @@ def post_queue(post_ids: list[int], tab: str, user, filters: CaseFilters) -> Cas
     elif tab == "mine":
         query = query.where(Case.assignee_id == user.id)
     elif tab == "overdue":
-        query = query.where(Case.stage.in_(center_stage_codes()), Case.due_date < center_today())
+        query = query.where(Case.is_center_work, Case.due_date < center_today())
     filters.state = "open"
     return _page(query, filters)
 

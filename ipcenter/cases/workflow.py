@@ -481,12 +481,6 @@ def case_type(code: str) -> CaseType:
     return CASE_TYPES[code]
 
 
-def center_stage_codes() -> frozenset[str]:
-    """The stages where the center works against its own deadline: only there can a case be overdue. Elsewhere
-    the due date is someone else's (to answer), or the result is in and the date says when the case will close."""
-    return frozenset(stage.code for t in CASE_TYPES.values() for stage in t.stages if stage.kind.center_deadline)
-
-
 def stage_allowance(stage: Stage, patent_kind: str | None) -> int | None:
     """The working days a stage allows, which may depend on the kind of patent."""
     if isinstance(stage.allowance, dict):

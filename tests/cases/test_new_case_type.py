@@ -62,16 +62,17 @@ FAIR_COMPLAINT = CaseType(
                                                         "yours is %(status)s."),
     stages=(
         Stage("complaint_received", "Complaint received", post=FAIR_DESK, allowance=1),
-        Stage("law_firm_opinion", "Law firm's opinion", kind=UNIT_OPINION, post=FAIR_DESK, allowance=2),
+        # The code of foreign assistance's first stage, where the center works to its deadline: here it is not.
+        Stage("assessment", "Law firm's opinion", kind=UNIT_OPINION, post=FAIR_DESK, allowance=2),
         Stage("settled", "Settled", kind=RESULT, post=FAIR_DESK, allowance=1),
         Stage("complaint_withdrawn", "Complaint withdrawn", kind=ENDED),
         Stage("complaint_closed", "Complaint closed", kind=ENDED),
     ),
     transitions=(
         Transition(action="take_up", label="Take up the complaint", sources=("complaint_received",),
-                   target="law_firm_opinion", actors=frozenset({Actor.POST}), inputs=(Input.COMMENT,),
+                   target="assessment", actors=frozenset({Actor.POST}), inputs=(Input.COMMENT,),
                    news="%(actor)s took up %(case)s."),
-        Transition(action="give_opinion", label="Give the opinion", sources=("law_firm_opinion",), target="settled",
+        Transition(action="give_opinion", label="Give the opinion", sources=("assessment",), target="settled",
                    actors=frozenset({Actor.UNIT}), inputs=(Input.COMMENT,), required=(Input.COMMENT,),
                    outcome=Outcome("settled_at_fair", "Settled at the fair"),
                    news="%(actor)s gave the opinion on %(case)s."),
@@ -81,7 +82,7 @@ FAIR_COMPLAINT = CaseType(
                    target="complaint_withdrawn", actors=frozenset({Actor.ENTERPRISE}), inputs=(Input.REASON,),
                    required=(Input.REASON,), news="%(actor)s withdrew %(case)s."),
     ),
-    main_path=("complaint_received", "law_firm_opinion", "settled", "complaint_closed"),
+    main_path=("complaint_received", "assessment", "settled", "complaint_closed"),
     initial_stage="complaint_received",
 )
 
@@ -137,11 +138,11 @@ def test_a_type_defined_only_in_its_data_goes_from_request_to_closing(client, lo
     as_user(client, login_as, fair.staff)
     assert references(client.get("/workspace/?tab=unassigned")) == [case.reference]
     act(client, case, "take_up")
-    assert case.stage == "law_firm_opinion" and case.due_date == add_working_days(center_today(), 2)
+    assert case.stage == "assessment" and case.due_date == add_working_days(center_today(), 2)
     client.submit(f"/cases/{case.reference}/delegate", {"version": case.version, "unit": fair.law_firm.id,
                                                         "comment": "请出具侵权比对意见。"}, page="/")
     page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
-    assert current_step(page) == "law_firm_opinion" and 'class="badge bg-warning text-dark" data-stage' in page
+    assert current_step(page) == "assessment" and 'class="badge bg-warning text-dark" data-stage' in page
     assert 'id="case-actions"' not in page  # the unit acts here, not the desk
 
     # The law firm's date has passed: that is not the center's delay.
@@ -187,7 +188,7 @@ def test_the_types_rule_turns_away_an_enterprise_not_recorded(client, login_as, 
 def test_the_workflow_page_draws_the_type(client, fair):
     page = client.get("/help/workflow").get_data(as_text=True)
     section = page.split('id="workflow-fair_complaint"')[1].split("</section>")[0]
-    for code in ("complaint_received", "law_firm_opinion", "settled", "complaint_closed", "complaint_withdrawn"):
+    for code in ("complaint_received", "assessment", "settled", "complaint_closed", "complaint_withdrawn"):
         assert f'<g data-stage="{code}">' in section
     assert "<title>Give the opinion</title>" in section
 
