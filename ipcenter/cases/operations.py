@@ -123,9 +123,10 @@ def advance_case(case: Case, action: str, actor: User, *, expected_version: int 
         record_failure("access.denied", "case", case.reference, actor=actor,
                        after={"permission": f"workflow action {action}", "stage": case.stage})
         raise ActionForbidden(_l("You may not perform this action on this case."))
-    files = [*files, *replies(step_documents.send(case, needed=transition.required))]
+    documents = replies(step_documents.send(case, needed=transition.required))
     inputs = _validated_inputs(transition, comment=comment, reason=reason, application_number=application_number,
-                               patent_number=patent_number, files=files)
+                               patent_number=patent_number, files=files, documents=documents)
+    files = [*files, *documents]
     from_stage, old_post_id = case.stage, case.post_id
     resuming = transition.target == RESUME
     target = case.resume_stage if resuming else transition.target
@@ -157,12 +158,13 @@ def _flush(case: Case) -> None:
         raise CaseChanged(_l("This case has changed since you opened it — reload the page and try again.")) from None
 
 
-def _validated_inputs(transition: Transition, *, files, **given) -> dict:
+def _validated_inputs(transition: Transition, *, files, documents, **given) -> dict:
     values = {key: (value or "").strip() for key, value in given.items()}
     for needed in transition.required:
         if needed == Input.SEARCH_REPORT:
-            continue  # built by the search report's domain, above (signals.step_documents)
-        if needed == Input.ATTACHMENT:
+            if not documents:  # built by the search report's domain (signals.step_documents), if it is loaded
+                raise RuntimeError("no search report document was built: the reports domain is not loaded")
+        elif needed == Input.ATTACHMENT:
             if not files:
                 raise CaseRefused(_l("Attach the document this step needs."), field="files")
         elif not values.get(needed.value):

@@ -195,7 +195,7 @@ def _refused(case: Case, refusal: Exception, action: str | None = None, form=Non
     db.session.rollback()
     if form is not None:
         show_refusal_beside_field(form, refusal)
-    return render_case(db.session.get_one(Case, case.id), status, action, str(refusal), form)
+    return render_case(_with_page_loads(case), status, action, str(refusal), form)
 
 
 def _respond(case: Case, operation, success, action: str | None = None, form=None) -> object:
@@ -209,7 +209,12 @@ def _respond(case: Case, operation, success, action: str | None = None, form=Non
 
 
 def _invalid(case: Case, action: str, form):
-    return render_case(case, 400, action, _form_errors(form), form)
+    return render_case(_with_page_loads(case), 400, action, _form_errors(form), form)
+
+
+def _with_page_loads(case: Case) -> Case:
+    """The case (again, after a rollback) with all its page shows loaded at once, as the page itself has it."""
+    return db.session.scalars(select(Case).where(Case.id == case.id).options(*CASE_PAGE)).unique().one()
 
 
 @bp.route("/cases/<reference>")
