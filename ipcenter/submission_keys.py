@@ -31,7 +31,7 @@ import json
 import re
 import secrets
 from datetime import datetime, timedelta
-from functools import wraps
+from functools import partial, wraps
 
 from flask import current_app, flash, redirect, request, session
 from flask_babel import gettext as _
@@ -151,24 +151,25 @@ def fingerprint(user) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def _use_up(key: str, sent: str, user, location: str) -> str | None:
-    """Record `key` and the fingerprint `sent` as leading to `location`; None if this sending's work stands,
-    or else where the sending that committed first led (this sending's work is then rolled back)."""
+def _use_up(key: str, sent: str | None, user, location: str) -> str | None:
+    """Record `key` and the fingerprint `sent` (if any) as leading to `location`; None if this sending's work
+    stands, or else where the sending that committed first led (this sending's work is then rolled back)."""
     now = utcnow()
-    # The same fields sent longer ago than the window, or sent now with files, were a sending of their own:
-    # this one takes the fingerprint over. Otherwise one within the window stays: its sending committed first.
-    taken_over = UsedSubmissionKey.key == sent
-    db.session.execute(delete(UsedSubmissionKey).where(
-        taken_over if _carries_files() else taken_over & (UsedSubmissionKey.used_at < _resent_since())))
     sender = _sender_id(user)
-    db.session.add_all([UsedSubmissionKey(key=key, user_id=sender, location=location, used_at=now),
-                        UsedSubmissionKey(key=sent, user_id=sender, location=location, used_at=now)])
+    db.session.add(UsedSubmissionKey(key=key, user_id=sender, location=location, used_at=now))
+    if sent is not None:
+        # The same fields sent longer ago than the window, or sent now with files, were a sending of their own:
+        # this one takes the fingerprint over. Otherwise one within the window stays: its sending came first.
+        taken_over = UsedSubmissionKey.key == sent
+        db.session.execute(delete(UsedSubmissionKey).where(
+            taken_over if _carries_files() else taken_over & (UsedSubmissionKey.used_at < _resent_since())))
+        db.session.add(UsedSubmissionKey(key=sent, user_id=sender, location=location, used_at=now))
     try:
         db.session.flush()
     except IntegrityError:  # sent twice at once: the other sending committed first
         db.session.rollback()
         discard_queued_mail()
-        earlier = earlier_location(key, user) or resent_location(sent, user)
+        earlier = earlier_location(key, user) or (sent and resent_location(sent, user))
         if earlier is None:
             raise
         return earlier
@@ -188,17 +189,23 @@ def _carries_files() -> bool:
     return any(upload.filename for upload in request.files.values())
 
 
-def sent_once(view):
-    """Answer a form sent again (a retry, Back and submit) with where its first sending led."""
+def sent_once(view=None, *, by_fields: bool = True):
+    """Answer a form sent again (a retry, Back and submit) with where its first sending led.
+
+    `by_fields=False`: by its key alone, for a form whose operation answers the same fields sent again itself
+    and whose work may be undone and done again at once (a citation, a recorded search: removed, they may be
+    added again; their fields are the page's, with no word for the user to change)."""
+    if view is None:
+        return partial(sent_once, by_fields=by_fields)
 
     @wraps(view)
     def once(*args, **kwargs):
         key = _posted_key()
         if key is None:
             return view(*args, **kwargs)
-        sent = fingerprint(current_user)
+        sent = fingerprint(current_user) if by_fields else None
         earlier = earlier_location(key, current_user) or (
-            None if _carries_files() else resent_location(sent, current_user))
+            None if sent is None or _carries_files() else resent_location(sent, current_user))
         if earlier is None:
             answer = view(*args, **kwargs)
             if getattr(answer, "status_code", None) not in REDIRECTS:

@@ -41,7 +41,7 @@ def _form_errors(form) -> str:
 
 @bp.route("/citations", methods=["POST"])
 @login_required
-@sent_once
+@sent_once(by_fields=False)
 def cite():
     form = CiteForm()
     if not form.validate():
@@ -81,7 +81,7 @@ def _removed(reference: str, remove, item_id: int, done: str):
 
 @bp.route("/cases/<reference>/search-report/searches", methods=["POST"])
 @login_required
-@sent_once
+@sent_once(by_fields=False)
 def record(reference):
     case = case_or_404(reference)
     form = RecordSearchForm()

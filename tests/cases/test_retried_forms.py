@@ -176,6 +176,29 @@ def test_a_recorded_search_sent_again_after_its_answer_was_lost_is_recorded_once
     assert SENT_ALREADY in client.get(results).get_data(as_text=True)
 
 
+def test_a_search_or_citation_removed_from_the_report_can_be_added_again_at_once(center, client, login_as):
+    """Their fields are the results page's own (nothing to reword): only the key tells a resend."""
+    patent = _lamp()
+    case = make_case(center, "fast_retrieval", "searching")
+    login_as(center.staff["retrieval"])
+    results = f"/patents/?q={quote('吊灯')}&case={case.reference}"
+    for _ in range(2):
+        assert client.post(f"/cases/{case.reference}/search-report/searches", data=opened_form(
+            client, results, "record-search", {"q": "吊灯", "mode": "query", "next": results})).status_code == 302
+        html = client.get(results).get_data(as_text=True)
+        assert client.post("/citations", data={
+            "csrf_token": hidden(html, "csrf_token"),
+            "submission_key": hidden(form_on(html, "cite-form-[0-9]+"), "submission_key"),
+            "case": case.reference, "patent_id": patent.id, "category": "X", "note": "公开了相同的灯臂",
+            "next": results}).status_code == 302
+        assert SENT_ALREADY not in client.get(results).get_data(as_text=True)
+        record, citation = db.session.scalar(select(SearchRecord)), db.session.scalar(select(Citation))
+        for removal in (f"search-report/searches/{record.id}/remove", f"citations/{citation.id}/remove"):
+            assert client.submit(f"/cases/{case.reference}/{removal}", {}, page=f"/cases/{case.reference}"
+                                 ).status_code == 302
+        assert db.session.scalar(select(func.count()).select_from(Citation)) == 0
+
+
 def test_the_worker_forgets_keys_older_than_the_setting_and_a_form_that_old_adds_again(app, client, login_as,
                                                                                       center, runner, monkeypatch):
     case = make_case(center, "consultation")
