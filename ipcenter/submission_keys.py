@@ -154,9 +154,7 @@ def fingerprint(user) -> str:
 def _use_up(key: str, sent: str | None, user, location: str) -> str | None:
     """Record `key` and the fingerprint `sent` (if any) as leading to `location`; None if this sending's work
     stands, or else where the sending that committed first led (this sending's work is then rolled back)."""
-    now = utcnow()
-    sender = _sender_id(user)
-    db.session.add(UsedSubmissionKey(key=key, user_id=sender, location=location, used_at=now))
+    now, sender = utcnow(), _sender_id(user)
     if sent is not None:
         # The same fields sent longer ago than the window, or sent now with files, were a sending of their own:
         # this one takes the fingerprint over. Otherwise one within the window stays: its sending came first.
@@ -164,6 +162,7 @@ def _use_up(key: str, sent: str | None, user, location: str) -> str | None:
         db.session.execute(delete(UsedSubmissionKey).where(
             taken_over if _carries_files() else taken_over & (UsedSubmissionKey.used_at < _resent_since())))
         db.session.add(UsedSubmissionKey(key=sent, user_id=sender, location=location, used_at=now))
+    db.session.add(UsedSubmissionKey(key=key, user_id=sender, location=location, used_at=now))
     try:
         db.session.flush()
     except IntegrityError:  # sent twice at once: the other sending committed first
