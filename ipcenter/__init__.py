@@ -93,7 +93,8 @@ def _register_request_boundary(app: Flask) -> None:
     @app.after_request
     def commit_request(response):
         if response.status_code < 400:
-            db.session.commit()
+            if db.session().in_transaction():  # a request that never used the database takes no connection
+                db.session.commit()
             write_queued_mail()
         else:
             roll_back()

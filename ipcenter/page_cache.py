@@ -3,7 +3,7 @@
 The pages staff reload all day (a case, the queue, a list, search results, a patent) cost a few milliseconds
 of queries, forms and templates to render, and most reloads find nothing changed. A page marked
 `kept_while_unchanged` is kept in this process after it is rendered and served again to the same user for the
-same address, language and hour while the **data generation** is the same: a counter in the database raised in
+same address, language and day while the **data generation** is the same: a counter in the database raised in
 the same transaction as any write to a table a page shows (tables no page shows: mail, keys, throttles, the
 audit log). So a change committed by any process (another worker, a command, the mail worker) retires every
 kept page at once, and a change rolled back retires none. Pages over the search index also name the index's
@@ -29,8 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .calendar import CENTER_ZONE
-from .database import utcnow
+from .calendar import center_today
 from .extensions import Model, db
 from .patents.index import index_state
 
@@ -98,7 +97,7 @@ def fresh_for_each_showing(make: Callable[[], str]) -> str:
 
 def kept_while_unchanged(*, over_index: bool = False):
     """Serve the view's page from this process's pages while the data (and with `over_index` the search
-    index) is as it was when the page was rendered for this user, address, language and hour."""
+    index) is as it was when the page was rendered for this user, address, language and day."""
 
     def decorate(view):
         @wraps(view)
@@ -115,6 +114,7 @@ def kept_while_unchanged(*, over_index: bool = False):
             if page is not None:
                 return _showing(page)
             session_before = _session_state()
+            db.session.expire_all()  # the signed-in user was read before the generation: read it again after
             answer = current_app.make_response(view(*args, **kwargs))
             page = _keepable(answer) if _session_state() == session_before else None
             if page is not None:
@@ -130,9 +130,8 @@ def kept_while_unchanged(*, over_index: bool = False):
 
 
 def _page_key(over_index: bool) -> tuple:
-    now = utcnow().astimezone(CENTER_ZONE)
     index = index_state() if over_index else None
-    return (request.full_path, current_user.id, str(get_locale()), now.date(), now.hour, data_generation(), index)
+    return (request.full_path, current_user.id, str(get_locale()), center_today(), data_generation(), index)
 
 
 def _session_state() -> dict:
@@ -142,11 +141,15 @@ def _session_state() -> dict:
 
 def _keepable(answer) -> tuple[bytes, list] | None:
     """The page (UTF-8, the smallest form to keep) with its secrets cut out, and how to make each anew, if it
-    may be kept: a whole HTML page whose rendering wrote nothing."""
+    may be kept: a whole HTML page whose rendering wrote nothing, and with no NUL (stored text holding one
+    could pass for a hole)."""
     if (answer.status_code != 200 or answer.mimetype != "text/html" or answer.direct_passthrough
             or "_flashes" in session or _wrote(db.session())):
         return None
-    page = answer.get_data().replace(generate_csrf().encode(), CSRF_HOLE)
+    page = answer.get_data()
+    if b"\x00" in page:
+        return None
+    page = page.replace(generate_csrf().encode(), CSRF_HOLE)
     secrets = g.get("fresh_secrets", [])
     for number, (secret, _make) in enumerate(secrets):
         page = page.replace(secret.encode(), _hole(number))

@@ -6,6 +6,7 @@ up an answer. `flask mail worker` runs `run_worker` under a process manager; `fl
 retry` makes one pass (`work_once`) from cron. Any number of either may run at once.
 """
 import threading
+import time
 from dataclasses import dataclass
 
 from flask import current_app
@@ -27,19 +28,26 @@ class WorkDone:
         return f"sent: {self.sent}, still failing: {self.failed}, index updates: {self.indexed}{swept}"
 
 
-def work_once(stop: threading.Event | None = None) -> WorkDone:
-    """Send every message due now, then apply the index queue and forget old submission keys (unless told
-    to stop meanwhile)."""
+SWEEP_EVERY_SECONDS = 3600  # keys are kept for days: the long-running worker forgets old ones hourly
+
+
+def work_once(stop: threading.Event | None = None, sweep: bool = True) -> WorkDone:
+    """Send every message due now, then apply the index queue and (with `sweep`) forget old submission keys,
+    unless told to stop meanwhile."""
     mail = send_due_mail(stop)
     if stop is not None and stop.is_set():
         return WorkDone(mail.sent, mail.failed, 0)
-    return WorkDone(mail.sent, mail.failed, drain_index_queue(), sweep_used_keys())
+    return WorkDone(mail.sent, mail.failed, drain_index_queue(), sweep_used_keys() if sweep else 0)
 
 
 def run_worker(stop: threading.Event) -> None:
     """Work until `stop` is set, finishing the batch under way; pause between passes that found nothing."""
     poll = current_app.config["MAIL_WORKER_POLL_SECONDS"]
+    swept_at = None
     while not stop.is_set():
-        done = work_once(stop)
+        sweep = swept_at is None or time.monotonic() - swept_at >= SWEEP_EVERY_SECONDS
+        done = work_once(stop, sweep)
+        if sweep:
+            swept_at = time.monotonic()
         if not (done.sent or done.failed or done.indexed):
             stop.wait(poll)

@@ -2,11 +2,14 @@
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from ipcenter import page_cache
+from ipcenter.accounts.models import User
+from ipcenter.calendar import center_today
 from ipcenter.cases.models import Case
-from ipcenter.database import utcnow
 from ipcenter.extensions import db
 from ipcenter.page_cache import data_generation
 from ipcenter.patents.models import Patent
@@ -90,12 +93,40 @@ def test_the_page_changes_language_with_the_user(client, login_as, center):
     assert '<html lang="zh-CN"' in client.get(f"/cases/{case.reference}").get_data(as_text=True)
 
 
-def test_deadlines_are_counted_again_when_the_hour_turns(client, login_as, center, monkeypatch):
+def test_deadlines_are_counted_again_when_the_day_turns(client, login_as, center, monkeypatch):
     case = make_case(center, "consultation")
     login_as(center.staff["consultation"])
     client.get(f"/cases/{case.reference}")
-    later = utcnow() + timedelta(hours=1)
-    monkeypatch.setattr("ipcenter.page_cache.utcnow", lambda: later)
+    tomorrow = center_today() + timedelta(days=1)
+    monkeypatch.setattr("ipcenter.page_cache.center_today", lambda: tomorrow)
+    assert queries_of(client, f"/cases/{case.reference}", rendered=False) > SERVED_AGAIN
+
+
+def test_a_change_to_the_user_committed_while_the_page_is_rendered_shows_on_the_next_showing(
+        client, login_as, center, monkeypatch):
+    """The user is read before the generation: a page must show what was there at the generation it is kept for."""
+    case = make_case(center, "consultation")
+    staff = login_as(center.staff["consultation"])
+    read_generation = page_cache.data_generation
+
+    def renamed_meanwhile() -> int:
+        with Session(db.engine) as other:  # commits between the user's loading and the generation's reading
+            other.execute(update(User).where(User.id == staff.id).values(display_name="王预审（已改名）"))
+            other.commit()
+        monkeypatch.setattr(page_cache, "data_generation", read_generation)
+        return read_generation()
+
+    monkeypatch.setattr(page_cache, "data_generation", renamed_meanwhile)
+    assert "王预审（已改名）" in client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    assert "王预审（已改名）" in client.get(f"/cases/{case.reference}").get_data(as_text=True)
+
+
+def test_a_page_holding_a_nul_from_stored_text_is_not_kept(client, login_as, center):
+    if db.engine.dialect.name == "postgresql":
+        pytest.skip("PostgreSQL stores no NUL in text")
+    case = make_case(center, "consultation", title="吊灯\x00secret0\x00咨询")
+    login_as(center.staff["consultation"])
+    client.get(f"/cases/{case.reference}")
     assert queries_of(client, f"/cases/{case.reference}", rendered=False) > SERVED_AGAIN
 
 
