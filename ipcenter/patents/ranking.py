@@ -150,10 +150,10 @@ def with_nearness(statistics: Statistics, matches: Matches, words: list[str], ra
     pairs = list(dict.fromkeys((first, second) for first, second in pairwise(words) if first != second))
     if not ranking.nearness_weight or not pairs:
         return matches
-    best = {doc for doc, _ in matches.top(ranking.nearness_candidates)}
+    best = [doc for doc, _ in matches.top(ranking.nearness_candidates)]
     segments = []
     for view, mask, scores in matches.segments:
-        docs = sorted(doc - view.offset for doc in best if view.offset <= doc < view.offset + view.arrays.size)
+        docs = _inside(view, best).tolist()
         lifted = scores.copy()
         for doc, lift in _nearness(view, docs, pairs, statistics, ranking.nearness_window).items():
             lifted[doc] += ranking.nearness_weight * lift

@@ -18,7 +18,7 @@ _local = threading.local()
 def similar_on_page(user, patent: Patent, count: int = 10) -> list[Hit]:
     """The `count` records most like `patent` among those `user` may see, closest first (without highlights)."""
     answers = _answers()
-    key = (patent.id, _viewer_scope(user), count)
+    key = (patent.id, visibility_filter(user), count)  # what the viewer may see of the collection
     found = answers.get(key)
     if found is None:
         hits = more_like(user, patent, per_page=count, facets=False, highlight=False).hits
@@ -39,8 +39,3 @@ def _answers() -> OrderedDict:
     if getattr(_local, "searcher", None) is not searcher:
         _local.searcher, _local.answers = searcher, OrderedDict()
     return _local.answers
-
-
-def _viewer_scope(user):
-    """What the viewer sees of the collection: everything, or the published records and their organisation's."""
-    return "all" if visibility_filter(user) is None else getattr(user, "organisation_id", None)
