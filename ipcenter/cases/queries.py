@@ -17,10 +17,13 @@ from ..permissions import can
 from .models import Case, CaseEvent
 from .workflow import CASE_TYPES
 
-# What the case page reads: the case's enterprise, post, assignee and unit, its timeline, and each entry's
-# people, unit and files; in one query, however long the timeline (read it with `.unique()`).
+# What a list's row reads: the case's enterprise, assignee, post and unit.
+CASE_ROW = (joinedload(Case.organisation), joinedload(Case.assignee), joinedload(Case.post),
+            joinedload(Case.delegated_unit))
+# What the case page reads: the row's, its timeline, and each entry's people, unit and files; in one query,
+# however long the timeline (read it with `.unique()`).
 CASE_PAGE = (
-    joinedload(Case.organisation), joinedload(Case.assignee), joinedload(Case.post), joinedload(Case.delegated_unit),
+    *CASE_ROW,
     joinedload(Case.events).options(joinedload(CaseEvent.actor), joinedload(CaseEvent.subject_user),
                                     joinedload(CaseEvent.unit), joinedload(CaseEvent.attachments)),
 )
@@ -85,8 +88,7 @@ def _page(query, filters: CaseFilters) -> CasePage:
         query = query.where(Case.closed_at.is_not(None))
     query = (query.order_by(*SORTS[filters.sort]).limit(filters.per_page + 1)
              .offset((filters.page - 1) * filters.per_page)
-             .options(joinedload(Case.post), joinedload(Case.assignee), joinedload(Case.organisation),
-                      joinedload(Case.delegated_unit)))
+             .options(*CASE_ROW))
     rows = list(db.session.scalars(query))
     return CasePage(cases=rows[:filters.per_page], page=filters.page, has_next=len(rows) > filters.per_page)
 

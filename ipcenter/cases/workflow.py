@@ -266,6 +266,18 @@ def _side_transitions(first_stages: tuple[str, ...], reopen_stage: str) -> tuple
     )
 
 
+def _accept(source: str, target: str) -> Transition:
+    """The post takes the request up: the same words in every type that has an intake of its own."""
+    return Transition(action="accept", label=_l("Accept"), sources=(source,), target=target, actors=STAFF,
+                      inputs=(Input.COMMENT,), news=_l("%(actor)s accepted %(case)s."))
+
+
+def _close(*sources: str, actors: frozenset[Actor] = STAFF) -> Transition:
+    """Closing a case whose result is in (by the post, or where the type says also by the enterprise)."""
+    return Transition(action="close", label=_l("Close the case"), sources=sources, target=CLOSED, actors=actors,
+                      inputs=(Input.COMMENT,), style="secondary", news=_l("%(actor)s closed %(case)s."))
+
+
 def _patent_office_decision(awaited_at: str) -> tuple[Transition, ...]:
     """The patent office's decision on an application, recorded by the post that awaited it; then closing."""
     return (
@@ -276,8 +288,7 @@ def _patent_office_decision(awaited_at: str) -> tuple[Transition, ...]:
         Transition(action="record_refusal", label=_l("Record the refusal"), sources=(awaited_at,), target="refused",
                    actors=STAFF, inputs=(Input.REASON, Input.ATTACHMENT), required=(Input.REASON,), style="danger",
                    outcome=Outcome("refused", _l("Refused")), news=_l("Refusal recorded: %(case)s.")),
-        Transition(action="close", label=_l("Close the case"), sources=("granted", "refused"), target=CLOSED,
-                   actors=STAFF, inputs=(Input.COMMENT,), style="secondary", news=_l("%(actor)s closed %(case)s.")),
+        _close("granted", "refused"),
     )
 
 
@@ -301,8 +312,7 @@ PATENT_FILING = CaseType(
         Stage("refused", _l("Refused"), kind=RESULT, post="filing", allowance=3),
     ) + _side_stages("filing"),
     transitions=(
-        Transition(action="accept", label=_l("Accept"), sources=("intake",), target="drafting", actors=STAFF,
-                   inputs=(Input.COMMENT,), news=_l("%(actor)s accepted %(case)s.")),
+        _accept("intake", "drafting"),
         Transition(action="submit_draft", label=_l("Submit the draft"), sources=("drafting",),
                    target="draft_confirmation", actors=STAFF_OR_UNIT, inputs=(Input.COMMENT, Input.ATTACHMENT),
                    required=(Input.ATTACHMENT,),
@@ -357,8 +367,7 @@ FAST_PRE_EXAMINATION = CaseType(
         Stage("refused", _l("Refused"), kind=RESULT, post="pre_examination", allowance=2),
     ) + _side_stages("pre_examination"),
     transitions=(
-        Transition(action="accept", label=_l("Accept"), sources=("intake",), target="pre_examination",
-                   actors=STAFF, inputs=(Input.COMMENT,), news=_l("%(actor)s accepted %(case)s.")),
+        _accept("intake", "pre_examination"),
         Transition(action="request_corrections", label=_l("Request corrections"), sources=("pre_examination",),
                    target="corrections_requested", actors=STAFF, inputs=(Input.COMMENT, Input.ATTACHMENT),
                    required=(Input.COMMENT,), style="warning",
@@ -388,9 +397,7 @@ def _after_delivery(delivered_at: str, questions_to: str) -> tuple[Transition, .
                    target=questions_to, actors=ENTERPRISE, inputs=(Input.COMMENT, Input.ATTACHMENT),
                    required=(Input.COMMENT,), style="outline-primary",
                    news=_l("%(actor)s asked a follow-up question on %(case)s.")),
-        Transition(action="close", label=_l("Close the case"), sources=(delivered_at,), target=CLOSED,
-                   actors=frozenset({Actor.POST, Actor.ENTERPRISE}), inputs=(Input.COMMENT,), style="secondary",
-                   news=_l("%(actor)s closed %(case)s.")),
+        _close(delivered_at, actors=frozenset({Actor.POST, Actor.ENTERPRISE})),
     )
 
 
@@ -406,8 +413,7 @@ FAST_RETRIEVAL = CaseType(
               allowance=5),
     ) + _side_stages("retrieval"),
     transitions=(
-        Transition(action="accept", label=_l("Accept"), sources=("intake",), target="searching", actors=STAFF,
-                   inputs=(Input.COMMENT,), news=_l("%(actor)s accepted %(case)s.")),
+        _accept("intake", "searching"),
         Transition(action="deliver_report", label=_l("Deliver the search report"), sources=("searching",),
                    target="report_delivered", actors=STAFF, inputs=(Input.SEARCH_REPORT, Input.COMMENT),
                    required=(Input.SEARCH_REPORT,), style="success",
@@ -451,8 +457,7 @@ FOREIGN_ASSISTANCE = CaseType(
         Stage("resolved", _l("Resolved"), kind=RESULT, post="foreign_assistance", allowance=3),
     ) + _side_stages("foreign_assistance"),
     transitions=(
-        Transition(action="accept", label=_l("Accept"), sources=("assessment",), target="planning", actors=STAFF,
-                   inputs=(Input.COMMENT,), news=_l("%(actor)s accepted %(case)s.")),
+        _accept("assessment", "planning"),
         Transition(action="start_assistance", label=_l("Start the assistance plan"), sources=("planning",),
                    target="in_progress", actors=STAFF, inputs=(Input.COMMENT, Input.ATTACHMENT),
                    required=(Input.COMMENT,), news=_l("%(actor)s started the assistance plan of %(case)s.")),
@@ -460,8 +465,7 @@ FOREIGN_ASSISTANCE = CaseType(
                    actors=STAFF_OR_UNIT, inputs=(Input.COMMENT, Input.ATTACHMENT), required=(Input.COMMENT,),
                    style="success", outcome=Outcome("resolved", _l("Resolved")),
                    news=_l("%(actor)s marked %(case)s resolved.")),
-        Transition(action="close", label=_l("Close the case"), sources=("resolved",), target=CLOSED, actors=STAFF,
-                   inputs=(Input.COMMENT,), style="secondary", news=_l("%(actor)s closed %(case)s.")),
+        _close("resolved"),
     ) + _side_transitions(first_stages=("assessment",), reopen_stage="assessment"),
     main_path=("assessment", "planning", "in_progress", "resolved", CLOSED),
     initial_stage="assessment",
