@@ -33,6 +33,12 @@ def address_with_query(endpoint: str, path: Mapping[str, Any], query: Mapping[st
     return f"{base}?{urlencode(query, doseq=True, safe=URL_FOR_SAFE)}" if query else base
 
 
+def containing(column, term: str):
+    """`column` holds `term` anywhere, in any case; `%` and `_` in the term are themselves, not wildcards."""
+    pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return column.ilike(pattern, escape="\\")
+
+
 @dataclass
 class FilteredList:
     page: Pagination
@@ -49,7 +55,6 @@ def filtered_list(query, column, enum_class, argument: str, search_columns) -> F
         query = query.where(column == enum_class(chosen))
     term = request.args.get("q", "").strip()
     if term:
-        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(*(searched.ilike(pattern, escape="\\") for searched in search_columns)))
+        query = query.where(or_(*(containing(searched, term) for searched in search_columns)))
     page = db.paginate(query, page=page_number(request.args), per_page=PAGE_SIZE, error_out=False)
     return FilteredList(page=page, choices=list(enum_class), chosen=chosen, term=term, argument=argument)

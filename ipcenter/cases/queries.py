@@ -1,18 +1,23 @@
-"""The case lists: a post's queue, an enterprise's cases, a unit's delegated cases.
+"""The case lists: a post's queue, an enterprise's cases, a unit's delegated cases; and finding a case in them.
 
 Each page is one indexed query for page size + 1 rows (the extra row says whether a
 next page exists), each row with its post, assignee, enterprise and unit joined: no
 COUNT over the table, and one query whatever the page size.
 """
+import re
+import unicodedata
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from ..calendar import center_today
+from ..accounts.models import Role, User
+from ..calendar import CENTER_ZONE, center_today
 from ..extensions import db
-from ..list_filters import page_number
-from ..organisations.models import Post
+from ..list_filters import containing, page_number
+from ..organisations.models import Organisation, Post
 from ..permissions import can
 from .models import Case, CaseEvent
 from .workflow import CASE_TYPES
@@ -36,6 +41,9 @@ SORTS = {
 }
 
 
+DATE_FILTERS = ("due_from", "due_to", "created_from", "created_to", "closed_from", "closed_to")
+
+
 @dataclass
 class CaseFilters:
     case_type: str | None = None
@@ -44,21 +52,46 @@ class CaseFilters:
     sort: str = "due"
     page: int = 1
     per_page: int = 20
+    q: str = ""  # a reference, title, enterprise, credit code, application or patent number, or words
+    assignee_id: int | None = None
+    organisation_id: int | None = None
+    dates: dict[str, date] = field(default_factory=dict)  # DATE_FILTERS given, as dates
+    problems: list[str] = field(default_factory=list)  # what was given but could not be used, and why
 
     @classmethod
     def from_args(cls, args, default_sort: str = "due", default_state: str = "open") -> "CaseFilters":
         case_type = args.get("type") if args.get("type") in CASE_TYPES else None
         stages = {stage.code for t in CASE_TYPES.values() for stage in t.stages}
         per_page = args.get("per_page", type=int)
-        return cls(
+        filters = cls(
             case_type=case_type,
             stage=args.get("stage") if args.get("stage") in stages else None,
             state=args.get("state") if args.get("state") in ("open", "closed", "all") else default_state,
             sort=args.get("sort") if args.get("sort") in SORTS else default_sort,
             page=page_number(args),
             per_page=per_page if per_page in PAGE_SIZES else PAGE_SIZES[0],
+            q=unicodedata.normalize("NFKC", args.get("q", "")).strip()[:200],
+            assignee_id=args.get("assignee", type=int),
+            organisation_id=args.get("enterprise", type=int),
         )
+        for name in DATE_FILTERS:
+            filters._read_date(name, args.get(name, ""))
+        return filters
 
+    def _read_date(self, name: str, given: str) -> None:
+        given = unicodedata.normalize("NFKC", given).strip()
+        if not given:
+            return
+        try:
+            self.dates[name] = date.fromisoformat(given)
+        except ValueError:
+            self.problems.append(_("“%(date)s” is not a date such as 2026-11-26; that filter is left out.",
+                                   date=given))
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether more than the menus narrows the list (the finder's fields are then shown open)."""
+        return bool(self.q or self.assignee_id or self.organisation_id or self.dates)
 
     def stage_choices(self, requester: bool = False) -> list[tuple[str, object]]:
         """The stages to filter by: those of the chosen type, or of every type; named for the reader."""
@@ -77,7 +110,48 @@ class CasePage:
     has_next: bool = False
 
 
+def case_search(text: str):
+    """Cases whose reference, title, description or enterprise (name, credit code) holds `text`, or whose
+    application or patent number holds its digits however they were typed (spaces, dots, full-width)."""
+    digits = re.sub(r"[\s.\-]", "", text).upper()
+    enterprises = select(Organisation.id).where(or_(
+        containing(Organisation.name_zh, text), containing(Organisation.name_en, text),
+        Organisation.credit_code == digits))
+    return or_(containing(Case.reference, text), containing(Case.title, text), containing(Case.description, text),
+               Case.organisation_id.in_(enterprises),
+               *((containing(Case.application_number, digits), containing(Case.patent_number, digits))
+                 if digits else ()))
+
+
+def _center_day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, CENTER_ZONE)
+
+
+def _narrowed(query, filters: CaseFilters):
+    """The finder's fields: words or numbers, assignee, enterprise, and due / created / closed date ranges
+    (both ends included, counted in the center's days)."""
+    if filters.q:
+        query = query.where(case_search(filters.q))
+    if filters.assignee_id:
+        query = query.where(Case.assignee_id == filters.assignee_id)
+    if filters.organisation_id:
+        query = query.where(Case.organisation_id == filters.organisation_id)
+    dates = filters.dates
+    for column, first, last in ((Case.created_at, "created_from", "created_to"),
+                                (Case.closed_at, "closed_from", "closed_to")):
+        if first in dates:
+            query = query.where(column >= _center_day_start(dates[first]))
+        if last in dates:
+            query = query.where(column < _center_day_start(dates[last] + timedelta(days=1)))
+    if "due_from" in dates:
+        query = query.where(Case.due_date >= dates["due_from"])
+    if "due_to" in dates:
+        query = query.where(Case.due_date <= dates["due_to"])
+    return query
+
+
 def _page(query, filters: CaseFilters) -> CasePage:
+    query = _narrowed(query, filters)
     if filters.case_type:
         query = query.where(Case.case_type == filters.case_type)
     if filters.stage:
@@ -104,15 +178,31 @@ def queue_posts(user) -> list[Post]:
 
 
 def post_queue(post_ids: list[int], tab: str, user, filters: CaseFilters) -> CasePage:
-    """Open cases whose current stage one of these posts owns."""
-    query = select(Case).where(Case.post_id.in_(post_ids), Case.closed_at.is_(None))
+    """Cases whose current (or, closed, last) stage one of these posts owns: open ones in the working tabs; in
+    "all", open or closed as the filter says, so that an old case is found again."""
+    query = select(Case).where(Case.post_id.in_(post_ids))
     if tab == "unassigned":
         query = query.where(Case.assignee_id.is_(None))
     elif tab == "mine":
         query = query.where(Case.assignee_id == user.id)
     elif tab == "overdue":
         query = query.where(Case.is_center_work, Case.due_date < center_today())
-    filters.state = "open"
+    if tab != "all":
+        filters.state = "open"
+    return _page(query, filters)
+
+
+def center_colleagues() -> list[User]:
+    """The center's staff and managers who can hold a case, by name: the finder's assignee menu."""
+    return list(db.session.scalars(select(User).where(User.role.in_((Role.STAFF, Role.MANAGER)),
+                                                      User.active.is_(True)).order_by(User.display_name)))
+
+
+def center_cases(filters: CaseFilters, post_id: int | None = None) -> CasePage:
+    """Every case the center has had (center staff see them all), or one post's, as the finder narrows them."""
+    query = select(Case)
+    if post_id:
+        query = query.where(Case.post_id == post_id)
     return _page(query, filters)
 
 

@@ -34,7 +34,17 @@ from .operations import (
     report_progress,
     submit_once,
 )
-from .queries import CASE_PAGE, QUEUE_TABS, CaseFilters, organisation_cases, post_queue, queue_posts, unit_cases
+from .queries import (
+    CASE_PAGE,
+    QUEUE_TABS,
+    CaseFilters,
+    center_cases,
+    center_colleagues,
+    organisation_cases,
+    post_queue,
+    queue_posts,
+    unit_cases,
+)
 from .signals import page_panels, replies
 from .timeline import delegation_brief, enterprise_request, visible_events
 from .workflow import CASE_TYPES, Actor
@@ -337,6 +347,18 @@ def workspace():
     page = post_queue(post_ids, tab, current_user, filters)
     return render_template("cases/workspace.html", page=page, filters=filters, posts=posts, chosen=chosen,
                            tab=tab, tabs=QUEUE_TABS, case_types=CASE_TYPES)
+
+
+@bp.route("/cases/find")
+@requires("center.workspace")
+@kept_while_unchanged()
+def find_cases():
+    filters = CaseFilters.from_args(request.args, default_sort="newest", default_state="all")
+    posts = db.session.scalars(select(Post).order_by(Post.id)).all()
+    chosen = next((post for post in posts if post.id == request.args.get("post", type=int)), None)
+    page = center_cases(filters, chosen.id if chosen else None)
+    return render_template("cases/find.html", page=page, filters=filters, posts=posts, chosen=chosen,
+                           colleagues=center_colleagues(), case_types=CASE_TYPES), 400 if filters.problems else 200
 
 
 @bp.route("/help/workflow")
