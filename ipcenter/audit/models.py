@@ -45,6 +45,7 @@ ACTIONS = {
     "user.deactivated": _l("User deactivated"),
     "user.reactivated": _l("User reactivated"),
     "patents.exported": _l("Patent search exported"),
+    "cases.exported": _l("Case list exported"),
     "attachment.downloaded": _l("Case attachment downloaded"),
     "report.downloaded": _l("Search report downloaded"),
     "audit.exported": _l("Audit log exported"),
@@ -58,7 +59,7 @@ ACTIONS = {
 # The kinds of object an entry is about.
 OBJECT_KINDS = {
     "user": _l("User"), "case": _l("Case"), "organisation": _l("Enterprise"), "attachment": _l("Attachment"),
-    "patents": _l("Patent search"), "page": _l("Page"), "audit_log": _l("Audit log"),
+    "patents": _l("Patent search"), "cases": _l("Case list"), "page": _l("Page"), "audit_log": _l("Audit log"),
     "template": _l("Template"), "calendar": _l("Calendar"), "backup": _l("Backup"),
 }
 

@@ -150,7 +150,8 @@ def _narrowed(query, filters: CaseFilters):
     return query
 
 
-def _page(query, filters: CaseFilters) -> CasePage:
+def _filtered(query, filters: CaseFilters):
+    """`query` as the filters narrow and order it."""
     query = _narrowed(query, filters)
     if filters.case_type:
         query = query.where(Case.case_type == filters.case_type)
@@ -160,11 +161,18 @@ def _page(query, filters: CaseFilters) -> CasePage:
         query = query.where(Case.closed_at.is_(None))
     elif filters.state == "closed":
         query = query.where(Case.closed_at.is_not(None))
-    query = (query.order_by(*SORTS[filters.sort]).limit(filters.per_page + 1)
-             .offset((filters.page - 1) * filters.per_page)
-             .options(*CASE_ROW))
+    return query.order_by(*SORTS[filters.sort]).options(*CASE_ROW)
+
+
+def _page(query, filters: CaseFilters) -> CasePage:
+    query = _filtered(query, filters).limit(filters.per_page + 1).offset((filters.page - 1) * filters.per_page)
     rows = list(db.session.scalars(query))
     return CasePage(cases=rows[:filters.per_page], page=filters.page, has_next=len(rows) > filters.per_page)
+
+
+def listed_cases(scope, filters: CaseFilters, limit: int) -> list[Case]:
+    """Every case of `scope` the filters select, in their order, up to `limit` (an export: no pages)."""
+    return list(db.session.scalars(_filtered(scope, filters).limit(limit)))
 
 
 QUEUE_TABS = ("unassigned", "mine", "overdue", "all")
@@ -198,17 +206,22 @@ def center_colleagues() -> list[User]:
                                                       User.active.is_(True)).order_by(User.display_name)))
 
 
-def center_cases(filters: CaseFilters, post_id: int | None = None) -> CasePage:
-    """Every case the center has had (center staff see them all), or one post's, as the finder narrows them."""
+def center_scope(post_id: int | None = None):
+    """Every case the center has had (center staff see them all), or one post's."""
     query = select(Case)
-    if post_id:
-        query = query.where(Case.post_id == post_id)
-    return _page(query, filters)
+    return query.where(Case.post_id == post_id) if post_id else query
 
 
-def organisation_cases(organisation_id: int, filters: CaseFilters) -> CasePage:
-    return _page(select(Case).where(Case.organisation_id == organisation_id), filters)
+def own_scope(user):
+    """The cases of a user outside the center: its enterprise's, or those delegated to its unit."""
+    if can(user, "unit.cases"):
+        return select(Case).where(Case.delegated_unit_id == user.unit_id)
+    return select(Case).where(Case.organisation_id == user.organisation_id)
 
 
-def unit_cases(unit_id: int, filters: CaseFilters) -> CasePage:
-    return _page(select(Case).where(Case.delegated_unit_id == unit_id), filters)
+def center_cases(filters: CaseFilters, post_id: int | None = None) -> CasePage:
+    return _page(center_scope(post_id), filters)
+
+
+def own_cases(user, filters: CaseFilters) -> CasePage:
+    return _page(own_scope(user), filters)

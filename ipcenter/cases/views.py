@@ -10,13 +10,16 @@ from wtforms.fields.choices import SelectChoice
 from ..accounts.models import User
 from ..audit.operations import record
 from ..database import utcnow
-from ..extensions import db
+from ..exports import FORMATS
+from ..extensions import db, limiter
 from ..i18n import localized_name, with_colon
 from ..organisations.models import DemonstrationUnit, Post
 from ..page_cache import kept_while_unchanged
 from ..permissions import can, case_actors, ensure, requires
 from ..submission_keys import sent_once
+from ..throttling import setting, signed_in_user
 from .attachments import UploadRefused, display_name, stored_path
+from .exports import EXPORT_LIMIT, cases_export
 from .forms import ActionForm, AssignForm, DelegateForm, NoteForm, ProgressForm, show_refusal_beside_field
 from .models import Attachment, Case
 from .operations import (
@@ -40,10 +43,12 @@ from .queries import (
     CaseFilters,
     center_cases,
     center_colleagues,
-    organisation_cases,
+    center_scope,
+    listed_cases,
+    own_cases,
+    own_scope,
     post_queue,
     queue_posts,
-    unit_cases,
 )
 from .signals import page_panels, replies
 from .timeline import delegation_brief, enterprise_request, visible_events
@@ -84,11 +89,8 @@ def list_cases():
     if can(current_user, "center.workspace"):
         return redirect(url_for("cases.workspace"))
     filters = CaseFilters.from_args(request.args, default_sort="newest", default_state="all")
-    if can(current_user, "unit.cases"):
-        page = unit_cases(current_user.unit_id, filters)
-    else:
-        page = organisation_cases(current_user.organisation_id, filters)
-    return render_template("cases/list.html", page=page, filters=filters, case_types=CASE_TYPES)
+    return render_template("cases/list.html", page=own_cases(current_user, filters), filters=filters,
+                           case_types=CASE_TYPES), 400 if filters.problems else 200
 
 
 @bp.route("/cases/new")
@@ -359,6 +361,22 @@ def find_cases():
     page = center_cases(filters, chosen.id if chosen else None)
     return render_template("cases/find.html", page=page, filters=filters, posts=posts, chosen=chosen,
                            colleagues=center_colleagues(), case_types=CASE_TYPES), 400 if filters.problems else 200
+
+
+@bp.route("/cases/export.<file_format>")
+@login_required
+@limiter.limit(setting("EXPORT_RATE_LIMIT"), key_func=signed_in_user)
+def export_cases(file_format):
+    """The list the filters select, as the user sees it: the center's (the finder's), or its own."""
+    if file_format not in FORMATS:
+        abort(404)
+    filters = CaseFilters.from_args(request.args, default_sort="newest", default_state="all")
+    center = can(current_user, "center.workspace")
+    scope = center_scope(request.args.get("post", type=int)) if center else own_scope(current_user)
+    cases = listed_cases(scope, filters, EXPORT_LIMIT)
+    record("cases.exported", "cases", after={"filters": request.args.to_dict(), "format": file_format,
+                                             "cases": len(cases)})
+    return cases_export(current_user, cases, file_format)
 
 
 @bp.route("/help/workflow")

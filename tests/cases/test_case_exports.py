@@ -1,0 +1,59 @@
+"""A case list downloaded as a spreadsheet: what the filters select, in the reader's language, safe to open, and
+showing each reader only what its pages show."""
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from ipcenter.audit.models import AuditEntry
+from ipcenter.extensions import db
+from tests.cases.conftest import make_case
+
+
+def downloaded(client, path: str, file_format: str, **query) -> list[list[str]]:
+    response = client.get(f"{path}/export.{file_format}", query_string=query)
+    assert response.status_code == 200 and "attachment; filename=cases-" in response.headers["Content-Disposition"]
+    if file_format == "csv":
+        return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"), newline="")))
+    return [[cell.value or "" for cell in row] for row in load_workbook(io.BytesIO(response.data)).active.iter_rows()]
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_staff_download_what_the_finder_selects_every_page_of_it_formula_safe(client, login_as, center, file_format):
+    for n in range(25):
+        make_case(center, "consultation", title=f"吊灯咨询{n}")
+    formula = make_case(center, "consultation", title='=HYPERLINK("http://evil.example","吊灯")')
+    make_case(center, "patent_filing", "drafting", title="壁灯外观设计")
+    login_as(center.staff["consultation"])
+    rows = downloaded(client, "/cases", file_format, q="吊灯", sort="oldest", page="2")
+    assert rows[0][:3] == ["Reference", "Kind of request", "Title"] and rows[0][-1] == "Assignee"
+    assert len(rows) == 1 + 26 and rows[-1][:3] == [formula.reference, "Consultation",
+                                                     "'" + formula.title]
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "cases.exported"))
+    assert entry is not None and entry.after["cases"] == 26
+
+
+def test_the_enterprise_downloads_its_own_cases_in_its_language_without_the_assignee(client, login_as, center):
+    own = make_case(center, "consultation", "answered", title="展会维权咨询")
+    center.enterprise.language = "zh"
+    db.session.commit()
+    login_as(center.enterprise)
+    rows = downloaded(client, "/cases", "csv")
+    assert rows[0][:5] == ["编号", "请求类型", "标题", "企业", "阶段"] and "承办人" not in rows[0]
+    assert [row[0] for row in rows[1:]] == [own.reference]
+
+
+def test_a_unit_downloads_only_what_is_delegated_to_it(client, login_as, center):
+    make_case(center, "consultation")
+    delegated = make_case(center, "foreign_assistance", "in_progress")
+    delegated.delegated_unit = center.unit
+    db.session.commit()
+    login_as(center.reporter)
+    assert [row[0] for row in downloaded(client, "/cases", "csv")[1:]] == [delegated.reference]
+
+
+def test_an_unknown_format_is_not_found(client, login_as, center):
+    login_as(center.staff["consultation"])
+    assert client.get("/cases/export.pdf").status_code == 404
