@@ -5,7 +5,16 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
@@ -149,6 +158,20 @@ class NoteForm(KeyedForm, FormWithFiles):
     comment = TextAreaField(_l("What the center should know"), validators=[DataRequired(), Length(max=10000)])
     files = MultipleFileField(_l("Attachments"))
     submit = SubmitField(_l("Add the note"))
+
+
+class BulkForm(FlaskForm):
+    """One action for the cases ticked in a staff list."""
+
+    case = SelectMultipleField(_l("Ticked cases"), choices=[], validate_choice=False, validators=[
+        DataRequired(message=_l("Tick the cases to act on first."))])
+    action = SelectField(_l("With the ticked cases"), choices=[])
+    assignee = SelectField(_l("Assign to"), coerce=int, choices=[], validate_choice=False)
+    next = HiddenField("next")  # a label: see submission_keys.KeyedForm
+
+    def validate_assignee(self, field):
+        if self.action.data == "assign" and not field.data:
+            raise ValidationError(_l("Choose who is to have the cases."))
 
 
 class AssignForm(FlaskForm):

@@ -5,6 +5,7 @@ Each operation changes objects, writes its timeline event, queues notifications 
 flushes; the request boundary commits once. A state change and its event are always
 in the same transaction.
 """
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -20,15 +21,16 @@ from ..audit.operations import record, record_failure
 from ..calendar import add_working_days, center_today, working_days_between
 from ..database import utcnow
 from ..extensions import db
+from ..mail import discard_queued_mail, write_queued_mail
 from ..notifications.operations import notify
 from ..organisations.models import Post
 from ..patents.numbers import InvalidApplicationNumber, normalise_cn_application_number
 from ..permissions import can, case_actors
-from .attachments import store_attachment
+from .attachments import UploadRefused, store_attachment
 from .models import Case, CaseEvent, CaseReferenceCounter, EventKind
 from .rules import CaseRefused
 from .signals import replies, step_documents
-from .workflow import CASE_TYPES, RESUME, Input, Transition, stage_allowance
+from .workflow import CASE_TYPES, RESUME, Actor, Input, Transition, stage_allowance
 
 
 class CaseChanged(CaseRefused):
@@ -394,3 +396,56 @@ def send_reminders(today: date) -> dict[str, int]:
                            .execution_options(synchronize_session=False))
     db.session.flush()
     return counts
+
+
+# Several cases at once ------------------------------------------------------------
+
+CLAIM, ASSIGN = "claim", "assign"
+
+
+def bulk_actions() -> dict[str, object]:
+    """What staff may do to a selection of cases: claim them, assign them, and each workflow action that asks
+    nothing of a case (not even a comment), by its label."""
+    actions: dict[str, object] = {CLAIM: _l("Claim them"), ASSIGN: _l("Assign them to…")}
+    for case_type in CASE_TYPES.values():
+        for transition in case_type.transitions:
+            if Actor.POST in transition.actors and not transition.required:
+                actions.setdefault(transition.action, transition.label)
+    return actions
+
+
+@dataclass
+class BulkOutcome:
+    done: list[str] = field(default_factory=list)  # references
+    refused: list[tuple[str, str]] = field(default_factory=list)  # reference, and why
+
+
+def act_on_cases(references: list[str], action: str, actor: User, assignee: User | None = None) -> BulkOutcome:
+    """Do `action` to each case, in a transaction of its own and checked as if it were done to that case alone:
+    a case refused leaves the others done, and says why."""
+    outcome = BulkOutcome()
+    for reference in dict.fromkeys(references):
+        case = db.session.scalar(select(Case).where(Case.reference == reference))
+        try:
+            _act_on_case(case, reference, action, actor, assignee)
+        except (CaseRefused, UploadRefused) as refusal:
+            db.session.rollback()
+            discard_queued_mail()
+            outcome.refused.append((reference, str(refusal)))
+        else:
+            db.session.commit()
+            write_queued_mail()
+            outcome.done.append(reference)
+    return outcome
+
+
+def _act_on_case(case: Case | None, reference: str, action: str, actor: User, assignee: User | None) -> None:
+    if case is None or not can(actor, "case.view", case):
+        raise CaseRefused(_l("There is no case %(reference)s.", reference=reference))
+    if action not in (CLAIM, ASSIGN):
+        advance_case(case, action, actor)
+    elif not can(actor, "case.work", case):
+        record_failure("access.denied", "case", case.reference, actor=actor, after={"permission": "case.work"})
+        raise ActionForbidden(_l("Only the post that owns its stage may assign this case."))
+    else:
+        assign_case(case, actor if action == CLAIM else assignee, actor)

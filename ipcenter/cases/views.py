@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -16,21 +17,33 @@ from ..i18n import localized_name, with_colon
 from ..organisations.models import DemonstrationUnit, Post
 from ..page_cache import kept_while_unchanged
 from ..permissions import can, case_actors, ensure, requires
+from ..security import local_path
 from ..submission_keys import sent_once
 from ..throttling import setting, signed_in_user
 from .attachments import UploadRefused, display_name, stored_path
 from .exports import EXPORT_LIMIT, cases_export
-from .forms import ActionForm, AssignForm, DelegateForm, NoteForm, ProgressForm, show_refusal_beside_field
+from .forms import (
+    ActionForm,
+    AssignForm,
+    BulkForm,
+    DelegateForm,
+    NoteForm,
+    ProgressForm,
+    show_refusal_beside_field,
+)
 from .models import Attachment, Case
 from .operations import (
+    ASSIGN,
     ActionForbidden,
     CaseChanged,
     CaseRefused,
+    act_on_cases,
     add_note,
     advance_case,
     assign_case,
     assignable_colleagues,
     available_transitions,
+    bulk_actions,
     case_submitted_with,
     delegate_case,
     end_delegation,
@@ -348,7 +361,38 @@ def workspace():
     post_ids = [chosen.id] if chosen else [p.id for p in posts]
     page = post_queue(post_ids, tab, current_user, filters)
     return render_template("cases/workspace.html", page=page, filters=filters, posts=posts, chosen=chosen,
-                           tab=tab, tabs=QUEUE_TABS, case_types=CASE_TYPES)
+                           tab=tab, tabs=QUEUE_TABS, case_types=CASE_TYPES, bulk_form=_bulk_form(formdata=None))
+
+
+@bp.route("/cases/bulk", methods=["POST"])
+@requires("center.workspace")
+def act_on_several():
+    form = _bulk_form()
+    back = local_path(form.next.data, url_for("cases.workspace"))
+    if not form.validate_on_submit():
+        flash(_form_errors(form), "danger")
+        return redirect(back)
+    assignee = db.session.get(User, form.assignee.data) if form.action.data == ASSIGN else None
+    _flash_bulk(act_on_cases(form.case.data, form.action.data, current_user, assignee))
+    return redirect(back)
+
+
+def _bulk_form(**kwargs) -> BulkForm:
+    """The form under a staff list that acts on its ticked cases, with its menus."""
+    form = BulkForm(**kwargs)
+    form.action.choices = list(bulk_actions().items())
+    form.assignee.choices = [(0, "—")] + [(user.id, user.display_name) for user in center_colleagues()]
+    return form
+
+
+def _flash_bulk(outcome) -> None:
+    if outcome.done:
+        flash(ngettext("Done for %(num)d case: %(references)s.", "Done for %(num)d cases: %(references)s.",
+                       len(outcome.done), references=", ".join(outcome.done)), "success")
+    if outcome.refused:
+        flash(ngettext("Not done for %(num)d case: %(reasons)s", "Not done for %(num)d cases: %(reasons)s",
+                       len(outcome.refused), reasons=" ".join(f"{reference} — {why}"
+                                                              for reference, why in outcome.refused)), "warning")
 
 
 @bp.route("/cases/find")
@@ -360,7 +404,8 @@ def find_cases():
     chosen = next((post for post in posts if post.id == request.args.get("post", type=int)), None)
     page = center_cases(filters, chosen.id if chosen else None)
     return render_template("cases/find.html", page=page, filters=filters, posts=posts, chosen=chosen,
-                           colleagues=center_colleagues(), case_types=CASE_TYPES), 400 if filters.problems else 200
+                           colleagues=center_colleagues(), case_types=CASE_TYPES,
+                           bulk_form=_bulk_form(formdata=None)), 400 if filters.problems else 200
 
 
 @bp.route("/cases/export.<file_format>")

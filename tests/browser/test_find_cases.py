@@ -26,3 +26,18 @@ def test_a_case_is_found_by_its_number_as_printed_and_opened(page, live_server, 
     submit(page, f"[data-reference='{lamp.reference}'] a")
     expect(page.locator("h1")).to_contain_text(lamp.reference)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize(("language", "width"), [("zh", 390), ("en", 1280)])
+def test_staff_tick_two_cases_in_the_workspace_and_claim_them(page, live_server, center, language, width):
+    cases = [make_case(center, "consultation", title=f"吊灯咨询{n}") for n in range(3)]
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server, center.staff["consultation"])
+    page.goto(f"{live_server}/workspace/?tab=unassigned")
+    for case in cases[:2]:
+        page.check(f"#tick-{case.reference}")
+    page.select_option("#bulk-action", "claim")
+    submit(page, "#bulk-apply")
+    expect(page.locator(".alert-success")).to_contain_text(f"{cases[0].reference}, {cases[1].reference}")
+    expect(page.locator("[data-reference]")).to_have_count(1)  # the unassigned tab keeps the third
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
