@@ -173,8 +173,13 @@ class Case(Model):
     @is_center_work.inplace.expression
     @classmethod
     def _is_center_work_in_sql(cls):
-        """The same in a query: each type's own stages of that kind (two types may give one code two kinds)."""
-        return or_(*(and_(cls.case_type == t.code, cls.stage.in_([s.code for s in t.stages if s.kind.center_deadline]))
+        return cls.at_stages_where(lambda kind: kind.center_deadline)
+
+    @classmethod
+    def at_stages_where(cls, holds):
+        """In a query: the case is at a stage of its own type whose kind `holds` (two types may give one code
+        two kinds)."""
+        return or_(*(and_(cls.case_type == t.code, cls.stage.in_([s.code for s in t.stages if holds(s.kind)]))
                      for t in CASE_TYPES.values()))
 
     @property

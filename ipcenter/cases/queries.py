@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Role, User
-from ..calendar import CENTER_ZONE, center_today
+from ..calendar import CENTER_ZONE, add_working_days, center_today
 from ..extensions import db
 from ..list_filters import containing, page_number
 from ..organisations.models import Organisation, Post
@@ -42,6 +42,8 @@ SORTS = {
 
 
 DATE_FILTERS = ("due_from", "due_to", "created_from", "created_to", "closed_from", "closed_to")
+SOON = 3  # working days: "due soon" on the home pages and in the lists they link to
+URGENCIES = ("overdue", "today", "soon", "asked")  # the home pages' counts, each a list's filter
 
 
 @dataclass
@@ -55,6 +57,7 @@ class CaseFilters:
     q: str = ""  # a reference, title, enterprise, credit code, application or patent number, or words
     assignee_id: int | None = None
     organisation_id: int | None = None
+    urgency: str | None = None  # one of URGENCIES
     dates: dict[str, date] = field(default_factory=dict)  # DATE_FILTERS given, as dates
     problems: list[str] = field(default_factory=list)  # what was given but could not be used, and why
 
@@ -73,6 +76,7 @@ class CaseFilters:
             q=unicodedata.normalize("NFKC", args.get("q", "")).strip()[:200],
             assignee_id=args.get("assignee", type=int),
             organisation_id=args.get("enterprise", type=int),
+            urgency=args.get("urgency") if args.get("urgency") in URGENCIES else None,
         )
         for name in DATE_FILTERS:
             filters._read_date(name, args.get(name, ""))
@@ -91,7 +95,7 @@ class CaseFilters:
     @property
     def narrowed(self) -> bool:
         """Whether more than the menus narrows the list (the finder's fields are then shown open)."""
-        return bool(self.q or self.assignee_id or self.organisation_id or self.dates)
+        return bool(self.q or self.assignee_id or self.organisation_id or self.dates or self.urgency)
 
     def stage_choices(self, requester: bool = False) -> list[tuple[str, object]]:
         """The stages to filter by: those of the chosen type, or of every type; named for the reader."""
@@ -123,6 +127,16 @@ def case_search(text: str):
                  if digits else ()))
 
 
+def urgency_clause(urgency: str):
+    """The center late (overdue), due today, due within SOON working days, or the enterprise asked something."""
+    if urgency == "asked":
+        return Case.at_stages_where(lambda kind: kind.asks_enterprise)
+    today = center_today()
+    due = {"overdue": Case.due_date < today, "today": Case.due_date == today,
+           "soon": (Case.due_date > today) & (Case.due_date <= add_working_days(today, SOON))}[urgency]
+    return Case.is_center_work & due
+
+
 def _center_day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, CENTER_ZONE)
 
@@ -136,6 +150,8 @@ def _narrowed(query, filters: CaseFilters):
         query = query.where(Case.assignee_id == filters.assignee_id)
     if filters.organisation_id:
         query = query.where(Case.organisation_id == filters.organisation_id)
+    if filters.urgency:
+        query = query.where(Case.closed_at.is_(None), urgency_clause(filters.urgency))
     dates = filters.dates
     for column, first, last in ((Case.created_at, "created_from", "created_to"),
                                 (Case.closed_at, "closed_from", "closed_to")):

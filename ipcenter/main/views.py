@@ -1,10 +1,9 @@
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from ..cases.agenda import home_for
 from ..extensions import db
-from ..organisations.models import Organisation, OrganisationStatus
-from ..permissions import can
 from ..security import local_path
 
 bp = Blueprint("main", __name__)
@@ -14,11 +13,7 @@ bp = Blueprint("main", __name__)
 def home():
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    pending = None
-    if can(current_user, "organisation.review"):
-        pending = db.session.scalar(
-            select(func.count(Organisation.id)).where(Organisation.status == OrganisationStatus.PENDING))
-    return render_template("main/dashboard.html", pending_organisations=pending)
+    return render_template("main/dashboard.html", **home_for(current_user))
 
 
 @bp.route("/language/<code>", methods=["POST"])

@@ -1,0 +1,147 @@
+"""Each person's day, for their home page: what needs them now, most urgent first.
+
+Center staff see their own open cases by urgency (the center's deadlines only: a case waiting on the enterprise
+is not late), the unassigned cases of their posts, and the news they have not read (an enterprise answered, a
+unit reported); managers the same across every post, with the overdue count of each post and the units gone
+quiet. An enterprise sees first what the center asked of it, then its open cases, then its results. Every count
+is the length of a list the page links to (queries.urgency_clause, the lists' `urgency` filter).
+"""
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, or_, select
+
+from ..calendar import CENTER_ZONE, add_working_days, center_today
+from ..extensions import db
+from ..notifications.models import Notification
+from ..organisations.models import DemonstrationUnit, Organisation, OrganisationStatus, Post
+from ..permissions import can
+from .models import Case, CaseEvent, EventKind
+from .queries import CASE_ROW, queue_posts, urgency_clause
+
+QUIET = 10  # working days without a report from a unit working on a case: the manager hears of it
+RESULTS_SHOWN_FOR = timedelta(days=90)
+LISTED = 20  # cases a home page lists under each heading; its count links to the whole list
+
+
+@dataclass
+class Listing:
+    """A home page's heading: how many cases there are, and the first LISTED of them."""
+
+    count: int
+    cases: list[Case]
+
+
+@dataclass
+class CenterDay:
+    urgent: dict[str, Listing]  # "overdue", "today", "soon": the user's (a manager's: every post's)
+    unassigned: int  # open cases of the user's posts nobody holds
+    news: list[Notification]  # unread, newest first
+    overdue_per_post: list[tuple[Post, int]] = field(default_factory=list)  # managers
+    quiet_units: list[tuple[DemonstrationUnit, date]] = field(default_factory=list)  # managers: since when
+
+
+@dataclass
+class EnterpriseDay:
+    asked: Listing  # the center waits on the enterprise's answer: by its date
+    open: Listing
+    results: Listing  # a result delivered, or closed with an outcome, lately
+
+
+@dataclass
+class Delegated:
+    case: Case
+    brief: str | None  # what the center asked the unit to do
+    last_report: date | None
+
+
+@dataclass
+class UnitDay:
+    delegated: list[Delegated]  # the open cases delegated to the unit
+
+
+def home_for(user) -> dict:
+    """What the user's home page shows, by what the user does at the center."""
+    if can(user, "center.workspace"):
+        pending = _count(select(Organisation).where(Organisation.status == OrganisationStatus.PENDING)) \
+            if can(user, "organisation.review") else None
+        return {"center_day": center_day(user), "pending_organisations": pending}
+    if can(user, "unit.cases"):
+        return {"unit_day": unit_day(user)}
+    return {"enterprise_day": enterprise_day(user)}
+
+
+def center_day(user) -> CenterDay:
+    every_post = can(user, "queue.every_post")
+    open_cases = select(Case).where(Case.closed_at.is_(None))
+    mine = open_cases if every_post else open_cases.where(Case.assignee_id == user.id)
+    urgent = {urgency: _listing(mine.where(urgency_clause(urgency))) for urgency in ("overdue", "today", "soon")}
+    post_ids = [post.id for post in queue_posts(user)]
+    day = CenterDay(urgent=urgent, unassigned=_count(open_cases.where(Case.post_id.in_(post_ids),
+                                                                        Case.assignee_id.is_(None))),
+                    news=list(db.session.scalars(select(Notification).where(
+                        Notification.user_id == user.id, Notification.read_at.is_(None))
+                        .order_by(Notification.created_at.desc()).limit(5))))
+    if every_post:
+        day.overdue_per_post = _overdue_per_post()
+        day.quiet_units = _quiet_units()
+    return day
+
+
+def enterprise_day(user) -> EnterpriseDay:
+    own = select(Case).where(Case.organisation_id == user.organisation_id)
+    open_cases = own.where(Case.closed_at.is_(None))
+    delivered = Case.at_stages_where(lambda kind: kind.finished)
+    lately = datetime.now(CENTER_ZONE) - RESULTS_SHOWN_FOR
+    return EnterpriseDay(
+        asked=_listing(open_cases.where(urgency_clause("asked"))),
+        open=_listing(open_cases.where(~urgency_clause("asked"), ~delivered)),
+        results=_listing(own.where(or_(delivered & Case.closed_at.is_(None),
+                                       Case.outcome.is_not(None) & (Case.closed_at >= lately))),
+                         Case.updated_at.desc()))
+
+
+def unit_day(user) -> UnitDay:
+    cases = _listing(select(Case).where(Case.delegated_unit_id == user.unit_id, Case.closed_at.is_(None))).cases
+    briefs: dict[int, str | None] = {}
+    reported: dict[int, date] = {}
+    for event in db.session.scalars(select(CaseEvent).where(
+            CaseEvent.case_id.in_([case.id for case in cases]), CaseEvent.unit_id == user.unit_id,
+            CaseEvent.kind.in_((EventKind.DELEGATED, EventKind.PROGRESS_REPORT))).order_by(CaseEvent.id)):
+        if event.kind == EventKind.DELEGATED:
+            briefs[event.case_id] = event.comment  # the latest delegation's brief
+        else:
+            reported[event.case_id] = event.created_at.astimezone(CENTER_ZONE).date()
+    return UnitDay([Delegated(case, briefs.get(case.id), reported.get(case.id)) for case in cases])
+
+
+def _listing(query, *order) -> Listing:
+    cases = db.session.scalars(query.order_by(*(order or (Case.due_date.asc().nulls_last(), Case.id)))
+                               .options(*CASE_ROW).limit(LISTED))
+    return Listing(_count(query), list(cases))
+
+
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def _overdue_per_post() -> list[tuple[Post, int]]:
+    rows = db.session.execute(select(Post, func.count(Case.id)).join(Case, Case.post_id == Post.id)
+                              .where(Case.closed_at.is_(None), urgency_clause("overdue"))
+                              .group_by(Post.id).order_by(func.count(Case.id).desc(), Post.id))
+    return [(post, count) for post, count in rows]
+
+
+def _quiet_units() -> list[tuple[DemonstrationUnit, date]]:
+    """Units holding open cases whose last word (a progress report, or else the delegation) is older than QUIET
+    working days, with its date; the quietest first."""
+    last_word = (select(Case.delegated_unit_id.label("unit_id"), func.max(CaseEvent.created_at).label("at"))
+                 .join(CaseEvent, (CaseEvent.case_id == Case.id) & (CaseEvent.unit_id == Case.delegated_unit_id))
+                 .where(Case.closed_at.is_(None), Case.delegated_unit_id.is_not(None),
+                        CaseEvent.kind.in_((EventKind.PROGRESS_REPORT, EventKind.DELEGATED)))
+                 .group_by(Case.delegated_unit_id).subquery())
+    since = add_working_days(center_today(), -QUIET)
+    rows = db.session.execute(select(DemonstrationUnit, last_word.c.at)
+                              .join(last_word, last_word.c.unit_id == DemonstrationUnit.id).order_by(last_word.c.at))
+    quiet = [(unit, at.astimezone(CENTER_ZONE).date()) for unit, at in rows]
+    return [(unit, day) for unit, day in quiet if day < since]
