@@ -2,10 +2,12 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from ..calendar import center_today
 from ..extensions import db
 from ..organisations.models import Organisation, OrganisationStatus
 from ..permissions import can
 from ..security import local_path
+from ..working_calendar.queries import calendar_notice
 
 bp = Blueprint("main", __name__)
 
@@ -18,7 +20,8 @@ def home():
     if can(current_user, "organisation.review"):
         pending = db.session.scalar(
             select(func.count(Organisation.id)).where(Organisation.status == OrganisationStatus.PENDING))
-    return render_template("main/dashboard.html", pending_organisations=pending)
+    notice = calendar_notice(center_today()) if can(current_user, "calendar.view") else None
+    return render_template("main/dashboard.html", pending_organisations=pending, calendar_notice=notice)
 
 
 @bp.route("/language/<code>", methods=["POST"])
