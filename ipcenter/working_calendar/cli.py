@@ -3,6 +3,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from ..extensions import db
 from .models import FIRST_YEAR, LAST_YEAR
@@ -25,7 +26,8 @@ def import_command(file, year):
         raise click.ClickException(f"{file}: not UTF-8 text; save it as UTF-8 and try again.") from None
     except ScheduleRefused as refusal:
         where = f"{file}:{refusal.line}" if refusal.line else str(file)
-        raise click.ClickException(f"{where}: {refusal.message}") from None
+        with force_locale("en"):  # as every command speaks
+            raise click.ClickException(f"{where}: {refusal.message}") from None
     moved = replace_schedule(year, days, None, file_name=file.name)
     db.session.commit()
     if moved is None:

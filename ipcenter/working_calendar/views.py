@@ -13,7 +13,7 @@ from ..permissions import can, requires
 from ..submission_keys import sent_once
 from .forms import DayForm, ScheduleForm
 from .models import FIRST_YEAR, LAST_YEAR, CalendarYear
-from .notice import ListedDay, ScheduleRefused, read_schedule, written_schedule
+from .notice import ScheduleRefused, read_schedule, written_schedule
 from .operations import add_day, remove_day, replace_schedule
 from .queries import month_weeks, year_schedule
 
@@ -38,9 +38,8 @@ def show_year(year):
 def add(year):
     form = DayForm()
     if form.validate_on_submit():
-        listed = ListedDay(form.day.data, form.kind.data, form.name_zh.data.strip(), form.name_en.data.strip() or None)
         try:
-            return _saved(year, add_day(_in_range(year), listed, current_user))
+            return _saved(year, add_day(_in_range(year), form.listed_day(), current_user))
         except ScheduleRefused as refusal:
             getattr(form, refusal.field or "day").errors.append(str(refusal))
     return _year_page(year, form, ScheduleForm(formdata=None)), 400
