@@ -12,12 +12,15 @@ from .notice import NAME_EN_LENGTH, NAME_ZH_LENGTH, ListedDay
 
 class DayForm(KeyedForm):
     day = DateField(_l("Date"), validators=[DataRequired(message=_l("Give the date as YYYY-MM-DD."))])
-    kind = SelectField(_l("Kind of day"), coerce=int,
-                       choices=[SelectChoice(kind.value, kind.label) for kind in DayKind])
+    kind = SelectField(_l("Kind of day"), coerce=int)
     name_zh = StringField(_l("Name in Chinese (as in the notice)"),
                           validators=[DataRequired(), Length(max=NAME_ZH_LENGTH)])
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=NAME_EN_LENGTH)])
     submit = SubmitField(_l("Add the day"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [SelectChoice(int(kind), kind.label) for kind in DayKind]  # in the reader's language
 
     def listed_day(self) -> ListedDay:
         kind = next(kind for kind in DayKind if kind == self.kind.data)  # one of the choices: the form checked it

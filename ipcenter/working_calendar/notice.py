@@ -109,26 +109,24 @@ def check_day(listed: ListedDay, year: int) -> None:
 
 
 def written_schedule(days: list[ListedDay]) -> str:
-    """The days as the text `read_schedule` reads: consecutive holidays of one name as one line."""
-    lines: list[str] = []
-    run: list[ListedDay] = []
+    """The days as the text `read_schedule` reads, a line per run (`runs`)."""
+    return "".join(f"{_line(run)}\n" for run in runs(days))
+
+
+def runs(days: list[ListedDay]) -> list[list[ListedDay]]:
+    """The days in order, consecutive holidays of one name together (as the notice gives them); a make-up day alone."""
+    found: list[list[ListedDay]] = []
     for listed in sorted(days, key=lambda listed: listed.day):
-        if run and not _continues(run, listed):
-            lines.append(_line(run[0].day, run[-1].day.isoformat(), run[0]))
-            run = []
-        if listed.kind == DayKind.HOLIDAY:
-            run.append(listed)
+        last = found[-1][-1] if found else None
+        if last is not None and listed.kind == last.kind == DayKind.HOLIDAY and listed.day == last.day + timedelta(
+                days=1) and (listed.name_zh, listed.name_en) == (last.name_zh, last.name_en):
+            found[-1].append(listed)
         else:
-            lines.append(_line(listed.day, "workday", listed))
-    if run:
-        lines.append(_line(run[0].day, run[-1].day.isoformat(), run[0]))
-    return "".join(f"{line}\n" for line in lines)
+            found.append([listed])
+    return found
 
 
-def _continues(run: list[ListedDay], listed: ListedDay) -> bool:
-    return (listed.kind == DayKind.HOLIDAY and (listed.name_zh, listed.name_en) == (run[0].name_zh, run[0].name_en)
-            and listed.day == run[-1].day + timedelta(days=1))
-
-
-def _line(first: date, second: str, listed: ListedDay) -> str:
-    return ",".join(filter(None, (first.isoformat(), second, listed.name_zh, listed.name_en)))
+def _line(run: list[ListedDay]) -> str:
+    first = run[0]
+    second = run[-1].day.isoformat() if first.kind == DayKind.HOLIDAY else "workday"
+    return ",".join(filter(None, (first.day.isoformat(), second, first.name_zh, first.name_en)))

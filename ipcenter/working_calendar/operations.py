@@ -34,12 +34,14 @@ def add_day(year: int, listed: ListedDay, actor: User) -> dict[str, tuple[date, 
     return _change(year, actor, ScheduleSource.ENTERED, None, lambda kept: kept.days.append(_row(listed)))
 
 
-def remove_day(year: int, day: date, actor: User) -> dict[str, tuple[date, date]] | None:
-    """None when the day is not listed (removed already: a form sent twice)."""
-    row = db.session.scalar(select(CalendarDay).where(CalendarDay.day == day, CalendarDay.year == year))
-    if row is None:
+def remove_days(year: int, first: date, last: date, actor: User) -> dict[str, tuple[date, date]] | None:
+    """The listed days from `first` to `last` (a holiday's run, or one day). None when none is listed (removed
+    already: a form sent twice)."""
+    rows = db.session.scalars(select(CalendarDay).where(CalendarDay.year == year, CalendarDay.day >= first,
+                                                        CalendarDay.day <= last)).all()
+    if not rows:
         return None
-    return _change(year, actor, ScheduleSource.ENTERED, None, lambda kept: kept.days.remove(row))
+    return _change(year, actor, ScheduleSource.ENTERED, None, lambda kept: [kept.days.remove(row) for row in rows])
 
 
 def listed_days(year: int) -> list[ListedDay] | None:

@@ -13,8 +13,8 @@ from ..permissions import can, requires
 from ..submission_keys import sent_once
 from .forms import DayForm, ScheduleForm
 from .models import FIRST_YEAR, LAST_YEAR, CalendarYear
-from .notice import ScheduleRefused, read_schedule, written_schedule
-from .operations import add_day, remove_day, replace_schedule
+from .notice import ScheduleRefused, read_schedule, runs, written_schedule
+from .operations import add_day, remove_days, replace_schedule
 from .queries import month_weeks, year_schedule
 
 bp = Blueprint("working_calendar", __name__, url_prefix="/calendar")
@@ -45,14 +45,15 @@ def add(year):
     return _year_page(year, form, ScheduleForm(formdata=None)), 400
 
 
-@bp.route("/<int:year>/days/<day>/remove", methods=["POST"])
+@bp.route("/<int:year>/days/<first>/remove", methods=["POST"])
+@bp.route("/<int:year>/days/<first>/<last>/remove", methods=["POST"])
 @requires("calendar.edit")
-def remove(year, day):
+def remove(year, first, last=None):
     try:
-        moved = remove_day(_in_range(year), date.fromisoformat(day), current_user)
+        first_day, last_day = date.fromisoformat(first), date.fromisoformat(last or first)
     except ValueError:
         abort(404)
-    return _saved(year, moved)
+    return _saved(year, remove_days(_in_range(year), first_day, last_day, current_user))
 
 
 @bp.route("/<int:year>/schedule", methods=["POST"])
@@ -103,7 +104,7 @@ def _year_page(year: int, day_form: DayForm, schedule_form: ScheduleForm):
     schedule = year_schedule(year)
     if can(current_user, "calendar.edit") and schedule_form.text.data is None:
         schedule_form.text.data = written_schedule(schedule)
-    return render_template("calendar/year.html", year=year, schedule=schedule, months=month_weeks(year, schedule),
+    return render_template("calendar/year.html", year=year, runs=runs(schedule), months=month_weeks(year, schedule),
                            weekdays=[format_date(date(2024, 1, 1 + n), "EEE") for n in range(7)],  # Mon 1 Jan
                            kept=db.session.get(CalendarYear, year) if kept_by_center(year) else None,
                            packaged=known_to_package(year), day_form=day_form, schedule_form=schedule_form)

@@ -168,7 +168,7 @@ def test_a_single_day_form_is_checked_beside_its_fields(center, client, login_as
     assert db.session.scalar(select(CalendarDay)) is None
 
 
-def test_a_day_removed_counts_the_deadlines_again(center, client, login_as):
+def test_a_day_or_a_holidays_run_removed_counts_the_deadlines_again(center, client, login_as):
     case = made_on(MONDAY_BEFORE_SPRING_FESTIVAL, center)
     login_as(center.manager)
     client.submit("/calendar/2027/schedule", {"text": SCHEDULE_2027})
@@ -176,6 +176,10 @@ def test_a_day_removed_counts_the_deadlines_again(center, client, login_as):
     assert db.session.get(Case, case.id).due_date == date(2027, 2, 15)  # 2-5 February, then Monday 15
     assert db.session.get(CalendarYear, 2027) is not None and db.session.get(CalendarDay, date(2027, 2, 14)) is None
     assert client.submit("/calendar/2027/days/2027-02-14/remove").status_code == 302  # sent twice: nothing more
+    client.submit("/calendar/2027/days/2027-02-06/2027-02-13/remove")
+    assert db.session.get(Case, case.id).due_date == date(2027, 2, 8)
+    assert [event.detail for event in timeline(case) if event.kind == EventKind.DEADLINE_MOVED] == [
+        "2027-02-08 → 2027-02-14", "2027-02-14 → 2027-02-15", "2027-02-15 → 2027-02-08"]
 
 
 def test_staff_read_the_calendar_but_may_not_change_it_and_enterprises_may_not_open_it(center, client, login_as):
