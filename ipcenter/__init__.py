@@ -15,6 +15,7 @@ from .notifications import models as notification_models  # noqa: F401
 from .organisations import models as organisation_models  # noqa: F401
 from .patents import index as patent_index  # noqa: F401  (the patent tables; index kept in step on commit)
 from .reports import models as report_models  # noqa: F401  (the search report tables)
+from .working_calendar import models as calendar_models  # noqa: F401  (the center's holiday schedules)
 
 
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:
@@ -74,9 +75,10 @@ def _register_blueprints(app: Flask) -> None:
     from .organisations.views import bp as organisations_bp
     from .patents.views import bp as patents_bp
     from .reports.views import bp as reports_bp  # with its panel on the case page (cases.signals)
+    from .working_calendar.views import bp as calendar_bp
 
     for blueprint in (main_bp, accounts_bp, users_admin_bp, organisations_bp, organisations_admin_bp, cases_bp,
-                      notifications_bp, patents_bp, reports_bp, audit_bp):
+                      notifications_bp, patents_bp, reports_bp, audit_bp, calendar_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,9 +1,13 @@
 """Deadlines in working days on the mainland-China calendar.
 
-Weekends, public holidays and the make-up working days on weekends come from the
-`chinese_calendar` package. For a year it does not know yet (the State Council
-publishes each year's schedule in late autumn), Monday to Friday count as working
-days and a warning is logged, so a deadline is never refused for lack of data.
+A year whose official schedule the center has entered (`ipcenter.working_calendar`) is decided by it alone:
+its holidays are off, its make-up working days are worked, and otherwise Monday to Friday. Any other year comes
+from the `chinese_calendar` package, which knows the years up to its release. For a year neither knows (the
+State Council publishes each year's schedule in late autumn), Monday to Friday count as working days: such a
+date is *provisional* and the pages say so, since a deadline is never refused for lack of data.
+
+The center's schedules are read once per transaction (a page counts many dates; a committed change by any
+process is seen by the next transaction), and again at once after a change in this one (`forget_schedules`).
 """
 import logging
 from datetime import date, datetime, timedelta
@@ -11,9 +15,16 @@ from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+from flask import g, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from .extensions import db
+from .working_calendar.models import CalendarDay, CalendarYear, DayKind
 
 log = logging.getLogger(__name__)
 CENTER_ZONE = ZoneInfo("Asia/Shanghai")
+SCHEDULES = "working_calendar_schedules"  # on flask.g: {year: {listed day: whether it is worked}}
 
 
 def center_today() -> date:
@@ -21,19 +32,11 @@ def center_today() -> date:
     return datetime.now(CENTER_ZONE).date()
 
 
-@lru_cache(maxsize=4096)
 def is_working_day(day: date) -> bool:
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        _warn_missing_year(day.year)
-        return day.weekday() < 5
-
-
-@cache
-def _warn_missing_year(year: int) -> None:
-    """Said once per year and process: the fallback is expected until the package is updated."""
-    log.warning("no official calendar for %s yet; counting Monday to Friday as working days", year)
+    listed = _schedules().get(day.year)
+    if listed is not None:
+        return listed.get(day, day.weekday() < 5)
+    return _packaged_working_day(day)
 
 
 def add_working_days(start: date, days: int) -> date:
@@ -52,3 +55,75 @@ def working_days_between(start: date, end: date) -> int:
     if end < start:
         return -working_days_between(end, start)
     return sum(1 for offset in range(1, (end - start).days + 1) if is_working_day(start + timedelta(days=offset)))
+
+
+def kept_by_center(year: int) -> bool:
+    """The center has entered this year's schedule (it then overrides the package)."""
+    return year in _schedules()
+
+
+@cache
+def known_to_package(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def is_provisional_year(year: int) -> bool:
+    """Nobody has said which days of this year are holidays: its dates are counted Monday to Friday."""
+    return not kept_by_center(year) and not known_to_package(year)
+
+
+def first_provisional_year(start: date, end: date) -> int | None:
+    """The first year from `start` to `end` whose holidays are unknown: a count across it may still move."""
+    return next((year for year in range(start.year, end.year + 1) if is_provisional_year(year)), None)
+
+
+def forget_schedules() -> None:
+    """The center's schedules changed in this transaction: read them again at the next count."""
+    if has_app_context():
+        g.pop(SCHEDULES, None)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_at_the_end_of_a_transaction(session, *args) -> None:
+    forget_schedules()
+
+
+def _schedules() -> dict[int, dict[date, bool]]:
+    if not has_app_context():  # a bare count (no database at hand): the package alone
+        return {}
+    if SCHEDULES not in g:
+        setattr(g, SCHEDULES, _read_schedules())
+    return getattr(g, SCHEDULES)
+
+
+def _read_schedules() -> dict[int, dict[date, bool]]:
+    schedules: dict[int, dict[date, bool]] = {}
+    # Counting may happen while a case being made is not complete yet: it must not be flushed by this read.
+    with db.session.no_autoflush:
+        rows = db.session.execute(select(CalendarYear.year, CalendarDay.day, CalendarDay.kind)
+                                  .outerjoin(CalendarDay, CalendarDay.year == CalendarYear.year))
+        for year, day, kind in rows:
+            listed = schedules.setdefault(year, {})
+            if day is not None:
+                listed[day] = kind == DayKind.MAKE_UP_WORKDAY
+    return schedules
+
+
+@lru_cache(maxsize=4096)
+def _packaged_working_day(day: date) -> bool:
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        _warn_missing_year(day.year)
+        return day.weekday() < 5
+
+
+@cache
+def _warn_missing_year(year: int) -> None:
+    """Said once per year and process: the fallback is expected until the year is entered."""
+    log.warning("no official calendar for %s yet; counting Monday to Friday as working days", year)

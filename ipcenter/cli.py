@@ -170,6 +170,7 @@ def register_commands(app) -> None:
     from .accounts.cli import users_cli
     from .audit.cli import audit_cli
     from .translations_cli import translations_cli
+    from .working_calendar.cli import calendar_cli
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(translations_cli)
@@ -180,6 +181,7 @@ def register_commands(app) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(calendar_cli)
     from .patents.cli import patents_cli, search_cli
 
     app.cli.add_command(patents_cli)

@@ -140,6 +140,8 @@ RULES: dict[str, Callable[..., bool]] = {
     "admin.units": _is_manager,
     "admin.posts": _is_manager,
     "audit.browse": _is_manager,
+    "calendar.view": _is_center,
+    "calendar.edit": _is_manager,  # the year's official holidays, which every deadline counts with
     "user.edit": _keeps_account,
     "organisation.edit": _keeps_organisation,
     "organisation.invite": _may_invite,

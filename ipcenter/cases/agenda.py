@@ -16,6 +16,7 @@ from ..extensions import db
 from ..notifications.models import Notification
 from ..organisations.models import DemonstrationUnit, Organisation, OrganisationStatus, Post
 from ..permissions import can
+from ..working_calendar.queries import calendar_notice
 from .models import Case, CaseEvent, EventKind
 from .queries import CASE_ROW, queue_posts, urgency_clause
 
@@ -65,7 +66,8 @@ def home_for(user) -> dict:
     if can(user, "center.workspace"):
         pending = _count(select(Organisation).where(Organisation.status == OrganisationStatus.PENDING)) \
             if can(user, "organisation.review") else None
-        return {"center_day": center_day(user), "pending_organisations": pending}
+        notice = calendar_notice(center_today()) if can(user, "calendar.view") else None
+        return {"center_day": center_day(user), "pending_organisations": pending, "calendar_notice": notice}
     if can(user, "unit.cases"):
         return {"unit_day": unit_day(user)}
     return {"enterprise_day": enterprise_day(user)}

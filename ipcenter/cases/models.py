@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..calendar import center_today, working_days_between
+from ..calendar import center_today, first_provisional_year, working_days_between
 from ..database import IntEnum, LabelledEnum, UTCDateTime, enum_check, utcnow
 from ..extensions import Model
 from .vocabularies import CONSULTATION_TOPICS, FOREIGN_EVENTS, PATENT_KINDS, RETRIEVAL_PURPOSES
@@ -48,6 +48,7 @@ class EventKind(LabelledEnum):
     DELEGATION_ENDED = 6, _l("Delegation ended")
     PROGRESS_REPORT = 7, _l("Progress report")
     ESCALATED = 8, _l("Escalated to the managers")
+    DEADLINE_MOVED = 9, _l("Due date moved: the working calendar changed")
 
 
 def _in(column: str, values) -> str:
@@ -87,6 +88,10 @@ class Case(Model):
     delegated_unit_id: Mapped[int | None] = mapped_column(ForeignKey("demonstration_units.id"))
     priority: Mapped[Priority] = mapped_column(IntEnum(Priority), default=Priority.NORMAL)
     due_date: Mapped[date | None] = mapped_column(Date)
+    # How the due date was counted: this many working days after this day (then the external deadline, if
+    # earlier). Kept so that a change of the working calendar can count it again.
+    due_counted_from: Mapped[date | None] = mapped_column(Date)
+    due_working_days: Mapped[int | None] = mapped_column(Integer)
     # While the clock is paused: the working days that were left, and the stage to return to.
     paused_days_left: Mapped[int | None] = mapped_column(Integer)
     resume_stage: Mapped[str | None] = mapped_column(String(40))
@@ -151,6 +156,13 @@ class Case(Model):
         if self.due_date is None or not self.is_open:
             return None
         return working_days_between(center_today(), self.due_date)
+
+    @property
+    def provisional_year(self) -> int | None:
+        """A year the due date is counted through whose official holidays nobody has entered: it may move."""
+        if self.due_date is None or not self.is_open:
+            return None
+        return first_provisional_year(min(self.due_counted_from or self.due_date, self.due_date), self.due_date)
 
     @property
     def step(self) -> str | None:

@@ -228,24 +228,48 @@ def _enter_stage(case: Case, target: str, today: date, resuming: bool = False) -
     case.stage = target
     case.post = post
     case.closed_at = None if stage.kind.open else utcnow()
-    case.due_date = _due_date(case, stage, today, resuming)
+    _count_due_date(case, stage, today, resuming)
     if resuming:
         case.resume_stage = case.paused_days_left = None
 
 
-def _due_date(case: Case, stage, today: date, resuming: bool) -> date | None:
-    """The center's deadline; where the case waits on the enterprise, the enterprise's to answer."""
-    if not stage.kind.open:
+def _count_due_date(case: Case, stage, today: date, resuming: bool) -> None:
+    """The center's deadline; where the case waits on the enterprise, the enterprise's to answer. What it was
+    counted from is kept with it (`recount_deadlines`)."""
+    days = None
+    if stage.kind.open:
+        days = case.paused_days_left if resuming and case.paused_days_left is not None \
+            else stage_allowance(stage, case.patent_kind)
+    case.due_counted_from, case.due_working_days = (today, days) if days is not None else (None, None)
+    case.due_date = _counted_due_date(case)
+
+
+def _counted_due_date(case: Case) -> date | None:
+    if case.due_counted_from is None or case.due_working_days is None:
         return None
-    due: date | None
-    if resuming and case.paused_days_left is not None:
-        due = add_working_days(today, case.paused_days_left)
-    else:
-        allowance = stage_allowance(stage, case.patent_kind)
-        due = add_working_days(today, allowance) if allowance is not None else None
-    if due and case.external_deadline and case.external_deadline < due:
+    due = add_working_days(case.due_counted_from, case.due_working_days)
+    if case.external_deadline and case.external_deadline < due:
         return case.external_deadline  # an overseas exhibition does not wait for the center
     return due
+
+
+def recount_deadlines(first: date, last: date, actor: User | None) -> dict[str, tuple[date, date]]:
+    """After the working calendar changed between `first` and `last`: the due dates of open cases counted across
+    those days, counted again as they were first counted; each case whose due date moved says so on its timeline
+    (to the enterprise too when the date is the enterprise's to answer). {reference: (old, new)}"""
+    counted_across = select(Case).where(Case.closed_at.is_(None), Case.due_date >= first,
+                                        Case.due_counted_from <= last).order_by(Case.id)
+    moved = {}
+    for case in db.session.scalars(counted_across):
+        old, new = case.due_date, _counted_due_date(case)
+        if old is None or new is None or new == old:
+            continue
+        _record(case, actor, kind=EventKind.DEADLINE_MOVED, detail=f"{old.isoformat()} → {new.isoformat()}",
+                public=case.current_stage.kind.asks_enterprise)
+        case.due_date = new
+        moved[case.reference] = (old, new)
+        _flush(case)  # a case someone changed meanwhile refuses the whole change: nothing is half recounted
+    return moved
 
 
 def _post_members(case: Case) -> list[User]:

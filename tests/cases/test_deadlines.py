@@ -29,7 +29,7 @@ def test_national_day_holiday_and_make_up_saturday():
 def test_year_without_official_calendar_falls_back_to_weekdays_and_says_so_once(caplog):
     from ipcenter import calendar
 
-    calendar.is_working_day.cache_clear()
+    calendar._packaged_working_day.cache_clear()
     calendar._warn_missing_year.cache_clear()
     assert add_working_days(date(2027, 3, 5), 1) == date(2027, 3, 8)  # Friday -> Monday
     assert add_working_days(date(2027, 6, 1), 20) == date(2027, 6, 29)

@@ -1,0 +1,47 @@
+"""`flask calendar import FILE`: a year's official schedule from a text file (the format of `notice.py`)."""
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from flask_babel import force_locale
+
+from ..extensions import db
+from .models import FIRST_YEAR, LAST_YEAR
+from .notice import ScheduleRefused, read_schedule, written_schedule
+from .operations import replace_schedule
+from .queries import year_schedule
+
+calendar_cli = AppGroup("calendar", help="The working calendar: each year's holidays and make-up working days.")
+
+
+@calendar_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--year", type=click.IntRange(FIRST_YEAR, LAST_YEAR),
+              help="The year the file must list (default: the year of its first date).")
+def import_command(file, year):
+    """Replace a year's schedule by the FILE's (UTF-8; nothing is saved if a line is wrong)."""
+    try:
+        year, days = read_schedule(file.read_text(encoding="utf-8"), year)
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file}: not UTF-8 text; save it as UTF-8 and try again.") from None
+    except ScheduleRefused as refusal:
+        where = f"{file}:{refusal.line}" if refusal.line else str(file)
+        with force_locale("en"):  # as every command speaks
+            raise click.ClickException(f"{where}: {refusal.message}") from None
+    moved = replace_schedule(year, days, None, file_name=file.name)
+    db.session.commit()
+    if moved is None:
+        click.echo(f"{year}: the schedule kept already; nothing changed.")
+        return
+    holidays = sum(1 for listed in days if listed.kind.name == "HOLIDAY")
+    click.echo(f"{year}: {holidays} holidays and {len(days) - holidays} make-up working days saved; "
+               f"due dates moved on {len(moved)} open cases.")
+    for reference, (old, new) in moved.items():
+        click.echo(f"  {reference}: {old.isoformat()} -> {new.isoformat()}")
+
+
+@calendar_cli.command("export")
+@click.argument("year", type=click.IntRange(FIRST_YEAR, LAST_YEAR))
+def export_command(year):
+    """Print a year's schedule in the form `calendar import` reads (the center's, else the package's)."""
+    click.echo(written_schedule(year_schedule(year)), nl=False)

@@ -1,0 +1,82 @@
+"""What the pages show of the calendar: a year's days, and what the dashboard says of missing schedules."""
+import calendar as month_calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import chinese_calendar
+from sqlalchemy import func, select
+
+from ..calendar import first_provisional_year, is_provisional_year, is_working_day, known_to_package
+from ..cases.models import Case
+from ..extensions import db
+from .models import LAST_YEAR, DayKind
+from .notice import ListedDay
+from .operations import listed_days
+
+PACKAGE_NAMES = {holiday.value: holiday.chinese for holiday in chinese_calendar.Holiday}
+NOVEMBER = 11  # from the first of it the next year's schedule is expected (published in late autumn)
+
+
+@dataclass(frozen=True)
+class ShownDay:
+    day: date
+    working: bool
+    listed: ListedDay | None  # a holiday or make-up working day, as the schedule names it
+
+
+def year_schedule(year: int) -> list[ListedDay]:
+    """The year's holidays and make-up days: the center's when entered, else the package's (else none)."""
+    kept = listed_days(year)
+    if kept is not None:
+        return kept
+    if not known_to_package(year):
+        return []
+    return [listed for listed in map(_packaged_day, _days_of(year)) if listed is not None]
+
+
+def _packaged_day(day: date) -> ListedDay | None:
+    on_holiday, name = chinese_calendar.get_holiday_detail(day)
+    if name is None or (not on_holiday and day.weekday() < 5):
+        return None  # an ordinary day (a holiday's weekday neighbour is named by the package, but worked)
+    kind = DayKind.HOLIDAY if on_holiday else DayKind.MAKE_UP_WORKDAY
+    return ListedDay(day, kind, PACKAGE_NAMES.get(name, name), name)
+
+
+def month_weeks(year: int, schedule: list[ListedDay]) -> list[tuple[date, list[list[ShownDay | None]]]]:
+    """Each month as weeks from Monday to Sunday (None: a day of the month before or after)."""
+    by_day = {listed.day: listed for listed in schedule}
+    months = []
+    for month in range(1, 13):
+        weeks = [[ShownDay(day, is_working_day(day), by_day.get(day)) if day.month == month else None
+                  for day in week] for week in month_calendar.Calendar().monthdatescalendar(year, month)]
+        months.append((date(year, month, 1), weeks))
+    return months
+
+
+def _days_of(year: int):
+    day = date(year, 1, 1)
+    while day.year == year:
+        yield day
+        day += timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class CalendarNotice:
+    missing_years: list[int]  # this year, and from November the next, when neither the center nor the package knows
+    provisional_cases: int  # open cases whose due date is counted across such a year
+    first_provisional_year: int | None
+
+
+def calendar_notice(today: date) -> CalendarNotice:
+    expected = [today.year, today.year + 1] if today.month >= NOVEMBER else [today.year]
+    missing = [year for year in expected if is_provisional_year(year)]
+    unknown = next((year for year in range(today.year - 1, LAST_YEAR + 1) if is_provisional_year(year)), None)
+    if unknown is None:
+        return CalendarNotice(missing, 0, None)
+    counts = db.session.execute(select(Case.due_counted_from, Case.due_date, func.count())
+                                .where(Case.closed_at.is_(None), Case.due_date >= date(unknown, 1, 1))
+                                .group_by(Case.due_counted_from, Case.due_date)).all()
+    provisional = [(first_provisional_year(min(start or due, due), due), count) for start, due, count in counts]
+    years = [year for year, _ in provisional if year is not None]
+    return CalendarNotice(missing, sum(count for year, count in provisional if year is not None),
+                          min(years, default=None))
