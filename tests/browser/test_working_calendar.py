@@ -6,9 +6,8 @@ from unittest import mock
 import pytest
 from playwright.sync_api import expect
 
-from ipcenter.cases import operations
+from ipcenter.cases import agenda, operations
 from ipcenter.extensions import db
-from ipcenter.main import views as main_views
 from tests.browser.conftest import ARTIFACTS, log_in, submit
 from tests.cases.conftest import make_case
 
@@ -27,7 +26,7 @@ def test_a_manager_enters_2027_and_a_case_due_across_the_spring_festival_moves(p
         case = make_case(center, "fast_retrieval", "searching")  # due Monday 8 February, Monday to Friday
     center.manager.language = language
     db.session.commit()
-    with mock.patch.object(main_views, "center_today", return_value=date(2026, 11, 26)):
+    with mock.patch.object(agenda, "center_today", return_value=date(2026, 11, 26)):
         log_in(page, live_server, center.manager)
         warning = page.locator("#calendar-missing-2027")
         expect(warning).to_be_visible()

@@ -9,10 +9,9 @@ from sqlalchemy import select
 
 from ipcenter.audit.models import AuditEntry
 from ipcenter.calendar import add_working_days, working_days_between
-from ipcenter.cases import operations
+from ipcenter.cases import agenda, operations
 from ipcenter.cases.models import Case, CaseEvent, EventKind
 from ipcenter.extensions import db
-from ipcenter.main import views as main_views
 from ipcenter.working_calendar.models import CalendarDay, CalendarYear
 from tests.cases.conftest import make_case
 
@@ -218,7 +217,7 @@ def test_a_due_date_in_a_year_nobody_entered_is_provisional_until_it_is_entered(
 def test_from_the_first_of_november_the_managers_dashboard_asks_for_next_years_holidays(center, client, login_as,
                                                                                          today, warned):
     login_as(center.manager)
-    with mock.patch.object(main_views, "center_today", return_value=today):
+    with mock.patch.object(agenda, "center_today", return_value=today):
         page = client.get("/").get_data(as_text=True)
         assert ('id="calendar-missing-2027"' in page) == warned
         client.submit("/calendar/2027/days", {"day": "2027-01-01", "kind": "1", "name_zh": "元旦"})
@@ -227,7 +226,7 @@ def test_from_the_first_of_november_the_managers_dashboard_asks_for_next_years_h
 
 def test_staff_are_not_asked_to_enter_the_holidays(center, client, login_as):
     login_as(center.staff["retrieval"])
-    with mock.patch.object(main_views, "center_today", return_value=date(2026, 11, 2)):
+    with mock.patch.object(agenda, "center_today", return_value=date(2026, 11, 2)):
         assert 'id="calendar-missing-2027"' not in client.get("/").get_data(as_text=True)
 
 
