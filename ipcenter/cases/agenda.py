@@ -7,9 +7,9 @@ quiet. An enterprise sees first what the center asked of it, then its open cases
 is the length of a list the page links to (queries.urgency_clause, the lists' `urgency` filter).
 """
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from ..calendar import CENTER_ZONE, add_working_days, center_today
 from ..extensions import db
@@ -21,7 +21,6 @@ from .models import Case, CaseEvent, EventKind
 from .queries import CASE_ROW, queue_posts, urgency_clause
 
 QUIET = 10  # working days without a report from a unit working on a case: the manager hears of it
-RESULTS_SHOWN_FOR = timedelta(days=90)
 LISTED = 20  # cases a home page lists under each heading; its count links to the whole list
 
 
@@ -92,15 +91,9 @@ def center_day(user) -> CenterDay:
 
 def enterprise_day(user) -> EnterpriseDay:
     own = select(Case).where(Case.organisation_id == user.organisation_id)
-    open_cases = own.where(Case.closed_at.is_(None))
-    delivered = Case.at_stages_where(lambda kind: kind.finished)
-    lately = datetime.now(CENTER_ZONE) - RESULTS_SHOWN_FOR
-    return EnterpriseDay(
-        asked=_listing(open_cases.where(urgency_clause("asked"))),
-        open=_listing(open_cases.where(~urgency_clause("asked"), ~delivered)),
-        results=_listing(own.where(or_(delivered & Case.closed_at.is_(None),
-                                       Case.outcome.is_not(None) & (Case.closed_at >= lately))),
-                         Case.updated_at.desc()))
+    return EnterpriseDay(asked=_listing(own.where(urgency_clause("asked"))),
+                         open=_listing(own.where(urgency_clause("under_way"))),
+                         results=_listing(own.where(urgency_clause("results")), Case.updated_at.desc()))
 
 
 def unit_day(user) -> UnitDay:

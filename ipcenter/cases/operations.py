@@ -468,7 +468,7 @@ def _act_on_case(case: Case | None, reference: str, action: str, actor: User, as
         raise CaseRefused(_l("There is no case %(reference)s.", reference=reference))
     if action not in (CLAIM, ASSIGN):
         advance_case(case, action, actor)
-    elif not can(actor, "case.work", case):
+    elif case.is_open and not can(actor, "case.work", case):  # a closed case: assign_case says so
         record_failure("access.denied", "case", case.reference, actor=actor, after={"permission": "case.work"})
         raise ActionForbidden(_l("Only the post that owns its stage may assign this case."))
     else:

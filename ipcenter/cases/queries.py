@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Role, User
@@ -43,7 +43,8 @@ SORTS = {
 
 DATE_FILTERS = ("due_from", "due_to", "created_from", "created_to", "closed_from", "closed_to")
 SOON = 3  # working days: "due soon" on the home pages and in the lists they link to
-URGENCIES = ("overdue", "today", "soon", "asked")  # the home pages' counts, each a list's filter
+URGENCIES = ("overdue", "today", "soon", "asked", "under_way", "results")  # the home pages' counts, each a list's
+RESULTS_SHOWN_FOR = timedelta(days=90)
 
 
 @dataclass
@@ -115,26 +116,39 @@ class CasePage:
 
 
 def case_search(text: str):
-    """Cases whose reference, title, description or enterprise (name, credit code) holds `text`, or whose
-    application or patent number holds its digits however they were typed (spaces, dots, full-width)."""
+    """Cases holding every word of `text` in their reference, title, description or enterprise (name, credit
+    code); or whose application or patent number holds its digits however they were typed (spaces, dots, with
+    or without the check digit's dot; full-width is made half-width before)."""
     digits = re.sub(r"[\s.\-]", "", text).upper()
+    numbers = [containing(func.replace(column, ".", ""), digits)
+               for column in (Case.application_number, Case.patent_number)] if digits else []
+    return or_(and_(*(_holding(word) for word in text.split())), *numbers)
+
+
+def _holding(word: str):
     enterprises = select(Organisation.id).where(or_(
-        containing(Organisation.name_zh, text), containing(Organisation.name_en, text),
-        Organisation.credit_code == digits))
-    return or_(containing(Case.reference, text), containing(Case.title, text), containing(Case.description, text),
-               Case.organisation_id.in_(enterprises),
-               *((containing(Case.application_number, digits), containing(Case.patent_number, digits))
-                 if digits else ()))
+        containing(Organisation.name_zh, word), containing(Organisation.name_en, word),
+        Organisation.credit_code == word.upper()))
+    return or_(containing(Case.reference, word), containing(Case.title, word), containing(Case.description, word),
+               Case.organisation_id.in_(enterprises))
 
 
 def urgency_clause(urgency: str):
-    """The center late (overdue), due today, due within SOON working days, or the enterprise asked something."""
+    """The center late (overdue), due today, due within SOON working days; the enterprise asked something; the
+    case under way otherwise; or its result in (delivered, or closed with an outcome, within three months)."""
     if urgency == "asked":
-        return Case.at_stages_where(lambda kind: kind.asks_enterprise)
+        return Case.closed_at.is_(None) & Case.at_stages_where(lambda kind: kind.asks_enterprise)
+    delivered = Case.closed_at.is_(None) & Case.at_stages_where(lambda kind: kind.finished)
+    if urgency == "under_way":
+        return Case.closed_at.is_(None) & Case.at_stages_where(lambda kind: not kind.asks_enterprise
+                                                                and not kind.finished)
+    if urgency == "results":
+        lately = datetime.now(CENTER_ZONE) - RESULTS_SHOWN_FOR
+        return delivered | (Case.outcome.is_not(None) & (Case.closed_at >= lately))
     today = center_today()
     due = {"overdue": Case.due_date < today, "today": Case.due_date == today,
            "soon": (Case.due_date > today) & (Case.due_date <= add_working_days(today, SOON))}[urgency]
-    return Case.is_center_work & due
+    return Case.closed_at.is_(None) & Case.is_center_work & due
 
 
 def _center_day_start(day: date) -> datetime:
@@ -151,7 +165,7 @@ def _narrowed(query, filters: CaseFilters):
     if filters.organisation_id:
         query = query.where(Case.organisation_id == filters.organisation_id)
     if filters.urgency:
-        query = query.where(Case.closed_at.is_(None), urgency_clause(filters.urgency))
+        query = query.where(urgency_clause(filters.urgency))
     dates = filters.dates
     for column, first, last in ((Case.created_at, "created_from", "created_to"),
                                 (Case.closed_at, "closed_from", "closed_to")):

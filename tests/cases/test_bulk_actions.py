@@ -46,6 +46,13 @@ def test_a_workflow_action_is_done_where_the_stage_allows_it_and_refused_elsewhe
     assert [db.session.get(Case, case.id).is_open for case in [*answered, still_answering]] == [False, False, True]
 
 
+def test_claiming_a_closed_case_is_refused_because_it_is_closed(client, login_as, center):
+    closed = make_case(center, "consultation", "closed")
+    login_as(center.staff["consultation"])
+    page = client.get(acted(client, [closed], "claim").headers["Location"]).get_data(as_text=True)
+    assert f"{closed.reference} — A closed case cannot be assigned." in page
+
+
 def test_nothing_ticked_or_nobody_chosen_is_said_and_nothing_done(client, login_as, center):
     case = make_case(center, "consultation")
     login_as(center.manager)

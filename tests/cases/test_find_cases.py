@@ -16,7 +16,7 @@ from tests.conftest import make_organisation, make_user
 def cases(center):
     other = make_user(organisation=make_organisation(name_zh="中山市古镇明珠灯饰厂", name_en="Mingzhu Lighting"))
     lamp = make_case(center, "patent_filing", "drafting", title="六臂水晶吊灯")
-    lamp.application_number, lamp.patent_number = "CN2021301234568", "ZL2021301234568"
+    lamp.application_number, lamp.patent_number = "CN202130123456.8", "ZL202130123456.8"  # as the app stores them
     question = make_case(center, "consultation", title="展会维权咨询", description="广交会上发现仿冒的壁灯")
     old = make_case(center, "consultation", "closed", title="去年的商标咨询")
     mingzhu = make_case(center, "consultation", title="出口许可咨询")
@@ -31,7 +31,10 @@ def cases(center):
     ("仿冒", {"question"}),                   # a word of the description
     ("明珠", {"mingzhu"}),                    # the enterprise's name
     ("mingzhu", {"mingzhu"}),                 # its English name, in any case
-    ("2021 3 0123456.8", {"lamp"}),           # the application number as printed
+    ("2021 3 0123456.8", {"lamp"}),           # the application number as printed, check digit and all
+    ("202130123456", {"lamp"}),               # without its check digit
+    ("ZL 2021 3012 3456.8", {"lamp"}),        # the patent number as printed
+    ("明珠 出口", {"mingzhu"}),                # two words, in the enterprise's name and the title
     ("ＺＬ２０２１３０１２３４５６８", {"lamp"}),  # the patent number typed full-width
     ("商标", {"old"}),                        # a closed case is found again
     ("100%", set()),                          # a percent sign is itself, not a wildcard

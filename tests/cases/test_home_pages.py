@@ -102,8 +102,9 @@ def test_the_enterprise_sees_first_what_it_is_asked_then_its_open_cases_then_its
     page = client.get("/").get_data(as_text=True)
     assert page.index('id="heading-asked"') < page.index(asked.reference) < page.index('id="heading-open"') \
         < page.index(open_case.reference) < page.index('id="heading-results"') < page.index(answered.reference)
-    link = re.search(r'id="heading-asked"><a href="([^"]+)"', page).group(1).replace("&amp;", "&")
-    assert references(client.get(link)) == [asked.reference]
+    for heading, case in (("asked", asked), ("open", open_case), ("results", answered)):
+        link = re.search(rf'id="heading-{heading}"><a href="([^"]+)"', page).group(1).replace("&amp;", "&")
+        assert references(client.get(link)) == [case.reference]  # the list the heading counts
 
 
 def test_an_enterprise_with_nothing_yet_is_told_what_to_do(client, login_as, center):
