@@ -81,7 +81,15 @@ class CaseFilters:
         )
         for name in DATE_FILTERS:
             filters._read_date(name, args.get(name, ""))
+        filters._check_ranges()
         return filters
+
+    def _check_ranges(self) -> None:
+        """A range whose end comes before its start selects nothing: say so rather than show an empty list."""
+        for first, last in zip(DATE_FILTERS[::2], DATE_FILTERS[1::2], strict=True):
+            if first in self.dates and last in self.dates and self.dates[last] < self.dates[first]:
+                self.problems.append(_("The range from %(first)s to %(last)s ends before it starts; it is left out.",
+                                       first=self.dates.pop(first).isoformat(), last=self.dates.pop(last).isoformat()))
 
     def _read_date(self, name: str, given: str) -> None:
         given = unicodedata.normalize("NFKC", given).strip()

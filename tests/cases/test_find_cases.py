@@ -82,6 +82,15 @@ def test_a_date_that_is_no_date_is_said_beside_the_list_not_a_500(client, login_
     assert cases["question"].reference in references(answer)
 
 
+def test_a_range_that_ends_before_it_starts_is_said_and_left_out(client, login_as, center, cases):
+    login_as(center.staff["consultation"])
+    answer = client.get("/cases/find?due_from=2026-12-10&due_to=2026-12-01&q=咨询")
+    assert answer.status_code == 400
+    assert "The range from 2026-12-10 to 2026-12-01 ends before it starts; it is left out." in answer.get_data(
+        as_text=True)
+    assert cases["question"].reference in references(answer)
+
+
 def test_only_the_center_finds_cases(client, login_as, center, cases):
     login_as(center.enterprise)
     assert client.get("/cases/find?q=明珠").status_code == 403
