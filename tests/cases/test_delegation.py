@@ -97,7 +97,8 @@ def test_closing_the_case_ends_its_delegation(client, login_as, center):
     ended = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == case.id,
                                                       CaseEvent.kind == EventKind.DELEGATION_ENDED))
     assert ended.unit_id == center.unit.id
-    kinds = db.session.scalars(select(Notification.kind).where(Notification.user_id == center.reporter.id)).all()
+    kinds = db.session.scalars(select(Notification.kind).where(Notification.user_id == center.reporter.id)
+                               .order_by(Notification.id)).all()
     assert kinds == ["delegated", "delegation_ended"]
     client.submit("/logout", page="/")
     login_as(center.reporter)
