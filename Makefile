@@ -18,7 +18,14 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
 	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $@
 
-install: $(VENV)/.installed translations
+# Chart.js, which the dashboard draws with, served from the static folder (Node.js and npm from the machine).
+CHARTS := ipcenter/static/vendor/node_modules/chart.js/dist/chart.umd.min.js
+
+$(CHARTS): ipcenter/static/vendor/package.json ipcenter/static/vendor/package-lock.json
+	npm ci --prefix ipcenter/static/vendor --no-audit --no-fund --silent
+	touch $@
+
+install: $(VENV)/.installed translations $(CHARTS)
 
 # axe-core, which the browser tests run on every page they visit (Node.js and npm from the machine).
 AXE := tests/browser/node_modules/axe-core/axe.min.js
@@ -27,7 +34,7 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --silent
 	touch $@
 
-install-test: $(VENV)/.installed-test translations $(AXE)
+install-test: $(VENV)/.installed-test translations $(CHARTS) $(AXE)
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d ipcenter/translations --statistics 2>&1 | grep -v '^compiling' || true

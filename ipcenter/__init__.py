@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .audit.views import bp as audit_bp
     from .cases.views import bp as cases_bp
+    from .dashboard.views import bp as dashboard_bp
     from .main.views import bp as main_bp
     from .notifications.views import bp as notifications_bp
     from .organisations.admin import bp as organisations_admin_bp
@@ -78,7 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from .working_calendar.views import bp as calendar_bp
 
     for blueprint in (main_bp, accounts_bp, users_admin_bp, organisations_bp, organisations_admin_bp, cases_bp,
-                      notifications_bp, patents_bp, reports_bp, audit_bp, calendar_bp):
+                      notifications_bp, patents_bp, reports_bp, audit_bp, calendar_bp, dashboard_bp):
         app.register_blueprint(blueprint)
 
 

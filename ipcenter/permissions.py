@@ -141,6 +141,8 @@ RULES: dict[str, Callable[..., bool]] = {
     "admin.posts": _is_manager,
     "audit.browse": _is_manager,
     "calendar.view": _is_center,
+    "dashboard.view": _is_center,
+    "dashboard.every_post": _is_manager,  # staff read the figures of their own posts
     "calendar.edit": _is_manager,  # the year's official holidays, which every deadline counts with
     "user.edit": _keeps_account,
     "organisation.edit": _keeps_organisation,

@@ -138,10 +138,11 @@ def test_navigation_shows_administration_only_to_managers(client, login_as, user
 CENTER = {"staff", "other_staff", "manager"}
 SIGNED_IN = CENTER | {"enterprise", "other_enterprise", "reporter", "other_reporter"}  # not "anonymous"
 MANAGER_ONLY = ["queue.every_post", "admin.users", "admin.organisations", "admin.units", "admin.posts",
-                "audit.browse", "organisation.review", "calendar.edit"]
+                "audit.browse", "organisation.review", "calendar.edit", "dashboard.every_post"]
 POLICY = {
     ("center.workspace", None): CENTER,
     ("calendar.view", None): CENTER,
+    ("dashboard.view", None): CENTER,
     **{(action, None): {"manager"} for action in MANAGER_ONLY},
     ("user.edit", "center_account"): {"manager"},
     ("user.edit", "enterprise_account"): set(),

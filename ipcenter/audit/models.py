@@ -46,6 +46,7 @@ ACTIONS = {
     "user.reactivated": _l("User reactivated"),
     "patents.exported": _l("Patent search exported"),
     "cases.exported": _l("Case list exported"),
+    "center_report.downloaded": _l("Center report downloaded"),
     "attachment.downloaded": _l("Case attachment downloaded"),
     "report.downloaded": _l("Search report downloaded"),
     "audit.exported": _l("Audit log exported"),
@@ -61,6 +62,7 @@ OBJECT_KINDS = {
     "user": _l("User"), "case": _l("Case"), "organisation": _l("Enterprise"), "attachment": _l("Attachment"),
     "patents": _l("Patent search"), "cases": _l("Case list"), "page": _l("Page"), "audit_log": _l("Audit log"),
     "template": _l("Template"), "calendar": _l("Calendar"), "backup": _l("Backup"),
+    "center_report": _l("Center report"),
 }
 
 

@@ -51,6 +51,12 @@ class EventKind(LabelledEnum):
     DEADLINE_MOVED = 9, _l("Due date moved: the working calendar changed")
 
 
+def stages_where(type_column, stage_column, holds):
+    """In a query: `stage_column` names a stage of the type in `type_column` whose kind `holds`."""
+    return or_(*(and_(type_column == t.code, stage_column.in_([s.code for s in t.stages if holds(s.kind)]))
+                 for t in CASE_TYPES.values()))
+
+
 def _in(column: str, values) -> str:
     return f"{column} IS NULL OR {column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -73,6 +79,9 @@ class Case(Model):
         Index("ix_cases_open_due", "due_date", postgresql_where=OPEN, sqlite_where=OPEN),
         Index("ix_cases_organisation_list", "organisation_id", "created_at", "id"),
         Index("ix_cases_unit_list", "delegated_unit_id", "created_at", "id"),
+        # The dashboard: cases received and closed in a period.
+        Index("ix_cases_created_at", "created_at"),
+        Index("ix_cases_closed_at", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -191,8 +200,7 @@ class Case(Model):
     def at_stages_where(cls, holds):
         """In a query: the case is at a stage of its own type whose kind `holds` (two types may give one code
         two kinds)."""
-        return or_(*(and_(cls.case_type == t.code, cls.stage.in_([s.code for s in t.stages if holds(s.kind)]))
-                     for t in CASE_TYPES.values()))
+        return stages_where(cls.case_type, cls.stage, holds)
 
     @property
     def is_overdue(self) -> bool:
@@ -210,6 +218,7 @@ class CaseEvent(Model):
     __table_args__ = (
         CheckConstraint(enum_check("kind", EventKind), name="kind_known"),
         CheckConstraint("percent IS NULL OR (percent BETWEEN 0 AND 100)", name="percent_range"),
+        Index("ix_case_events_kind_created_at", "kind", "created_at"),  # the dashboard: what happened in a period
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,57 @@
+"""Counting days in SQL: a timestamp's date in the center's zone, and the working-day number of each date.
+
+Working days between two dates are the difference of their numbers. The numbers come from the working calendar
+as the app counts deadlines (the center's schedules, the package, Monday to Friday beyond both), sent with the
+query as a VALUES list of the days it spans: a few thousand rows at most, always as the calendar stands.
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Date, Integer, column, values
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from ..calendar import CENTER_ZONE, is_working_day
+
+
+class center_date(FunctionElement):  # noqa: N801 (an SQL function, named as SQL names them)
+    """The date in Zhongshan of a UTC timestamp column."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(center_date, "postgresql")
+def _center_date_postgresql(element, compiler, **kw) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE '{CENTER_ZONE.key}' AS DATE)"
+
+
+@compiles(center_date, "sqlite")
+def _center_date_sqlite(element, compiler, **kw) -> str:
+    # SQLite keeps UTC without a zone; the center's zone has had no daylight saving since 1991.
+    return f"date({compiler.process(element.clauses, **kw)}, '+8 hours')"
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    number: int  # working days from the first day of the span up to and including this one
+    serial: int  # days from the first day of the span
+    week: date  # the Monday of its week
+    month: date  # the first of its month
+
+
+def days_spanning(first: date, last: date) -> list[Day]:
+    days, number = [], 0
+    for offset in range((last - first).days + 1):
+        day = first + timedelta(days=offset)
+        number += is_working_day(day)
+        days.append(Day(day, number, offset, day - timedelta(days=day.weekday()), day.replace(day=1)))
+    return days
+
+
+def day_table(first: date, last: date, name: str = "days"):
+    """The days from `first` to `last` as a table (day, number, serial, week, month) to join on."""
+    table = values(column("day", Date), column("number", Integer), column("serial", Integer), column("week", Date),
+                   column("month", Date), name=name)
+    return table.data([(d.day, d.number, d.serial, d.week, d.month) for d in days_spanning(first, last)]).cte(name)

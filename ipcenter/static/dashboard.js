@@ -1,0 +1,32 @@
+// Draws each dashboard chart from the table beside it: the chart and the table are one set of numbers.
+// <canvas data-table="ID" data-chart="bar|line" data-columns="1,2">: labels from each body row's <th>,
+// one dataset per listed column (its header's text), values from the cells' data-value.
+(function () {
+  "use strict";
+  var colours = ["#0d6efd", "#198754", "#dc3545", "#fd7e14", "#6f42c1"];
+  document.querySelectorAll("canvas[data-table]").forEach(function (canvas) {
+    var table = document.getElementById(canvas.dataset.table);
+    if (!table || typeof Chart === "undefined") { return; }
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var headers = table.tHead.rows[0].cells;
+    var datasets = canvas.dataset.columns.split(",").map(function (column, index) {
+      column = parseInt(column, 10);
+      return {
+        label: headers[column].textContent.trim(),
+        data: rows.map(function (row) { return parseFloat(row.cells[column].dataset.value || "0"); }),
+        backgroundColor: colours[index % colours.length],
+        borderColor: colours[index % colours.length],
+        fill: false
+      };
+    });
+    new Chart(canvas, {
+      type: canvas.dataset.chart,
+      data: {labels: rows.map(function (row) { return row.cells[0].textContent.trim(); }), datasets: datasets},
+      options: {
+        responsive: true, maintainAspectRatio: false, animation: false,
+        indexAxis: canvas.dataset.horizontal ? "y" : "x",
+        scales: {y: {beginAtZero: true}}
+      }
+    });
+  });
+})();
