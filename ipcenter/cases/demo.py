@@ -10,6 +10,7 @@ from ..calendar import add_working_days, center_today
 from ..extensions import db
 from ..organisations.models import DemonstrationUnit, Organisation, OrganisationStatus, UnitKind
 from ..reports.demo import prepare_demo_report
+from .demo_history import add_history
 from .models import Case
 from .operations import advance_case, assign_case, delegate_case, report_progress, submit_case
 from .workflow import CASE_TYPES, RESUME, Actor, CaseType, Input
@@ -85,7 +86,7 @@ def seed_demo_cases(staff_by_post: dict[str, User]) -> int:
     if not enterprises or db.session.scalar(select(func.count(Case.id))):
         return 0
     units = {unit.kind: unit for unit in db.session.scalars(select(DemonstrationUnit))}
-    added = 0
+    added = add_history(enterprises, staff_by_post, list(units.values()), REQUESTS)
     for type_index, (code, case_type) in enumerate(CASE_TYPES.items()):
         for stage_index, stage in enumerate(case_type.stages):
             organisation = enterprises[(type_index + stage_index) % len(enterprises)]

@@ -31,7 +31,7 @@ def _form() -> DashboardForm:
 def show():
     form = _form()
     if not form.validate():
-        return render_template("dashboard/show.html", form=form, board=None), 400
+        return render_template("dashboard/show.html", form=form, board=None, report_month=""), 400
     scope = form.scope()
     return render_template("dashboard/show.html", form=form, board=board(scope), post_names=post_names(),
                            case_types=CASE_TYPES, report_month=scope.previous_month)

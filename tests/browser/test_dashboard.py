@@ -1,0 +1,51 @@
+"""The manager reads October's figures in Chromium, on a phone in Chinese and at a desk in English: the charts
+are drawn from their tables, a filter narrows them, October's report downloads and opens (axe checks each page)."""
+import io
+
+import openpyxl
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in, submit
+from tests.dashboard.conftest import october  # noqa: F401 (the fixture)
+from tests.dashboard.test_figures import EXPECTED_KINDS
+
+pytestmark = pytest.mark.browser
+SCREENS = [("zh", 390), ("en", 1280)]
+
+
+@pytest.mark.parametrize(("language", "width"), SCREENS)
+def test_the_manager_reads_filters_and_downloads_octobers_report(page, live_server, center, october,  # noqa: F811
+                                                                 language, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server, center.manager)
+    page.goto(f"{live_server}/dashboard?first=2026-10-01&last=2026-10-31")
+    for canvas in page.locator("canvas[data-table]").all():
+        charted = canvas.evaluate("canvas => Chart.getChart(canvas).data.datasets.map(set => set.data)")
+        tabled = canvas.evaluate("""canvas => canvas.dataset.columns.split(',').map(column =>
+            Array.from(document.getElementById(canvas.dataset.table).tBodies[0].rows,
+                       row => parseFloat(row.cells[column].dataset.value || '0')))""")
+        assert charted == tabled and charted[0]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.select_option("#type", "consultation")
+    submit(page, "#apply-filters")
+    expect(page.locator("#per-kind tbody tr")).to_have_count(1)
+    expect(page.locator("#pre-examination")).to_have_count(0)
+    page.fill("#month", "2026-10")
+    with page.expect_download() as download:
+        page.click("#monthly-xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+    kinds = list(book.worksheets[0].iter_rows(min_row=3, values_only=True))
+    assert [list(row)[1:] for row in kinds] == [EXPECTED_KINDS[3][1:]]  # the consultation, as filtered
+
+
+def test_staff_on_a_phone_read_their_posts_figures(page, live_server, center, october):  # noqa: F811
+    page.set_viewport_size({"width": 390, "height": 900})
+    log_in(page, live_server, center.staff["pre_examination"])
+    page.click(".navbar-toggler")
+    submit(page, "#nav-dashboard")
+    expect(page.locator("#post")).to_contain_text("All my posts")
+    page.goto(f"{live_server}/dashboard?first=2026-10-01&last=2026-10-31")
+    expect(page.locator("#compliance-per-post tbody tr")).to_have_count(1)
+    expect(page.locator("#pre-examination-per-enterprise tbody tr.table-danger")).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -1,0 +1,73 @@
+"""Who reads the dashboard, of which posts; and what a mistyped filter is told."""
+import pytest
+
+from tests.dashboard.test_figures import OCTOBER, rows_of, table
+
+
+def test_staff_read_the_figures_of_their_own_posts_only(client, login_as, center, october):
+    login_as(center.staff["pre_examination"])
+    page = client.get(OCTOBER).get_data(as_text=True)
+    choices = page.split('id="post"')[1].split("</select>")[0]
+    assert "All my posts" in choices and "pre_examination post" in choices and "intake post" not in choices
+    assert rows_of(page, "compliance-per-post") == {"pre_examination post": ["5", "4", "80.0%"]}
+    assert list(rows_of(page, "per-kind")) == ["Fast pre-examination and authorization"]
+    assert rows_of(page, "overdue-per-post") == {"Nothing is overdue.": []}
+
+
+def test_staff_cannot_read_another_posts_figures_by_its_id(client, login_as, center, october):
+    login_as(center.staff["pre_examination"])
+    response = client.get(OCTOBER + f"&post={center.posts['filing'].id}")
+    assert response.status_code == 400
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert client.get(f"/dashboard/report.csv?month=2026-10&post={center.posts['filing'].id}").status_code == 400
+
+
+def test_the_manager_narrows_to_one_post_and_one_kind(client, login_as, center, october):
+    login_as(center.manager)
+    page = client.get(OCTOBER + f"&post={center.posts['filing'].id}").get_data(as_text=True)
+    assert rows_of(page, "overdue-per-post") == {"filing post": ["1"]}
+    assert rows_of(page, "compliance-per-post") == {"No stage was finished in the period.": []}
+    page = client.get(OCTOBER + "&type=consultation").get_data(as_text=True)
+    assert list(rows_of(page, "per-kind")) == ["Consultation"] and 'id="pre-examination"' not in page
+    assert table(page, "open-by-stage")[1:] == [["Consultation · Answering", "1"]]
+
+
+@pytest.mark.parametrize("viewer", ["enterprise", "reporter"])
+def test_enterprises_and_units_have_no_dashboard(client, login_as, center, viewer):
+    login_as(getattr(center, viewer))
+    assert client.get("/dashboard").status_code == 403
+    assert client.get("/dashboard/report.xlsx?month=2026-10").status_code == 403
+
+
+def test_a_visitor_is_asked_to_log_in(client):
+    response = client.get("/dashboard")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("query, field, message", [
+    ("first=2026-10-31&last=2026-10-01", "last", "The period ends before it starts"),
+    ("first=2020-01-01&last=2026-10-31", "last", "Choose a period of at most five years"),
+    ("first=31/10/2026", "first", "Not a valid date value"),
+    ("failure=150", "failure", "Number must be between 0 and 100"),
+    ("quiet=abc", "quiet", "Not a valid integer value"),
+    ("month=2026-13", "month", "Give a month as year and month"),
+])
+def test_a_mistyped_filter_is_named_beside_its_field(client, login_as, center, query, field, message):
+    login_as(center.manager)
+    response = client.get(f"/dashboard?{query}")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert f'id="{field}-error">{message}' in page
+    report = client.get(f"/dashboard/report.csv?{query}")
+    assert report.status_code == 400 and message in report.get_data(as_text=True)
+
+
+def test_the_dashboard_and_the_report_speak_chinese(client, login_as, center, october):
+    center.manager.language = "zh"
+    login_as(center.manager)
+    client.post("/language/zh")
+    page = client.get(OCTOBER).get_data(as_text=True)
+    assert "<h1 class=\"h3 mb-3\">数据看板</h1>" in page
+    assert rows_of(page, "pre-examination")["合格率"] == ["50.0%"]
+    report = client.get("/dashboard/report.csv?month=2026-10").data.decode("utf-8-sig")
+    assert "按类型统计的请求" in report and "快速预审与授权,1,2,2,1,0,6,6,0" in report
