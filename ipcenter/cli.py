@@ -169,6 +169,7 @@ def restore_command(archive, force):
 def register_commands(app) -> None:
     from .accounts.cli import users_cli
     from .audit.cli import audit_cli
+    from .notifications.cli import notifications_cli
     from .translations_cli import translations_cli
     from .working_calendar.cli import calendar_cli
 
@@ -182,6 +183,7 @@ def register_commands(app) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(audit_cli)
     app.cli.add_command(calendar_cli)
+    app.cli.add_command(notifications_cli)
     from .patents.cli import patents_cli, search_cli
 
     app.cli.add_command(patents_cli)
