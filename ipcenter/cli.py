@@ -170,6 +170,7 @@ def register_commands(app) -> None:
     from .accounts.cli import users_cli
     from .audit.cli import audit_cli
     from .dashboard.cli import reports_cli
+    from .notifications.cli import notifications_cli
     from .translations_cli import translations_cli
     from .working_calendar.cli import calendar_cli
 
@@ -184,6 +185,7 @@ def register_commands(app) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(calendar_cli)
     app.cli.add_command(reports_cli)
+    app.cli.add_command(notifications_cli)
     from .patents.cli import patents_cli, search_cli
 
     app.cli.add_command(patents_cli)

@@ -15,6 +15,14 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _digest_hour(value) -> int:
+    """An hour of the day; anything else stops the start with a message, not the first digest."""
+    hour = int(value)
+    if not 0 <= hour <= 23:
+        raise ValueError(f"DIGEST_HOUR must be an hour from 0 to 23, not {value}")
+    return hour
+
+
 def trusted_hosts(base_url: str, listed: str | None, production: bool) -> list[str]:
     """The host names the app answers to: TRUSTED_HOSTS if given, else BASE_URL's host (and loopback in development)."""
     if listed:
@@ -80,6 +88,7 @@ class Config:
     MAIL_MAX_ATTEMPTS = 8  # then the message is given up (it stays in the outbox with its last error)
     MAIL_CLAIM_SECONDS = 600  # a worker's hold on its batch: the batch of a worker that died goes out after it
     MAIL_WORKER_POLL_SECONDS = 5.0  # the worker's pause when it found nothing to do
+    DIGEST_HOUR = 8  # the daily digest of notifications goes out at this hour, the center's time (0-23)
     SEARCH_SYNC_ON_START = True  # the served app applies the search index queue beside it (an interrupted import)
     BASE_URL = "http://127.0.0.1:5000"
     # The center's name where users read it (letterheads, documents, mail), in both languages.
@@ -136,6 +145,7 @@ class Config:
             "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", cls.MAIL_MAX_ATTEMPTS)),
             "MAIL_CLAIM_SECONDS": int(env.get("MAIL_CLAIM_SECONDS", cls.MAIL_CLAIM_SECONDS)),
             "MAIL_WORKER_POLL_SECONDS": float(env.get("MAIL_WORKER_POLL_SECONDS", cls.MAIL_WORKER_POLL_SECONDS)),
+            "DIGEST_HOUR": _digest_hour(env.get("DIGEST_HOUR", cls.DIGEST_HOUR)),
             "SEARCH_SYNC_ON_START": _env_bool("SEARCH_SYNC_ON_START", cls.SEARCH_SYNC_ON_START),
             "BASE_URL": base_url,
             "CENTER_NAME_ZH": env.get("CENTER_NAME_ZH", cls.CENTER_NAME_ZH),

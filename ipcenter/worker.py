@@ -1,17 +1,20 @@
 """The background worker: sends the mail outbox, brings the search index up to date and forgets old
-one-time submission keys.
+one-time submission keys; the long-running worker also writes the daily notification digests.
 
 Neither happens inside a request, so a mail server that hangs or a busy index never holds
 up an answer. `flask mail worker` runs `run_worker` under a process manager; `flask mail
-retry` makes one pass (`work_once`) from cron. Any number of either may run at once.
+retry` makes one pass (`work_once`) from cron (the digests then come from `flask notifications
+digest`). Any number of either may run at once.
 """
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 
-from .mail import send_due_mail
+from .mail import send_due_mail, write_queued_mail
+from .notifications.digest import latest_digest_time, send_digests
 from .patents.index import drain_index_queue
 from .submission_keys import sweep_used_keys
 
@@ -40,11 +43,23 @@ def work_once(stop: threading.Event | None = None, sweep: bool = True) -> WorkDo
     return WorkDone(mail.sent, mail.failed, drain_index_queue(), sweep_used_keys() if sweep else 0)
 
 
+def send_digests_when_due(served: datetime | None) -> datetime:
+    """Write the day's digests once the day's DIGEST_HOUR has come and they were not written for it yet by this
+    worker (`served`); the digest time now served. A worker started late catches up at once: a user's digest
+    is taken once a day whoever writes it (notifications.digest)."""
+    due = latest_digest_time()
+    if due != served:
+        send_digests()
+        write_queued_mail()
+    return due
+
+
 def run_worker(stop: threading.Event) -> None:
     """Work until `stop` is set, finishing the batch under way; pause between passes that found nothing."""
     poll = current_app.config["MAIL_WORKER_POLL_SECONDS"]
-    swept_at = None
+    swept_at, digests_served = None, None
     while not stop.is_set():
+        digests_served = send_digests_when_due(digests_served)
         sweep = swept_at is None or time.monotonic() - swept_at >= SWEEP_EVERY_SECONDS
         done = work_once(stop, sweep)
         if sweep:

@@ -1,12 +1,15 @@
-"""The notification inbox."""
-from flask import Blueprint, redirect, render_template, request, url_for
+"""The notification inbox, and how each user hears of what happens."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from .models import Notification
-from .operations import mark_read, notification_target
+from .digest import next_digest_time
+from .forms import delivery_form
+from .models import Notification, groups_heard_by
+from .operations import choose_deliveries, delivery_choices, mark_read, notification_target
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -38,3 +41,15 @@ def open_case(notification_id):
         Notification.id == notification_id, Notification.user_id == current_user.id))
     mark_read(current_user, [notification.id])
     return redirect(url_for(**notification_target(notification)))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    form = delivery_form(groups_heard_by(current_user.role), delivery_choices(current_user))
+    if form.validate_on_submit():
+        choose_deliveries(current_user, form.choices())
+        flash(_("Your notification settings are saved."), "success")
+        return redirect(url_for("notifications.settings"))
+    page = render_template("notifications/settings.html", form=form, next_digest=next_digest_time())
+    return page, 400 if form.is_submitted() else 200

@@ -131,13 +131,15 @@ def review_organisation(organisation: Organisation, action: ReviewAction, actor:
 
 
 def _tell_enterprise(organisation: Organisation, review: OrganisationReview) -> None:
-    notify(organisation.users, REVIEW_NOTIFICATIONS[review.action], actor=review.actor, mail=False)
+    """In the app; by email (the decision's own, with its reason) to those who hear of it at once."""
     link = external_url("organisations.my_organisation")
-    for user in organisation.users:
-        if user.active and not user.invitation_pending:
-            queue_mail(user.email, _l("Your enterprise record: %(status)s", status=organisation.status.label),
-                       "organisation_reviewed", language=user.language,
-                       organisation=organisation, review=review, link=link)
+
+    def decision_mail(user, notification) -> None:
+        queue_mail(user.email, _l("Your enterprise record: %(status)s", status=organisation.status.label),
+                   "organisation_reviewed", language=user.language, organisation=organisation, review=review,
+                   link=link)
+
+    notify(organisation.users, REVIEW_NOTIFICATIONS[review.action], actor=review.actor, mail_with=decision_mail)
 
 
 def invite_colleague(organisation: Organisation, email: str, display_name: str, inviter: User) -> User:
