@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from ..calendar import CENTER_ZONE, add_working_days, center_today
+from ..calendar import CENTER_ZONE, add_working_days, center_today, working_days_between
 from ..extensions import db
 from ..notifications.models import Notification
 from ..organisations.models import DemonstrationUnit, Organisation, OrganisationStatus, Post
@@ -52,7 +52,24 @@ class EnterpriseDay:
 class Delegated:
     case: Case
     brief: str | None  # what the center asked the unit to do
+    delegated_on: date
     last_report: date | None
+
+    @property
+    def next_report_by(self) -> date:
+        """The center expects a word every QUIET working days from the last (or the delegation), and the result
+        by the case's deadline."""
+        expected = add_working_days(self.last_report or self.delegated_on, QUIET)
+        return min(expected, self.case.due_date) if self.case.due_date else expected
+
+    @property
+    def report_late(self) -> bool:
+        return self.next_report_by < center_today()
+
+    @property
+    def report_age(self) -> int | None:
+        """Working days since the last report."""
+        return working_days_between(self.last_report, center_today()) if self.last_report else None
 
 
 @dataclass
@@ -98,16 +115,19 @@ def enterprise_day(user) -> EnterpriseDay:
 
 def unit_day(user) -> UnitDay:
     cases = _listing(select(Case).where(Case.delegated_unit_id == user.unit_id, Case.closed_at.is_(None))).cases
-    briefs: dict[int, str | None] = {}
+    briefs: dict[int, tuple[str | None, date]] = {}
     reported: dict[int, date] = {}
     for event in db.session.scalars(select(CaseEvent).where(
             CaseEvent.case_id.in_([case.id for case in cases]), CaseEvent.unit_id == user.unit_id,
             CaseEvent.kind.in_((EventKind.DELEGATED, EventKind.PROGRESS_REPORT))).order_by(CaseEvent.id)):
+        day = event.created_at.astimezone(CENTER_ZONE).date()
         if event.kind == EventKind.DELEGATED:
-            briefs[event.case_id] = event.comment  # the latest delegation's brief
+            briefs[event.case_id] = (event.comment, day)  # the latest delegation's brief
+            reported.pop(event.case_id, None)  # reports before a new delegation were about the old one
         else:
-            reported[event.case_id] = event.created_at.astimezone(CENTER_ZONE).date()
-    return UnitDay([Delegated(case, briefs.get(case.id), reported.get(case.id)) for case in cases])
+            reported[event.case_id] = day
+    return UnitDay([Delegated(case, *briefs.get(case.id, (None, center_today())), reported.get(case.id))
+                    for case in cases])
 
 
 def _listing(query, *order) -> Listing:

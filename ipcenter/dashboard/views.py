@@ -11,6 +11,7 @@ from ..organisations.models import Post
 from ..page_cache import kept_while_unchanged
 from ..permissions import can, requires
 from ..throttling import setting, signed_in_user
+from ..working_calendar.queries import calendar_notice
 from .figures import board
 from .forms import DashboardForm
 from .report import post_names, report_file
@@ -34,7 +35,8 @@ def show():
         return render_template("dashboard/show.html", form=form, board=None, report_month=""), 400
     scope = form.scope()
     return render_template("dashboard/show.html", form=form, board=board(scope), post_names=post_names(),
-                           case_types=CASE_TYPES, report_month=scope.previous_month)
+                           case_types=CASE_TYPES, report_month=scope.previous_month,
+                           calendar_notice=calendar_notice(scope.today))
 
 
 @bp.route("/dashboard/report.<file_format>")

@@ -123,4 +123,31 @@ def test_the_unit_reads_its_brief_and_when_it_last_reported(client, login_as, ce
     report_progress(case, center.reporter, 50, "比对完成一半")
     db.session.commit()
     card = client.get("/").get_data(as_text=True).split(f'data-reference="{case.reference}"')[1]
-    assert f"Your last report: {center_today().isoformat()}" in card
+    assert f"Your last report: {center_today().isoformat()}, 0 working days ago" in card
+
+
+def test_the_unit_knows_when_the_center_expects_its_next_report(client, login_as, center, monkeypatch):
+    """Every ten working days from the delegation or the last report, and never after the case's deadline."""
+    case = make_case(center, "foreign_assistance", "in_progress")
+    delegate_case(case, center.unit, center.manager, "请出具侵权比对意见")
+    today = center_today()
+    case.due_date = add_working_days(today, 30)
+    db.session.commit()
+    login_as(center.reporter)
+
+    def next_report(page: str) -> str:
+        card = page.split(f'data-reference="{case.reference}"')[1]
+        return re.search(r"<span data-next-report class=\"([^\"]*)\">([^<]+)</span>", card).groups()
+
+    assert next_report(client.get("/").get_data(as_text=True)) == (
+        "", f"Next report expected by {add_working_days(today, 10).isoformat()}")
+    case.due_date = add_working_days(today, 4)
+    db.session.commit()
+    assert next_report(client.get("/").get_data(as_text=True))[1].endswith(case.due_date.isoformat())
+    later = add_working_days(today, 12)
+    monkeypatch.setattr("ipcenter.cases.agenda.center_today", lambda: later)
+    assert next_report(client.get("/").get_data(as_text=True))[0] == "text-danger fw-bold"
+    report_progress(case, center.reporter, 50, "比对完成一半")  # reported today (the clock of the report is real)
+    db.session.commit()
+    card = client.get("/").get_data(as_text=True).split(f'data-reference="{case.reference}"')[1]
+    assert "Your last report: " + today.isoformat() + ", 12 working days ago" in card

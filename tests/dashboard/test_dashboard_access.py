@@ -1,4 +1,6 @@
 """Who reads the dashboard, of which posts; and what a mistyped filter is told."""
+from datetime import date
+
 import pytest
 
 from tests.dashboard.test_figures import OCTOBER, rows_of, table
@@ -71,3 +73,12 @@ def test_the_dashboard_and_the_report_speak_chinese(client, login_as, center, oc
     assert rows_of(page, "pre-examination")["合格率"] == ["50.0%"]
     report = client.get("/dashboard/report.csv?month=2026-10").data.decode("utf-8-sig")
     assert "按类型统计的请求" in report and "快速预审与授权,1,2,2,1,0,6,6,0" in report
+
+
+def test_from_november_the_dashboard_asks_the_manager_for_next_years_holidays(client, login_as, center,
+                                                                              monkeypatch):
+    monkeypatch.setattr("ipcenter.dashboard.forms.center_today", lambda: date(2026, 11, 2))
+    login_as(center.manager)
+    assert 'id="calendar-missing-2027"' in client.get("/dashboard").get_data(as_text=True)
+    client.submit("/calendar/2027/days", {"day": "2027-01-01", "kind": "1", "name_zh": "元旦"})
+    assert 'id="calendar-missing-2027"' not in client.get("/dashboard").get_data(as_text=True)
