@@ -116,7 +116,16 @@ def _register_templating(app: Flask) -> None:
 
     from .cases.diagram import layout
     from .cases.operations import INPUT_LABELS
-    from .cases.vocabularies import CONSULTATION_TOPICS, FOREIGN_EVENTS, PATENT_KINDS, RETRIEVAL_PURPOSES
+    from .cases.vocabularies import (
+        ASSESSMENTS,
+        CHANNELS,
+        CONSULTATION_TOPICS,
+        FOREIGN_EVENTS,
+        PATENT_KINDS,
+        PATENT_STATUSES,
+        RETRIEVAL_PURPOSES,
+        STANDINGS,
+    )
     from .cases.workflow import ACTOR_LABELS
     from .i18n import center_name, install_template_translations, local_time, localized_name, spoken_list, with_colon
     from .list_filters import address_with_query
@@ -128,7 +137,8 @@ def _register_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         input_labels=INPUT_LABELS, patent_kinds=PATENT_KINDS, retrieval_purposes=RETRIEVAL_PURPOSES,
         foreign_events=FOREIGN_EVENTS, actor_labels=ACTOR_LABELS, consultation_topics=CONSULTATION_TOPICS,
-        diagram=layout, unread_notifications=unread_notifications,
+        diagram=layout, unread_notifications=unread_notifications, patent_statuses=PATENT_STATUSES,
+        standings=STANDINGS, channels=CHANNELS, assessments=ASSESSMENTS,
     )
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["localized_name"] = localized_name

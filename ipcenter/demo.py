@@ -16,6 +16,7 @@ POSTS = [
     ("retrieval", "检索岗", "Retrieval post", "专利快速检索：新颖性、侵权风险、自由实施检索。"),
     ("consultation", "咨询岗", "Consultation post", "知识产权咨询解答。"),
     ("foreign_assistance", "涉外援助岗", "Foreign assistance post", "海外展会、海关、境外纠纷与海外申请援助。"),
+    ("rights_protection", "维权岗", "Rights protection post", "侵权投诉：侵权判定、通知被投诉方、调解与移交。"),
 ]
 
 STAFF = [
@@ -25,6 +26,7 @@ STAFF = [
     ("retrieval@demo.ipcenter.cn", "赵检索", Role.STAFF, ["retrieval"]),
     ("consult@demo.ipcenter.cn", "刘咨询", Role.STAFF, ["consultation"]),
     ("foreign@demo.ipcenter.cn", "黄涉外", Role.STAFF, ["foreign_assistance"]),
+    ("weiquan@demo.ipcenter.cn", "孙维权", Role.STAFF, ["rights_protection"]),
 ]
 
 ENTERPRISES = [

@@ -71,6 +71,15 @@ def _is_requester(user, case=None) -> bool:
     return user.role == Role.ENTERPRISE and (case is None or case.organisation_id == user.organisation_id)
 
 
+def _is_respondent(user, case) -> bool:
+    """A user of the registered enterprise a complaint is against (known by its credit code). It reads the
+    notice addressed to it and answers, as through its link; never the complainant's side of the case."""
+    organisation = user.organisation if user.role == Role.ENTERPRISE else None
+    return bool(organisation is not None and case.respondent_credit_code
+                and organisation.credit_code == case.respondent_credit_code
+                and organisation.id != case.organisation_id)
+
+
 def _works_on_case(user, case) -> bool:
     """Managers, and staff of the post that owns the case's current stage."""
     if user.role == Role.MANAGER:
@@ -129,6 +138,8 @@ def case_actors(user, case) -> set:
         roles.add(Actor.POST)
     if user.role == Role.UNIT_REPORTER and case.delegated_unit_id == user.unit_id:
         roles.add(Actor.UNIT)
+    if _is_respondent(user, case):
+        roles.add(Actor.RESPONDENT)
     return roles
 
 
@@ -151,6 +162,7 @@ RULES: dict[str, Callable[..., bool]] = {
     "case.submit": _may_submit_cases,
     "case.view": _may_view_case,
     "case.requester": _is_requester,
+    "case.respondent": _is_respondent,
     "case.work": _works_on_case,
     # The center's side of a case: who is assigned, the center's own clock while it waits on the enterprise.
     "case.internal": _is_center,

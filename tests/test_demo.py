@@ -68,7 +68,7 @@ def test_first_run_on_a_seeded_database_lists_the_demo_logins_again(first_run, r
 
 
 def test_first_run_seeding_fills_an_empty_database(first_run):
-    assert "manager@demo.ipcenter.cn" in first_run and counts()["Post"] == 6
+    assert "manager@demo.ipcenter.cn" in first_run and counts()["Post"] == 7
 
 
 def test_seed_demo_adds_a_living_set_of_cases(first_run, runner):

@@ -151,6 +151,10 @@ POLICY = {
     ("case.submit", None): {"enterprise", "other_enterprise"},
     ("case.view", "case"): CENTER | {"enterprise", "reporter"},
     ("case.requester", "case"): {"enterprise"},
+    # A complaint's respondent is a registered enterprise: it answers, and never reads the complainant's case.
+    ("case.respondent", "complaint"): {"other_enterprise"},
+    ("case.respondent", "case"): set(),
+    ("case.view", "complaint"): {"enterprise", "staff", "other_staff", "manager"},
     ("case.work", "case"): {"staff", "manager"},
     ("case.internal", "case"): CENTER,
     ("case.note", "case"): CENTER,
@@ -191,12 +195,15 @@ def build_policy_world() -> SimpleNamespace:
     delivered = make_case(center, "fast_retrieval", stage="searching")
     save_conclusion(delivered, "未发现影响新颖性的文件。", staff)
     delivery = advance_case(delivered, "deliver_report", staff, comment="报告已完成")
+    complaint = make_case(center, "infringement_complaint", stage="respondent_answer",
+                          respondent_credit_code=center.other_enterprise.organisation.credit_code)
     db.session.commit()
     viewers = {"anonymous": AnonymousUserMixin(), "enterprise": center.enterprise,
                "other_enterprise": center.other_enterprise, "staff": staff, "other_staff": center.outsider_staff,
                "manager": center.manager, "reporter": center.reporter, "other_reporter": center.other_reporter}
     targets = {None: None, "center_account": center.staff["consultation"], "enterprise_account": center.enterprise,
                "organisation": center.enterprise.organisation, "case": case, "delivered_case": delivered,
+               "complaint": complaint,
                "public_event": case.events[0], "internal_note": note, "progress_report": progress,
                "public_attachment": drawing, "delivered_report": delivery.attachments[0],
                "internal_attachment": note.attachments[0]}

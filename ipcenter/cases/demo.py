@@ -16,7 +16,7 @@ from .operations import advance_case, assign_case, delegate_case, report_progres
 from .workflow import CASE_TYPES, RESUME, Actor, CaseType, Input
 
 DEMO_PDF = b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n"
-REQUESTS = {
+REQUESTS: dict[str, dict[str, object]] = {
     "patent_filing": dict(title="一种可调光LED吸顶灯", description="新款超薄吸顶灯，需申请外观设计专利。",
                           patent_kind="design", product_name="LED吸顶灯", classification="26-05"),
     "fast_pre_examination": dict(title="六臂水晶吊灯外观设计", description="新品将于广交会发布，请走快速预审。",
@@ -27,6 +27,12 @@ REQUESTS = {
                          topic="infringement"),
     "foreign_assistance": dict(title="法兰克福照明展展品被投诉", description="展会方通知我司展品涉嫌侵权，需要应对。",
                                country="德国", counterparty="某欧洲灯具公司", foreign_event="exhibition"),
+    "infringement_complaint": dict(
+        title="仿冒我司六臂水晶吊灯", description="灯博会上某展商展出的吊灯与我司外观设计专利几乎相同。",
+        patent_number="ZL202130123456.8", patent_kind="design", patent_status="in_force", evaluation_report=True,
+        standing="owner", respondent_name="中山市古镇鑫辉灯饰厂", respondent_address="中山市古镇镇东兴路8号",
+        respondent_contact="林先生 13800138000", channel="fair", fair_name="古镇灯博会", found_at="3号馆 A-126",
+        remedies="stop,destroy"),
 }
 INPUTS = {Input.COMMENT: "已处理，详见附件。", Input.REASON: "企业提供的材料不完整。",
           Input.APPLICATION_NUMBER: "202630123456.0", Input.PATENT_NUMBER: "ZL202630123456.0"}

@@ -5,6 +5,7 @@ its timeline is written with those past dates (a timeline is never rewritten, so
 """
 import random
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 
 from ..accounts.models import User
 from ..calendar import CENTER_ZONE, add_working_days, center_today, is_working_day
@@ -77,7 +78,8 @@ def _next_step(case_type: CaseType, stage: str, chance: random.Random):
 def _days_at(case_type: CaseType, stage: str, chance: random.Random, patent_kind: str | None) -> int:
     if stage in PATENT_OFFICE_STAGES:
         return chance.randint(8, 25)
-    allowance = stage_allowance(case_type.stage(stage), patent_kind) or 2
+    allowance = stage_allowance(case_type.stage(stage), SimpleNamespace(patent_kind=patent_kind, channel="ordinary"))
+    allowance = allowance if isinstance(allowance, int) else 2
     return max(1, round(allowance * chance.choice((0.4, 0.7, 1.0, 1.0, 1.3, 1.8))))
 
 

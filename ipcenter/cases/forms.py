@@ -17,11 +17,23 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..calendar import center_today
 from ..i18n import spoken_list
+from ..patents.numbers import InvalidApplicationNumber, normalise_cn_application_number
 from ..submission_keys import KeyedForm
-from .vocabularies import CONSULTATION_TOPICS, FOREIGN_EVENTS, PATENT_KINDS, RETRIEVAL_PURPOSES
+from ..validators import CreditCode
+from .vocabularies import (
+    CHANNELS,
+    CONSULTATION_TOPICS,
+    FOREIGN_EVENTS,
+    PATENT_KINDS,
+    PATENT_STATUSES,
+    REMEDIES,
+    RETRIEVAL_PURPOSES,
+    STANDINGS,
+)
 
 
 def _choices(labels: dict) -> list[SelectChoice]:
@@ -140,6 +152,94 @@ class ForeignAssistanceForm(RequestForm):
     def validate_external_deadline(self, field):
         if field.data and field.data < center_today():
             raise ValidationError(_l("The deadline is already past."))
+
+
+class ComplaintForm(RequestForm):
+    """An infringement complaint: the patent enforced, the complainant's standing, the respondent, where the copy
+    was found, and what is asked. Title and description are the accused product's."""
+
+    title = StringField(_l("Accused product"), validators=[DataRequired(), Length(max=200)],
+                        description=_l("e.g. 六臂水晶吊灯 sold as model HX-806"))
+    description = TextAreaField(_l("What you found, and how it copies your patent"),
+                                validators=[DataRequired(), Length(max=10000)])
+    patent_number = StringField(_l("Patent enforced"), validators=[DataRequired(), Length(max=40)],
+                                description=_l("e.g. ZL202130123456.8"))
+    patent_kind = SelectField(_l("Kind of patent"), choices=_choices(PATENT_KINDS), default="design")
+    patent_status = SelectField(_l("Legal status"), choices=_choices(PATENT_STATUSES), default="in_force")
+    evaluation_report = SelectField(_l("Patent evaluation report (utility models and designs)"), choices=[
+        SelectChoice("", _l("Not applicable (an invention)")), SelectChoice("yes", _l("We have one")),
+        SelectChoice("no", _l("We have none"))], default="")
+    standing = SelectField(_l("Your right to complain"), choices=_choices(STANDINGS), default="owner")
+    standing_note = TextAreaField(_l("Why you may enforce it"), validators=[Length(max=2000)],
+                                  description=_l("For a licence or an assignment: the contract, its date and term; "
+                                                 "attach it below."))
+    respondent_name = StringField(_l("Respondent (who sells or shows the copy)"),
+                                  validators=[DataRequired(), Length(max=200)])
+    respondent_credit_code = StringField(_l("Respondent's unified social credit code, if known"),
+                                         validators=[Optional(), CreditCode()])
+    respondent_address = StringField(_l("Respondent's address"), validators=[Optional(), Length(max=300)])
+    respondent_contact = StringField(_l("Respondent's contact (person, phone)"), validators=[Optional(),
+                                                                                          Length(max=200)])
+    respondent_email = StringField(_l("Respondent's email, for the center's notice"),
+                                   validators=[Optional(), Length(max=254), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                                               message=_l("This is not an email address."))])
+    channel = SelectField(_l("Where the copy was found"), choices=_choices(CHANNELS), default="ordinary")
+    fair_name = StringField(_l("Trade fair"), validators=[Length(max=200)], description=_l("e.g. 古镇灯博会"))
+    found_at = StringField(_l("Booth number, shop address or online store"), validators=[Length(max=300)])
+    platform = StringField(_l("Online platform"), validators=[Length(max=100)], description=_l("e.g. 淘宝, 京东"))
+    item_url = StringField(_l("Address (URL) of the item"), validators=[Optional(), Length(max=500), Regexp(
+        r"^https?://\S+$", message=_l("Give the item's full address, beginning with http:// or https://."))])
+    remedies = SelectMultipleField(_l("What you ask"), choices=_choices(REMEDIES), default=["stop"],
+                                   widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+                                   validators=[DataRequired(message=_l("Choose at least one thing you ask."))])
+    damages_amount = IntegerField(_l("Damages asked (yuan)"), validators=[Optional(), NumberRange(1, 10**9)])
+    files = MultipleFileField(_l("Evidence: photos of the product, purchase receipt, notarised evidence, and the "
+                                 "proof of your right if you are not the owner (PDF, PNG, JPEG, DOCX, XLSX)"))
+    TYPE_FIELDS = ("patent_number", "patent_kind", "patent_status", "evaluation_report", "standing", "standing_note",
+                   "respondent_name", "respondent_credit_code", "respondent_address", "respondent_contact",
+                   "respondent_email", "channel", "fair_name", "found_at", "platform", "item_url", "remedies",
+                   "damages_amount")
+
+    def validate_patent_number(self, field) -> None:
+        try:
+            field.data = "ZL" + normalise_cn_application_number(field.data).removeprefix("CN")
+        except InvalidApplicationNumber:
+            raise ValidationError(_l("This is not a valid Chinese patent number (e.g. ZL202130123456.8: the "
+                                     "application number, whose last character is a check digit).")) from None
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field, needed, message in self._conditions():
+            if needed and not (field.data or "").strip():
+                field.errors = [*field.errors, message]
+                valid = False
+        if "damages" in (self.remedies.data or []) and not self.damages_amount.data:
+            self.damages_amount.errors = [*self.damages_amount.errors, _l("Say how much you ask in damages.")]
+            valid = False
+        if not any(upload and upload.filename for upload in self.files.data or []):
+            self.files.errors = [*self.files.errors, _l("Attach your evidence: at least photos of the product.")]
+            valid = False
+        return valid
+
+    def _conditions(self):
+        channel, kind = self.channel.data, self.patent_kind.data
+        return [
+            (self.fair_name, channel == "fair", _l("Name the trade fair.")),
+            (self.found_at, channel in ("fair", "ordinary"), _l("Give the booth number or the shop's address.")),
+            (self.platform, channel == "online", _l("Name the online platform.")),
+            (self.item_url, channel == "online", _l("Give the item's address.")),
+            (self.standing_note, self.standing.data != "owner", _l("Say why you may enforce the patent.")),
+            (self.evaluation_report, kind in ("utility_model", "design"),
+             _l("Say whether you have a patent evaluation report.")),
+        ]
+
+    def case_details(self) -> dict:
+        details = super().case_details()
+        details["remedies"] = ",".join(code for code in REMEDIES if code in (details["remedies"] or []))
+        details["evaluation_report"] = {"yes": True, "no": False}.get(details["evaluation_report"])
+        details["respondent_credit_code"] = (details["respondent_credit_code"] or "").strip().upper() or None
+        return {name: (value.strip() or None) if isinstance(value, str) and name not in ("title", "description")
+                else value for name, value in details.items()}
 
 
 class ActionForm(KeyedForm, FormWithFiles):

@@ -1,4 +1,5 @@
 """Cases, their append-only timeline, attachments and reference numbers."""
+import math
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
@@ -24,7 +25,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..calendar import center_today, first_provisional_year, working_days_between
 from ..database import IntEnum, LabelledEnum, UTCDateTime, enum_check, utcnow
 from ..extensions import Model
-from .vocabularies import CONSULTATION_TOPICS, FOREIGN_EVENTS, PATENT_KINDS, RETRIEVAL_PURPOSES
+from .vocabularies import (
+    ASSESSMENTS,
+    CHANNELS,
+    CONSULTATION_TOPICS,
+    FOREIGN_EVENTS,
+    PATENT_KINDS,
+    PATENT_STATUSES,
+    REMEDIES,
+    RETRIEVAL_PURPOSES,
+    STANDINGS,
+)
 from .workflow import CASE_TYPES, case_type
 
 if TYPE_CHECKING:
@@ -72,6 +83,10 @@ class Case(Model):
         CheckConstraint(_in("retrieval_purpose", RETRIEVAL_PURPOSES), name="purpose_known"),
         CheckConstraint(_in("foreign_event", FOREIGN_EVENTS), name="foreign_event_known"),
         CheckConstraint(_in("topic", CONSULTATION_TOPICS), name="topic_known"),
+        CheckConstraint(_in("channel", CHANNELS), name="channel_known"),
+        CheckConstraint(_in("patent_status", PATENT_STATUSES), name="patent_status_known"),
+        CheckConstraint(_in("standing", STANDINGS), name="standing_known"),
+        CheckConstraint(_in("assessment", ASSESSMENTS), name="assessment_known"),
         # The queues: open cases of a post by due date; mine; a unit's; an enterprise's list.
         Index("ix_cases_post_queue", "post_id", "due_date", "id", postgresql_where=OPEN, sqlite_where=OPEN),
         Index("ix_cases_assignee_queue", "assignee_id", "due_date", "id", postgresql_where=OPEN,
@@ -97,6 +112,8 @@ class Case(Model):
     delegated_unit_id: Mapped[int | None] = mapped_column(ForeignKey("demonstration_units.id"))
     priority: Mapped[Priority] = mapped_column(IntEnum(Priority), default=Priority.NORMAL)
     due_date: Mapped[date | None] = mapped_column(Date)
+    # Where a stage's clock runs in hours (a trade fair's 24 hours): the instant; `due_date` is then its day.
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # How the due date was counted: this many working days after this day (then the external deadline, if
     # earlier). Kept so that a change of the working calendar can count it again.
     due_counted_from: Mapped[date | None] = mapped_column(Date)
@@ -129,7 +146,25 @@ class Case(Model):
     country: Mapped[str | None] = mapped_column(String(100))
     counterparty: Mapped[str | None] = mapped_column(String(200))
     foreign_event: Mapped[str | None] = mapped_column(String(30))
-    external_deadline: Mapped[date | None] = mapped_column(Date)
+    external_deadline: Mapped[date | None] = mapped_column(Date)  # also a complaint's overall deadline
+    # Infringement complaint (the enforced patent is `patent_number`, its kind `patent_kind`).
+    patent_status: Mapped[str | None] = mapped_column(String(30))
+    evaluation_report: Mapped[bool | None] = mapped_column(Boolean)
+    standing: Mapped[str | None] = mapped_column(String(30))
+    standing_note: Mapped[str | None] = mapped_column(Text)
+    respondent_name: Mapped[str | None] = mapped_column(String(200))
+    respondent_credit_code: Mapped[str | None] = mapped_column(String(18), index=True)
+    respondent_address: Mapped[str | None] = mapped_column(String(300))
+    respondent_contact: Mapped[str | None] = mapped_column(String(200))
+    respondent_email: Mapped[str | None] = mapped_column(String(254))
+    channel: Mapped[str | None] = mapped_column(String(20))
+    fair_name: Mapped[str | None] = mapped_column(String(200))
+    found_at: Mapped[str | None] = mapped_column(String(300))
+    platform: Mapped[str | None] = mapped_column(String(100))
+    item_url: Mapped[str | None] = mapped_column(String(500))
+    remedies: Mapped[str | None] = mapped_column(String(100))  # REMEDIES codes, comma-separated
+    damages_amount: Mapped[int | None] = mapped_column(Integer)
+    assessment: Mapped[str | None] = mapped_column(String(20))
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -201,6 +236,25 @@ class Case(Model):
         """In a query: the case is at a stage of its own type whose kind `holds` (two types may give one code
         two kinds)."""
         return stages_where(cls.case_type, cls.stage, holds)
+
+    @property
+    def remedy_labels(self) -> str | None:
+        """What a complaint asks, in the reader's language."""
+        codes = (self.remedies or "").split(",")
+        return "、".join(str(REMEDIES[code]) for code in codes if code in REMEDIES) or None
+
+    @property
+    def hours_left(self) -> int | None:
+        """Where the stage's clock runs in hours: the whole hours left (negative once past)."""
+        if self.due_at is None or not self.is_open:
+            return None
+        return math.floor((self.due_at - utcnow()).total_seconds() / 3600)
+
+    @property
+    def deadline_passed(self) -> bool:
+        if self.due_at is not None:
+            return self.due_at <= utcnow()
+        return self.due_date is not None and self.due_date < center_today()
 
     @property
     def is_overdue(self) -> bool:

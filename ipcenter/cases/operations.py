@@ -6,7 +6,7 @@ flushes; the request boundary commits once. A state change and its event are alw
 in the same transaction.
 """
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, or_, select, update
@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import Role, User
 from ..audit.operations import record, record_failure
-from ..calendar import add_working_days, center_today, working_days_between
+from ..calendar import CENTER_ZONE, add_working_days, center_today, working_days_between
 from ..database import utcnow
 from ..extensions import db
 from ..mail import discard_queued_mail, write_queued_mail
@@ -30,7 +30,16 @@ from .attachments import UploadRefused, store_attachment
 from .models import Case, CaseEvent, CaseReferenceCounter, EventKind
 from .rules import CaseRefused
 from .signals import replies, step_documents
-from .workflow import CASE_TYPES, RESUME, Actor, Input, Transition, stage_allowance
+from .workflow import (
+    CASE_TYPES,
+    RESUME,
+    Actor,
+    Hours,
+    Input,
+    Transition,
+    overall_deadline_days,
+    stage_allowance,
+)
 
 
 class CaseChanged(CaseRefused):
@@ -67,6 +76,9 @@ def submit_case(organisation, submitter: User, type_code: str, details: dict, fi
     today = center_today()
     case = Case(reference=next_reference(today), case_type=type_code, organisation=organisation,
                 submitter=submitter, **details)
+    overall = overall_deadline_days(case.workflow, case.patent_kind)
+    if overall is not None:
+        case.external_deadline = add_working_days(today, overall)
     db.session.add(case)
     _enter_stage(case, case.workflow.initial_stage, today)
     event = _record(case, submitter, files, kind=EventKind.SUBMITTED, to_stage=case.stage, public=True)
@@ -125,6 +137,8 @@ def advance_case(case: Case, action: str, actor: User, *, expected_version: int 
         record_failure("access.denied", "case", case.reference, actor=actor,
                        after={"permission": f"workflow action {action}", "stage": case.stage})
         raise ActionForbidden(_l("You may not perform this action on this case."))
+    if transition.after_due and not case.deadline_passed:
+        raise CaseRefused(_l("Not before the deadline has passed: the answer may still come."))
     documents = replies(step_documents.send(case, needed=transition.required))
     inputs = _validated_inputs(transition, comment=comment, reason=reason, application_number=application_number,
                                patent_number=patent_number, files=files, documents=documents)
@@ -138,7 +152,7 @@ def advance_case(case: Case, action: str, actor: User, *, expected_version: int 
                     to_stage=target, comment=inputs.get("comment") or inputs.get("reason"),
                     detail=inputs.get("application_number") or inputs.get("patent_number"), public=True)
     _record_inputs(case, transition, inputs)
-    _enter_stage(case, target, center_today(), resuming=resuming)
+    _enter_stage(case, target, center_today(), resuming=resuming, keep_clock=transition.keeps_clock)
     _flush(case)
     record("case.transition", "case", case.reference, actor=actor, before={"stage": from_stage},
            after={"stage": target, "action": action, "outcome": case.outcome, "event_id": event.id})
@@ -203,6 +217,8 @@ def _record_inputs(case: Case, transition: Transition, inputs: dict) -> None:
         case.patent_number = inputs["patent_number"]
     if transition.outcome:
         case.outcome = transition.outcome.code
+    for column, value in transition.sets:
+        setattr(case, column, value)
 
 
 def _post_by_code(code: str | None) -> Post | None:
@@ -215,7 +231,7 @@ def _post_by_code(code: str | None) -> Post | None:
     return post
 
 
-def _enter_stage(case: Case, target: str, today: date, resuming: bool = False) -> None:
+def _enter_stage(case: Case, target: str, today: date, resuming: bool = False, keep_clock: bool = False) -> None:
     """Move the case to a stage: its owning post, its deadline, open or closed."""
     stage = case.workflow.stage(target)
     if stage.kind.pauses_clock:
@@ -228,7 +244,8 @@ def _enter_stage(case: Case, target: str, today: date, resuming: bool = False) -
     case.stage = target
     case.post = post
     case.closed_at = None if stage.kind.open else utcnow()
-    _count_due_date(case, stage, today, resuming)
+    if not keep_clock:
+        _count_due_date(case, stage, today, resuming)
     if resuming:
         case.resume_stage = case.paused_days_left = None
 
@@ -239,7 +256,13 @@ def _count_due_date(case: Case, stage, today: date, resuming: bool) -> None:
     days = None
     if stage.kind.open:
         days = case.paused_days_left if resuming and case.paused_days_left is not None \
-            else stage_allowance(stage, case.patent_kind)
+            else stage_allowance(stage, case)
+    case.due_at = None
+    if isinstance(days, Hours):  # on the clock, weekends included; no calendar change moves it
+        case.due_at = utcnow() + timedelta(hours=days.hours)
+        case.due_counted_from = case.due_working_days = None
+        case.due_date = case.due_at.astimezone(CENTER_ZONE).date()
+        return
     case.due_counted_from, case.due_working_days = (today, days) if days is not None else (None, None)
     case.due_date = _counted_due_date(case)
 

@@ -15,3 +15,15 @@ CONSULTATION_TOPICS = {"patent_application": _l("Patent applications and examina
                        "copyright": _l("Copyright"), "overseas": _l("IP abroad"), "other": _l("Other")}
 FOREIGN_EVENTS = {"exhibition": _l("Overseas exhibition"), "customs": _l("Customs"),
                   "litigation": _l("Dispute or litigation abroad"), "overseas_filing": _l("Overseas filing")}
+# Infringement complaints: where the copy was found, the enforced patent, the complainant's standing, what it asks.
+CHANNELS = {"ordinary": _l("Ordinary (a showroom, a shop, a factory)"), "fair": _l("Trade fair"),
+            "online": _l("Online platform")}
+PATENT_STATUSES = {"in_force": _l("In force"), "invalidation_requested": _l("In force, invalidation requested"),
+                   "lapsed": _l("Lapsed or invalidated")}
+STANDINGS = {"owner": _l("We own the patent"), "exclusive_licensee": _l("Exclusive licensee"),
+             "licensee": _l("Licensee (non-exclusive, with the owner's authorisation)"),
+             "assignee": _l("Assignee (transfer not yet registered)")}
+REMEDIES = {"stop": _l("Stop making and selling"), "destroy": _l("Destroy the stock and moulds"),
+            "damages": _l("Damages")}
+ASSESSMENTS = {"infringing": _l("Infringing"), "not_infringing": _l("Not infringing"),
+               "unclear": _l("Cannot tell")}

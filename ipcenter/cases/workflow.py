@@ -25,6 +25,7 @@ from functools import cached_property
 from flask_babel import lazy_gettext as _l
 
 from .forms import (
+    ComplaintForm,
     ConsultationRequestForm,
     FastPreExaminationForm,
     ForeignAssistanceForm,
@@ -40,10 +41,11 @@ class Actor(enum.Enum):
     ENTERPRISE = "enterprise"  # a user of the case's organisation
     POST = "post"  # staff of the post that owns the current stage (managers always may too)
     UNIT = "unit"  # a reporter of the demonstration unit the case is delegated to
+    RESPONDENT = "respondent"  # the party a complaint is against: through its link, or its own enterprise's users
 
 
 ACTOR_LABELS = {Actor.ENTERPRISE: _l("the enterprise"), Actor.POST: _l("staff of the owning post"),
-                Actor.UNIT: _l("the delegated unit")}
+                Actor.UNIT: _l("the delegated unit"), Actor.RESPONDENT: _l("the respondent")}
 
 
 class Input(enum.Enum):
@@ -87,6 +89,13 @@ class StageKind:
         return self.phase != Phase.CLOSED
 
 
+@dataclass(frozen=True)
+class Hours:
+    """An allowance counted on the clock, weekends and holidays included (a trade fair does not wait)."""
+
+    hours: int
+
+
 # The center (or the unit it delegated to) works on the case, to the center's deadline.
 CENTER_WORK = StageKind(Phase.ACTIVE, under_way=True, center_deadline=True)
 # The enterprise is to answer (confirm a draft, answer corrections) by a date of its own.
@@ -96,6 +105,8 @@ ENTERPRISE_ANSWER = StageKind(Phase.WAITING, under_way=True, asks_enterprise=Tru
 MATERIALS = StageKind(Phase.WAITING, asks_enterprise=True, pauses_clock=True)
 # The result is in; the center closes the case.
 RESULT = StageKind(Phase.ACTIVE, finished=True)
+# The other party to a dispute (a complaint's respondent) is to answer by its own deadline.
+RESPONDENT_ANSWER = StageKind(Phase.WAITING, under_way=True)
 # The result is delivered to the enterprise, which may ask a follow-up question or close the case.
 RESULT_DELIVERED = StageKind(Phase.WAITING, finished=True)
 ENDED = StageKind(Phase.CLOSED)
@@ -114,7 +125,10 @@ class Stage:
     _: KW_ONLY
     kind: StageKind = CENTER_WORK
     post: str | None = None  # code of the owning post; None for closed stages
-    allowance: int | dict | None = None  # working days; a dict maps patent kind -> days
+    # Working days, or Hours on the clock; a dict maps the case's `allowance_by` (its patent kind, or a complaint's
+    # channel) to either.
+    allowance: "int | Hours | dict | None" = None
+    allowance_by: str = "patent_kind"
     # At a stage that asks the enterprise: the stage as the enterprise reads it (what is asked of it).
     enterprise_name: object = None
     # A stage off the main path that the stepper marks on a step of it (corrections: on pre-examination).
@@ -147,6 +161,9 @@ class Transition:
     required: tuple[Input, ...] = ()
     style: str = "primary"  # the button's colour on the case page
     outcome: Outcome | None = None
+    sets: tuple[tuple[str, str], ...] = ()  # (column, value) the step records on the case: an assessment's finding
+    keeps_clock: bool = False  # a step within the stage (a mediation session): the deadline stays as it was
+    after_due: bool = False  # possible only once the stage's deadline has passed (no answer by the deadline)
 
 
 @dataclass(frozen=True)
@@ -171,6 +188,9 @@ class CaseType:
     main_path: tuple[str, ...]  # the stepper: the stages of a case that goes well
     initial_stage: str
     report: Report | None = None
+    # Working days from submission to the whole case's deadline (a dict: by patent kind), which no stage's due date
+    # passes: the national targets for settling a complaint.
+    overall_deadline: int | dict | None = None
 
     def __post_init__(self):
         """Every stage the type names is one of its own: a mistyped code fails here, not on a case."""
@@ -471,10 +491,100 @@ FOREIGN_ASSISTANCE = CaseType(
     initial_stage="assessment",
 )
 
+# Rapid rights protection: a maker's complaint that a competitor copies its patent. National targets: a design
+# complaint settled within 10 working days, the others within 30; at a trade fair the respondent answers within
+# 24 hours of the notice or the fair withdraws or covers the exhibit.
+RESPONDENT_DAYS = 5  # working days a respondent outside a fair has to answer the center's notice
+ASSESSORS = STAFF_OR_UNIT  # the assessment is often delegated to a law firm
+
+
+def _assessment(action: str, label, finding: str, target: str, **extra) -> Transition:
+    return Transition(action=action, label=label, sources=("assessment",), target=target, actors=ASSESSORS,
+                      sets=(("assessment", finding),), **extra)
+
+
+def _referral(action: str, label, outcome: Outcome) -> Transition:
+    return Transition(action=action, label=label, sources=("assessment", "respondent_answer", "mediation"),
+                      target=CLOSED, actors=STAFF, inputs=(Input.COMMENT, Input.ATTACHMENT),
+                      required=(Input.COMMENT,), style="outline-danger", outcome=outcome,
+                      news=_l("%(actor)s referred %(case)s."))
+
+
+INFRINGEMENT_COMPLAINT = CaseType(
+    code="infringement_complaint",
+    name=_l("Infringement complaint"),
+    description=_l("A copy of your patented product at a fair, in a shop or online: the center assesses it, "
+                   "notifies the respondent, mediates, or refers the dispute."),
+    request_form=ComplaintForm,
+    overall_deadline={"design": 10, "utility_model": 30, "invention": 30},
+    stages=(
+        Stage("intake", _l("Intake"), post="rights_protection", allowance=2),
+        Stage("corrections_requested", _l("Corrections requested"), kind=ENTERPRISE_ANSWER, post="rights_protection",
+              allowance=5, enterprise_name=_l("Corrections requested from you"), side_of="intake"),
+        Stage("assessment", _l("Infringement assessment"), post="rights_protection", allowance=3),
+        Stage("respondent_notice", _l("Notifying the respondent"), post="rights_protection", allowance=1),
+        Stage("respondent_answer", _l("Awaiting the respondent's answer"), kind=RESPONDENT_ANSWER,
+              post="rights_protection", allowance_by="channel",
+              allowance={"fair": Hours(24), "online": RESPONDENT_DAYS, "ordinary": RESPONDENT_DAYS}),
+        Stage("mediation", _l("Mediation"), post="rights_protection", allowance=5),
+    ) + _side_stages("rights_protection"),
+    transitions=(
+        _accept("intake", "assessment"),
+        Transition(action="request_corrections", label=_l("Request corrections"), sources=("intake",),
+                   target="corrections_requested", actors=STAFF, inputs=(Input.COMMENT, Input.ATTACHMENT),
+                   required=(Input.COMMENT,), style="warning",
+                   news=_l("%(actor)s requested corrections to %(case)s.")),
+        Transition(action="answer_corrections", label=_l("Answer the correction request"),
+                   sources=("corrections_requested",), target="intake", actors=ENTERPRISE,
+                   inputs=(Input.COMMENT, Input.ATTACHMENT), required=(Input.COMMENT,),
+                   news=_l("%(actor)s answered the correction request on %(case)s.")),
+        _assessment("find_infringing", _l("Assessment: infringing"), "infringing", "respondent_notice",
+                    inputs=(Input.COMMENT, Input.ATTACHMENT), required=(Input.COMMENT,), style="success",
+                    news=_l("%(actor)s assessed %(case)s: infringing.")),
+        _assessment("find_unclear", _l("Assessment: cannot tell"), "unclear", "respondent_notice",
+                    inputs=(Input.COMMENT, Input.ATTACHMENT), required=(Input.COMMENT,), style="secondary",
+                    news=_l("%(actor)s could not tell from the evidence whether %(case)s is infringing.")),
+        _assessment("find_not_infringing", _l("Assessment: not infringing (close)"), "not_infringing", CLOSED,
+                    inputs=(Input.REASON, Input.ATTACHMENT), required=(Input.REASON,), style="outline-danger",
+                    outcome=Outcome("not_infringing", _l("Not infringing")),
+                    news=_l("%(actor)s assessed %(case)s: not infringing.")),
+        Transition(action="notify_respondent", label=_l("Notify the respondent"), sources=("respondent_notice",),
+                   target="respondent_answer", actors=STAFF, inputs=(Input.COMMENT,),
+                   news=_l("%(actor)s notified the respondent of %(case)s.")),
+        Transition(action="record_paper_answer", label=_l("Record an answer received on paper"),
+                   sources=("respondent_answer",), target="mediation", actors=STAFF,
+                   inputs=(Input.COMMENT, Input.ATTACHMENT), required=(Input.COMMENT,), style="outline-primary",
+                   news=_l("%(actor)s recorded the respondent's answer to %(case)s.")),
+        Transition(action="respondent_answers", label=_l("Send your answer"), sources=("respondent_answer",),
+                   target="mediation", actors=frozenset({Actor.RESPONDENT}), inputs=(Input.COMMENT, Input.ATTACHMENT),
+                   required=(Input.COMMENT,), news=_l("The respondent answered %(case)s.")),
+        Transition(action="no_answer", label=_l("No answer by the deadline: request measures"),
+                   sources=("respondent_answer",), target=CLOSED, actors=STAFF, after_due=True,
+                   inputs=(Input.COMMENT, Input.ATTACHMENT), required=(Input.COMMENT,), style="warning",
+                   outcome=Outcome("measures_requested", _l("Respondent failed to answer — measures requested")),
+                   news=_l("The respondent did not answer %(case)s in time: %(actor)s requested measures.")),
+        Transition(action="record_session", label=_l("Record a mediation session"), sources=("mediation",),
+                   target="mediation", actors=STAFF, inputs=(Input.COMMENT, Input.ATTACHMENT),
+                   required=(Input.COMMENT,), keeps_clock=True, style="outline-primary",
+                   news=_l("%(actor)s recorded a mediation session on %(case)s.")),
+        Transition(action="record_agreement", label=_l("Record the mediation agreement (close)"),
+                   sources=("mediation",), target=CLOSED, actors=STAFF, inputs=(Input.COMMENT, Input.ATTACHMENT),
+                   required=(Input.COMMENT,), style="success",
+                   outcome=Outcome("settled", _l("Settled by agreement")),
+                   news=_l("%(case)s was settled by agreement.")),
+        _referral("refer_to_bureau", _l("Refer to the market-regulation bureau"),
+                  Outcome("referred_to_bureau", _l("Referred to the market-regulation bureau"))),
+        _referral("refer_to_court", _l("Refer to court"), Outcome("referred_to_court", _l("Referred to court"))),
+    ) + _side_transitions(first_stages=("intake",), reopen_stage="intake"),
+    main_path=("intake", "assessment", "respondent_notice", "respondent_answer", "mediation", CLOSED),
+    initial_stage="intake",
+)
+
 # The registry: everything that lists the types reads it afresh (a test may add a type to it for a while).
 CASE_TYPES: dict[str, CaseType] = {
     case_type.code: case_type
-    for case_type in (PATENT_FILING, FAST_PRE_EXAMINATION, FAST_RETRIEVAL, CONSULTATION, FOREIGN_ASSISTANCE)
+    for case_type in (PATENT_FILING, FAST_PRE_EXAMINATION, FAST_RETRIEVAL, CONSULTATION, FOREIGN_ASSISTANCE,
+                      INFRINGEMENT_COMPLAINT)
 }
 
 # Every post that owns a stage of the center's types; the demo data and its checks read this.
@@ -485,8 +595,20 @@ def case_type(code: str) -> CaseType:
     return CASE_TYPES[code]
 
 
-def stage_allowance(stage: Stage, patent_kind: str | None) -> int | None:
-    """The working days a stage allows, which may depend on the kind of patent."""
+def stage_allowance(stage: Stage, case) -> "int | Hours | None":
+    """What a stage allows a case: working days, or hours; it may depend on the case (`Stage.allowance_by`)."""
     if isinstance(stage.allowance, dict):
-        return stage.allowance.get(patent_kind or "", max(stage.allowance.values()))
+        key = getattr(case, stage.allowance_by, None) or ""
+        return stage.allowance.get(key, max(stage.allowance.values(), key=_working_days_or_more))
     return stage.allowance
+
+
+def _working_days_or_more(allowance) -> float:
+    return allowance if isinstance(allowance, int) else allowance.hours / 24
+
+
+def overall_deadline_days(case_type: CaseType, patent_kind: str | None) -> int | None:
+    deadline = case_type.overall_deadline
+    if isinstance(deadline, dict):
+        return deadline.get(patent_kind or "", max(deadline.values()))
+    return deadline

@@ -216,10 +216,11 @@ class Turnaround:
 
 
 def _stints(cases):
-    """Each stage a case of `cases` (id, case_type, patent_kind) entered, with when it entered it and when it left
-    it (and for where), from the timeline."""
+    """Each stage a case of `cases` (id, case_type, patent_kind, channel) entered, with when it entered it and when
+    it left it (and for where), from the timeline."""
     following = {"partition_by": CaseEvent.case_id, "order_by": CaseEvent.id}
-    return (select(CaseEvent.case_id, cases.c.case_type, cases.c.patent_kind, CaseEvent.to_stage.label("stage"),
+    return (select(CaseEvent.case_id, cases.c.case_type, cases.c.patent_kind, cases.c.channel,
+                   CaseEvent.to_stage.label("stage"),
                    CaseEvent.created_at.label("entered_at"),
                    func.lead(CaseEvent.created_at).over(**following).label("left_at"),
                    func.lead(CaseEvent.to_stage).over(**following).label("next_stage"))
@@ -228,7 +229,7 @@ def _stints(cases):
 
 
 def turnaround(scope: Scope) -> list[Turnaround]:
-    closed = (select(Case.id, Case.case_type, Case.patent_kind, Case.created_at, Case.closed_at)
+    closed = (select(Case.id, Case.case_type, Case.patent_kind, Case.channel, Case.created_at, Case.closed_at)
               .where(_between(Case.closed_at, scope.first, scope.last), *_flow_scope(scope)).cte("closed_cases"))
     stints, days = _stints(closed), _days(scope)
     entered, left = aliased(days, name="entered_day"), aliased(days, name="left_day")
@@ -281,15 +282,17 @@ def _stage_post(type_column, stage_column):
                   for t in CASE_TYPES.values() for s in t.stages if s.post), else_=None)
 
 
-def _allowance(type_column, stage_column, kind_column):
-    """The working days a stage of a type allows (by patent kind where the stage says so), in a query."""
+def _allowance(type_column, stage_column, keyed: dict):
+    """The working days a stage of a type allows, in a query; where it depends on the case (`allowance_by`), on
+    the column of `keyed` so named. Stages counted in hours are not judged in working days (None)."""
     whens = []
     for t in CASE_TYPES.values():
         for s in t.stages:
             at = and_(type_column == t.code, stage_column == s.code)
             if isinstance(s.allowance, dict):
-                whens += [(and_(at, kind_column == kind), days) for kind, days in s.allowance.items()]
-            elif s.allowance is not None:
+                whens += [(and_(at, keyed[s.allowance_by] == key), days) for key, days in s.allowance.items()
+                          if isinstance(days, int)]
+            elif isinstance(s.allowance, int):
                 whens.append((at, s.allowance))
     return case(*whens, else_=None)
 
@@ -298,12 +301,14 @@ def compliance(scope: Scope) -> list[Compliance]:
     """Stints at stages run to the center's deadline that ended in the period, per owning post, type and month."""
     moved = (select(CaseEvent.case_id).where(CaseEvent.kind == EventKind.TRANSITION,
                                               _between(CaseEvent.created_at, scope.first, scope.last)))
-    cases = (select(Case.id, Case.case_type, Case.patent_kind).where(Case.id.in_(moved), *_flow_scope(scope))
+    cases = (select(Case.id, Case.case_type, Case.patent_kind, Case.channel).where(Case.id.in_(moved),
+                                                                                   *_flow_scope(scope))
              .cte("moved_cases"))
     stints, days = _stints(cases), _days(scope)
     entered, left = aliased(days, name="entered_day"), aliased(days, name="left_day")
     post = _stage_post(stints.c.case_type, stints.c.stage)
-    allowance = _allowance(stints.c.case_type, stints.c.stage, stints.c.patent_kind)
+    allowance = _allowance(stints.c.case_type, stints.c.stage,
+                           {"patent_kind": stints.c.patent_kind, "channel": stints.c.channel})
     within = func.sum(case((left.c.number - entered.c.number <= allowance, 1), else_=0))
     judged = [_between(stints.c.left_at, scope.first, scope.last),
               stages_where(stints.c.case_type, stints.c.stage, lambda kind: kind.center_deadline),

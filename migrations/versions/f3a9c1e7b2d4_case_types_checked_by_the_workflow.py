@@ -24,5 +24,7 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        # With every type the workflow has had since, so that a database holding them can come back here.
         batch_op.create_check_constraint('type_known', "case_type IS NULL OR case_type IN ('patent_filing', "
-                                         "'fast_pre_examination', 'fast_retrieval', 'consultation', 'foreign_assistance')")
+                                         "'fast_pre_examination', 'fast_retrieval', 'consultation', 'foreign_assistance', "
+                                         "'infringement_complaint')")

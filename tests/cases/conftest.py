@@ -21,6 +21,10 @@ DETAILS = {
     "consultation": dict(title="外观专利保护期限", description="外观设计专利保护多少年？", topic="patent_rights"),
     "foreign_assistance": dict(title="法兰克福灯光展维权", description="展会上发现仿冒产品", country="德国",
                                counterparty="某展商", foreign_event="exhibition", external_deadline=None),
+    "infringement_complaint": dict(title="仿冒六臂吊灯", description="展会上发现仿冒我司外观设计的吊灯",
+                                   patent_number="ZL202130123456.8", patent_kind="design", patent_status="in_force",
+                                   evaluation_report=True, standing="owner", respondent_name="某灯饰厂",
+                                   channel="fair", fair_name="古镇灯博会", found_at="A-126", remedies="stop"),
 }
 
 

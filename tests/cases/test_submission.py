@@ -21,6 +21,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 def form_for(type_code, **overrides):
     form = {key: ("" if value is None else value) for key, value in DETAILS[type_code].items()}
+    if type_code == "infringement_complaint":  # as the form asks it: a yes or no, and the evidence
+        form.update(evaluation_report="yes", files=[(io.BytesIO(PNG), "展位照片.png")])
     form.update(overrides)
     return form
 
@@ -48,7 +50,8 @@ def case_count():
 @pytest.mark.parametrize("type_code", sorted(DETAILS))
 def test_each_type_is_submitted_through_its_form(client, login_as, center, type_code):
     login_as(center.enterprise)
-    response = send_request(client, type_code, form_for(type_code), follow_redirects=True)
+    response = send_request(client, type_code, form_for(type_code), follow_redirects=True,
+                            content_type="multipart/form-data")
     assert response.status_code == 200
     case = db.session.scalar(select(Case))
     assert case.case_type == type_code and case.stage == case.workflow.initial_stage

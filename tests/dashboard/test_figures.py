@@ -86,6 +86,7 @@ EXPECTED_KINDS = [
     ["Fast retrieval", 0, 0, 0, 0, 0, None, None, None],
     ["Consultation", 1, 1, 1, 0, 0, 3, 7, 4],
     ["Foreign-related assistance", 0, 0, 0, 0, 0, None, None, None],
+    ["Infringement complaint", 0, 0, 0, 0, 0, None, None, None],
 ]
 EXPECTED_PRE_EXAMINATION = [["Requests received", 1], ["Passed", 1], ["Refused", 1], ["Pass rate", 0.5],
                             ["Median working days to a decision", 5], ["Granted after passing", 1],
