@@ -101,6 +101,17 @@ class CaseFilters:
             self.problems.append(_("“%(date)s” is not a date such as 2026-11-26; that filter is left out.",
                                    date=given))
 
+    def as_args(self, default_sort: str = "newest", default_state: str = "all") -> dict[str, str]:
+        """The filters as a list's address would give them: each known one once, in one order, as `from_args` read
+        them (so two ways of writing the same filters give the same), without the defaults and without the page."""
+        given = {"q": self.q, "type": self.case_type, "stage": self.stage,
+                 "state": self.state if self.state != default_state else None, "assignee": self.assignee_id,
+                 "enterprise": self.organisation_id, "urgency": self.urgency,
+                 **{name: self.dates[name].isoformat() for name in DATE_FILTERS if name in self.dates},
+                 "sort": self.sort if self.sort != default_sort else None,
+                 "per_page": self.per_page if self.per_page != PAGE_SIZES[0] else None}
+        return {name: str(value) for name, value in given.items() if value}
+
     @property
     def narrowed(self) -> bool:
         """Whether more than the menus narrows the list (the finder's fields are then shown open)."""
