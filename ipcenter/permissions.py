@@ -144,6 +144,11 @@ def _may_share_with(user, post) -> bool:
     return _is_center(user) and _on_post(user, post.id)
 
 
+def _may_read_history(user, organisation) -> bool:
+    """An enterprise's whole case history: the managers, and the enterprise's own users."""
+    return _is_manager(user) or _keeps_organisation(user, organisation)
+
+
 def case_actors(user, case) -> set:
     """The workflow roles (Actor) this user holds on this case."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -172,6 +177,7 @@ RULES: dict[str, Callable[..., bool]] = {
     "organisation.edit": _keeps_organisation,
     "organisation.invite": _may_invite,
     "organisation.review": _is_manager,
+    "organisation.history": _may_read_history,
     "case.submit": _may_submit_cases,
     "case.view": _may_view_case,
     "case.requester": _is_requester,

@@ -171,6 +171,7 @@ POLICY = {
     ("patent.view", "unpublished_patent"): CENTER | {"enterprise"},
     ("patent.every_record", None): CENTER,
     ("patent.scores", None): CENTER,
+    ("organisation.history", "organisation"): {"enterprise", "manager"},
     # A private view is its owner's (the staff member); one shared with the owner's post (by a colleague of the
     # staff member), that post's staff and the managers; managers delete shared views, only owners rename.
     ("saved_view.use", "private_view"): {"staff"},

@@ -46,6 +46,7 @@ ACTIONS = {
     "user.reactivated": _l("User reactivated"),
     "patents.exported": _l("Patent search exported"),
     "cases.exported": _l("Case list exported"),
+    "organisation.history_exported": _l("Enterprise's case history exported"),
     "attachment.downloaded": _l("Case attachment downloaded"),
     "report.downloaded": _l("Search report downloaded"),
     "audit.exported": _l("Audit log exported"),
