@@ -15,6 +15,7 @@ from .notifications import models as notification_models  # noqa: F401
 from .organisations import models as organisation_models  # noqa: F401
 from .patents import index as patent_index  # noqa: F401  (the patent tables; index kept in step on commit)
 from .reports import models as report_models  # noqa: F401  (the search report tables)
+from .saved_views import models as saved_view_models  # noqa: F401  (the finder's saved views)
 from .working_calendar import models as calendar_models  # noqa: F401  (the center's holiday schedules)
 
 
@@ -76,10 +77,12 @@ def _register_blueprints(app: Flask) -> None:
     from .organisations.views import bp as organisations_bp
     from .patents.views import bp as patents_bp
     from .reports.views import bp as reports_bp  # with its panel on the case page (cases.signals)
+    from .saved_views.views import bp as saved_views_bp
     from .working_calendar.views import bp as calendar_bp
 
     for blueprint in (main_bp, accounts_bp, users_admin_bp, organisations_bp, organisations_admin_bp, cases_bp,
-                      notifications_bp, patents_bp, reports_bp, audit_bp, calendar_bp, dashboard_bp):
+                      notifications_bp, patents_bp, reports_bp, audit_bp, calendar_bp, dashboard_bp,
+                      saved_views_bp):
         app.register_blueprint(blueprint)
 
 
@@ -131,6 +134,7 @@ def _register_templating(app: Flask) -> None:
     from .list_filters import address_with_query
     from .notifications.operations import unread_notifications
     from .permissions import can
+    from .saved_views.queries import finder_address
     from .submission_keys import page_submission_key
 
     install_template_translations(app.jinja_env)
@@ -142,6 +146,6 @@ def _register_templating(app: Flask) -> None:
     )
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["localized_name"] = localized_name
-    app.jinja_env.filters.update(with_colon=with_colon, spoken_list=spoken_list)
+    app.jinja_env.filters.update(with_colon=with_colon, spoken_list=spoken_list, finder_address=finder_address)
     app.jinja_env.globals.update(can=can, get_locale=get_locale, center_name=center_name,
                                  page_submission_key=page_submission_key, address_with_query=address_with_query)

@@ -127,6 +127,37 @@ def _may_view_patent(user, patent) -> bool:
         "public", f"org:{user.organisation_id}")
 
 
+def _on_post(user, post_id: int | None) -> bool:
+    return post_id is not None and any(post.id == post_id for post in user.posts)
+
+
+def _may_use_view(user, view) -> bool:
+    """A saved view: its owner; one shared with a post, that post's staff and the managers."""
+    if not _is_center(user):
+        return False
+    shared = view.post_id is not None and (_is_manager(user) or _on_post(user, view.post_id))
+    return view.owner_id == user.id or shared
+
+
+def _owns_view(user, view) -> bool:
+    return _is_center(user) and view.owner_id == user.id
+
+
+def _may_delete_view(user, view) -> bool:
+    """Its owner; a shared one also the managers (who keep what every post sees)."""
+    return _owns_view(user, view) or (view.post_id is not None and _is_manager(user))
+
+
+def _may_share_with(user, post) -> bool:
+    """A view is shared with one of its owner's own posts, never with a post they are not on."""
+    return _is_center(user) and _on_post(user, post.id)
+
+
+def _may_read_history(user, organisation) -> bool:
+    """An enterprise's whole case history: the managers, and the enterprise's own users."""
+    return _is_manager(user) or _keeps_organisation(user, organisation)
+
+
 def case_actors(user, case) -> set:
     """The workflow roles (Actor) this user holds on this case."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -159,6 +190,7 @@ RULES: dict[str, Callable[..., bool]] = {
     "organisation.edit": _keeps_organisation,
     "organisation.invite": _may_invite,
     "organisation.review": _is_manager,
+    "organisation.history": _may_read_history,
     "case.submit": _may_submit_cases,
     "case.view": _may_view_case,
     "case.requester": _is_requester,
@@ -179,10 +211,14 @@ RULES: dict[str, Callable[..., bool]] = {
     "patent.every_record": _is_center,  # unpublished records of other organisations too: searches filter nothing
     # Relevance scores weigh every record in the index, unpublished ones of other organisations too.
     "patent.scores": _is_center,
+    "saved_view.use": _may_use_view,
+    "saved_view.rename": _owns_view,
+    "saved_view.delete": _may_delete_view,
+    "saved_view.share_with": _may_share_with,
 }
 
 # Actions whose targets an outsider must not learn exist.
-HIDE_EXISTENCE = {"case.view", "attachment.download"}
+HIDE_EXISTENCE = {"case.view", "attachment.download", "saved_view.use"}
 
 
 def can(user, action: str, target=None) -> bool:

@@ -17,6 +17,7 @@ from ipcenter.extensions import db
 from ipcenter.patents.models import Patent
 from ipcenter.permissions import RULES, can
 from ipcenter.reports.operations import save_conclusion
+from ipcenter.saved_views.operations import save_view
 from tests.cases.conftest import build_center, make_case
 from tests.conftest import make_post
 from tests.snapshots import built_once
@@ -175,6 +176,16 @@ POLICY = {
     ("patent.view", "unpublished_patent"): CENTER | {"enterprise"},
     ("patent.every_record", None): CENTER,
     ("patent.scores", None): CENTER,
+    ("organisation.history", "organisation"): {"enterprise", "manager"},
+    # A private view is its owner's (the staff member); one shared with the owner's post (by a colleague of the
+    # staff member), that post's staff and the managers; managers delete shared views, only owners rename.
+    ("saved_view.use", "private_view"): {"staff"},
+    ("saved_view.use", "shared_view"): {"staff", "manager"},
+    ("saved_view.rename", "private_view"): {"staff"},
+    ("saved_view.rename", "shared_view"): set(),
+    ("saved_view.delete", "private_view"): {"staff"},
+    ("saved_view.delete", "shared_view"): {"manager"},
+    ("saved_view.share_with", "post"): {"staff"},
 }
 
 
@@ -197,6 +208,9 @@ def build_policy_world() -> SimpleNamespace:
     delivery = advance_case(delivered, "deliver_report", staff, comment="报告已完成")
     complaint = make_case(center, "infringement_complaint", stage="respondent_answer",
                           respondent_credit_code=center.other_enterprise.organisation.credit_code)
+    post = center.posts["retrieval"]
+    private_view = save_view(staff, "我的待办", "state=open", None, make_default=False)
+    shared_view = save_view(center.colleague["retrieval"], "本岗待办", "state=open", post.id, make_default=False)
     db.session.commit()
     viewers = {"anonymous": AnonymousUserMixin(), "enterprise": center.enterprise,
                "other_enterprise": center.other_enterprise, "staff": staff, "other_staff": center.outsider_staff,
@@ -206,7 +220,8 @@ def build_policy_world() -> SimpleNamespace:
                "complaint": complaint,
                "public_event": case.events[0], "internal_note": note, "progress_report": progress,
                "public_attachment": drawing, "delivered_report": delivery.attachments[0],
-               "internal_attachment": note.attachments[0]}
+               "internal_attachment": note.attachments[0], "post": post, "private_view": private_view,
+               "shared_view": shared_view}
     return SimpleNamespace(viewers=viewers, targets=targets)
 
 

@@ -47,6 +47,7 @@ ACTIONS = {
     "patents.exported": _l("Patent search exported"),
     "cases.exported": _l("Case list exported"),
     "center_report.downloaded": _l("Center report downloaded"),
+    "organisation.history_exported": _l("Enterprise's case history exported"),
     "attachment.downloaded": _l("Case attachment downloaded"),
     "report.downloaded": _l("Search report downloaded"),
     "audit.exported": _l("Audit log exported"),

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..accounts.models import Role, User
 from ..calendar import CENTER_ZONE, add_working_days, center_today
@@ -100,6 +100,17 @@ class CaseFilters:
         except ValueError:
             self.problems.append(_("“%(date)s” is not a date such as 2026-11-26; that filter is left out.",
                                    date=given))
+
+    def as_args(self, default_sort: str = "newest", default_state: str = "all") -> dict[str, str]:
+        """The filters as a list's address would give them: each known one once, in one order, as `from_args` read
+        them (so two ways of writing the same filters give the same), without the defaults and without the page."""
+        given = {"q": self.q, "type": self.case_type, "stage": self.stage,
+                 "state": self.state if self.state != default_state else None, "assignee": self.assignee_id,
+                 "enterprise": self.organisation_id, "urgency": self.urgency,
+                 **{name: self.dates[name].isoformat() for name in DATE_FILTERS if name in self.dates},
+                 "sort": self.sort if self.sort != default_sort else None,
+                 "per_page": self.per_page if self.per_page != PAGE_SIZES[0] else None}
+        return {name: str(value) for name, value in given.items() if value}
 
     @property
     def narrowed(self) -> bool:
@@ -263,3 +274,13 @@ def center_cases(filters: CaseFilters, post_id: int | None = None) -> CasePage:
 
 def own_cases(user, filters: CaseFilters) -> CasePage:
     return _page(own_scope(user), filters)
+
+
+def organisation_timeline(organisation_id: int) -> list[CaseEvent]:
+    """Every timeline entry of an enterprise's cases: case by case from the first submitted, each case's entries
+    oldest first; with the people, unit and files an entry names, in two queries however many there are."""
+    query = (select(CaseEvent).join(CaseEvent.case).where(Case.organisation_id == organisation_id)
+             .order_by(Case.created_at, Case.id, CaseEvent.id)
+             .options(contains_eager(CaseEvent.case), joinedload(CaseEvent.actor), joinedload(CaseEvent.subject_user),
+                      joinedload(CaseEvent.unit), selectinload(CaseEvent.attachments)))
+    return list(db.session.scalars(query).unique())

@@ -17,6 +17,10 @@ from ..i18n import localized_name, with_colon
 from ..organisations.models import DemonstrationUnit, Post
 from ..page_cache import kept_while_unchanged
 from ..permissions import can, case_actors, ensure, requires
+from ..saved_views.forms import SaveViewForm, save_view_form
+from ..saved_views.models import SavedView
+from ..saved_views.operations import ViewRefused, save_view
+from ..saved_views.queries import default_view, finder_address, finder_query, named_view, shows_view, views_seen_by
 from ..security import local_path
 from ..submission_keys import sent_once
 from ..throttling import setting, signed_in_user
@@ -361,7 +365,8 @@ def workspace():
     post_ids = [chosen.id] if chosen else [p.id for p in posts]
     page = post_queue(post_ids, tab, current_user, filters)
     return render_template("cases/workspace.html", page=page, filters=filters, posts=posts, chosen=chosen,
-                           tab=tab, tabs=QUEUE_TABS, case_types=CASE_TYPES, bulk_form=_bulk_form(formdata=None))
+                           tab=tab, tabs=QUEUE_TABS, case_types=CASE_TYPES, bulk_form=_bulk_form(formdata=None),
+                           views=views_seen_by(current_user), default_view=default_view(current_user))
 
 
 @bp.route("/cases/bulk", methods=["POST"])
@@ -399,13 +404,53 @@ def _flash_bulk(outcome) -> None:
 @requires("center.workspace")
 @kept_while_unchanged()
 def find_cases():
+    default = default_view(current_user) if not request.args else None
+    if default is not None:  # opened without a filter: the person's default view
+        return redirect(finder_address(default))
+    return render_finder()
+
+
+@bp.route("/cases/find", methods=["POST"])
+@requires("center.workspace")
+@sent_once(by_fields=False)
+def save_finder_view():
+    """"Save this view": the filters of the finder's address under a name; the finder again with the form's errors."""
+    form = save_view_form(current_user)
+    if form.validate_on_submit():
+        try:
+            view = save_view(current_user, form.name.data, finder_query(request.args), form.shared_with.data or None,
+                             form.make_default.data)
+        except ViewRefused as refusal:
+            form[refusal.field].errors.append(str(refusal))
+        else:
+            flash(_("The view “%(name)s” is saved.", name=view.name), "success")
+            return redirect(finder_address(view))
+    return render_finder(save_form=form, status=400)
+
+
+def render_finder(save_form: SaveViewForm | None = None, status: int = 200):
+    """The finder with the address's filters, the saved view they are (if the address names one), and the form
+    that saves them (`save_form`: sent, with its errors)."""
     filters = CaseFilters.from_args(request.args, default_sort="newest", default_state="all")
     posts = db.session.scalars(select(Post).order_by(Post.id)).all()
     chosen = next((post for post in posts if post.id == request.args.get("post", type=int)), None)
     page = center_cases(filters, chosen.id if chosen else None)
     return render_template("cases/find.html", page=page, filters=filters, posts=posts, chosen=chosen,
-                           colleagues=center_colleagues(), case_types=CASE_TYPES,
-                           bulk_form=_bulk_form(formdata=None)), 400 if filters.problems else 200
+                           colleagues=center_colleagues(), case_types=CASE_TYPES, bulk_form=_bulk_form(formdata=None),
+                           shown_view=_shown_view(), default_view=default_view(current_user),
+                           save_form=save_form or save_view_form(current_user, formdata=None)), \
+        400 if filters.problems else status
+
+
+def _shown_view() -> SavedView | None:
+    """The saved view the address names, while its filters are the view's; one this user may not use is refused
+    (not found, to staff of other posts)."""
+    view_id, view = named_view(request.args)
+    if view_id and view is None:
+        abort(404)
+    if view is not None:
+        ensure("saved_view.use", view)
+    return view if view is not None and shows_view(view, request.args) else None
 
 
 @bp.route("/cases/export.<file_format>")

@@ -1,15 +1,20 @@
-"""Enterprise self-service: registration, the organisation page, invitations."""
+"""Enterprise self-service: registration, the organisation page, invitations; an enterprise's case history."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.forms import InviteForm
-from ..extensions import limiter
+from ..audit.operations import record
+from ..cases.exports import history_export
+from ..cases.timeline import organisation_history
+from ..exports import FORMATS
+from ..extensions import db, limiter
 from ..i18n import current_language
 from ..permissions import can, ensure
 from ..submission_keys import sent_once
-from ..throttling import client_address, form_refused, own_organisation, redirected, setting
+from ..throttling import client_address, form_refused, own_organisation, redirected, setting, signed_in_user
 from .forms import OrganisationDetailsForm, RegistrationForm
+from .models import Organisation
 from .operations import invite_colleague, register_enterprise, update_organisation_details
 
 bp = Blueprint("organisations", __name__)
@@ -80,3 +85,19 @@ def invite():
         flash(_("An invitation has been emailed to %(email)s.", email=user.email), "success")
         return redirect(url_for("organisations.my_organisation"))
     return _organisation_page(organisation, invite_form=invite_form), 400
+
+
+@bp.route("/organisations/<int:organisation_id>/history.<file_format>")
+@login_required
+@limiter.limit(setting("EXPORT_RATE_LIMIT"), key_func=signed_in_user)
+def case_history(organisation_id, file_format):
+    """Every timeline entry of the enterprise's cases, for the managers and for the enterprise itself (which reads
+    what its case pages show it)."""
+    if file_format not in FORMATS:
+        abort(404)
+    organisation = db.get_or_404(Organisation, organisation_id)
+    ensure("organisation.history", organisation)
+    events = organisation_history(current_user, organisation)
+    record("organisation.history_exported", "organisation", organisation.id,
+           after={"format": file_format, "entries": len(events), "cases": len({event.case_id for event in events})})
+    return history_export(current_user, organisation, events, file_format)
