@@ -3,7 +3,8 @@
 The pages staff reload all day (a case, the queue, a list, search results, a patent) cost a few milliseconds
 of queries, forms and templates to render, and most reloads find nothing changed. A page marked
 `kept_while_unchanged` is kept in this process after it is rendered and served again to the same user for the
-same address, language and day while the **data generation** is the same: a counter in the database raised in
+same address, language, day and hour (a trade fair's deadline counts down in hours)
+while the **data generation** is the same: a counter in the database raised in
 the same transaction as any write to a table a page shows (tables no page shows: mail, keys, throttles, the
 audit log). So a change committed by any process (another worker, a command, the mail worker) retires every
 kept page at once, and a change rolled back retires none. Pages over the search index also name the index's
@@ -18,6 +19,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 
 from flask import current_app, g, request, session
@@ -29,7 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .calendar import center_today
+from .calendar import CENTER_ZONE, center_today
 from .extensions import Model, db
 from .patents.index import index_state
 
@@ -131,7 +133,8 @@ def kept_while_unchanged(*, over_index: bool = False):
 
 def _page_key(over_index: bool) -> tuple:
     index = index_state() if over_index else None
-    return (request.full_path, current_user.id, str(get_locale()), center_today(), data_generation(), index)
+    hour = datetime.now(CENTER_ZONE).hour
+    return (request.full_path, current_user.id, str(get_locale()), center_today(), hour, data_generation(), index)
 
 
 def _session_state() -> dict:

@@ -190,8 +190,7 @@ class ComplaintForm(RequestForm):
     item_url = StringField(_l("Address (URL) of the item"), validators=[Optional(), Length(max=500), Regexp(
         r"^https?://\S+$", message=_l("Give the item's full address, beginning with http:// or https://."))])
     remedies = SelectMultipleField(_l("What you ask"), choices=_choices(REMEDIES), default=["stop"],
-                                   widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
-                                   validators=[DataRequired(message=_l("Choose at least one thing you ask."))])
+                                   widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     damages_amount = IntegerField(_l("Damages asked (yuan)"), validators=[Optional(), NumberRange(1, 10**9)])
     files = MultipleFileField(_l("Evidence: photos of the product, purchase receipt, notarised evidence, and the "
                                  "proof of your right if you are not the owner (PDF, PNG, JPEG, DOCX, XLSX)"))
@@ -213,6 +212,9 @@ class ComplaintForm(RequestForm):
             if needed and not (field.data or "").strip():
                 field.errors = [*field.errors, message]
                 valid = False
+        if not self.remedies.data:  # not DataRequired: it would mark every box required, as if all were asked
+            self.remedies.errors = [*self.remedies.errors, _l("Choose at least one thing you ask.")]
+            valid = False
         if "damages" in (self.remedies.data or []) and not self.damages_amount.data:
             self.damages_amount.errors = [*self.damages_amount.errors, _l("Say how much you ask in damages.")]
             valid = False
