@@ -1,8 +1,11 @@
 """Each role's first page in Chromium, on a phone in Chinese and at a desk in English: it says what needs them,
 its counts lead to their lists, and nothing runs off the screen (axe checks every page the tab shows)."""
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import expect
 
+from ipcenter.calendar import center_today
 from ipcenter.cases.operations import delegate_case
 from ipcenter.extensions import db
 from tests.browser.conftest import log_in, submit
@@ -38,4 +41,19 @@ def test_the_enterprise_and_the_unit_see_what_is_asked_of_them(page, browser, li
     page.context.clear_cookies()
     log_in(page, live_server, center.reporter)
     expect(page.locator(f"[data-reference='{delegated.reference}']")).to_contain_text("请出具侵权比对意见")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize(("language", "width"), SCREENS)
+def test_staff_see_their_late_case_first_and_its_count_leads_to_it(page, live_server, center, language, width):
+    staff = center.staff["consultation"]
+    late = make_case(center, "consultation")
+    late.assignee_id, late.due_date = staff.id, center_today() - timedelta(days=1)
+    db.session.commit()
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server, staff)
+    expect(page.locator("#count-overdue")).to_have_text("1")
+    expect(page.locator("#heading-overdue")).to_be_visible()
+    submit(page, "#count-overdue-link")
+    expect(page.locator(f"[data-reference='{late.reference}']")).to_have_count(1)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
