@@ -298,6 +298,26 @@ def _close(*sources: str, actors: frozenset[Actor] = STAFF) -> Transition:
                       inputs=(Input.COMMENT,), style="secondary", news=_l("%(actor)s closed %(case)s."))
 
 
+def _corrections_stage(post: str, side_of: str) -> Stage:
+    """The enterprise is asked to correct its request; the stepper marks it on the step it came from."""
+    return Stage("corrections_requested", _l("Corrections requested"), kind=ENTERPRISE_ANSWER, post=post,
+                 allowance=5, enterprise_name=_l("Corrections requested from you"), side_of=side_of)
+
+
+def _corrections(at: str) -> tuple[Transition, Transition]:
+    """The post asks for corrections at a stage; the enterprise's answer brings the case back to it."""
+    return (
+        Transition(action="request_corrections", label=_l("Request corrections"), sources=(at,),
+                   target="corrections_requested", actors=STAFF, inputs=(Input.COMMENT, Input.ATTACHMENT),
+                   required=(Input.COMMENT,), style="warning",
+                   news=_l("%(actor)s requested corrections to %(case)s.")),
+        Transition(action="answer_corrections", label=_l("Answer the correction request"),
+                   sources=("corrections_requested",), target=at, actors=ENTERPRISE,
+                   inputs=(Input.COMMENT, Input.ATTACHMENT), required=(Input.COMMENT,),
+                   news=_l("%(actor)s answered the correction request on %(case)s.")),
+    )
+
+
 def _patent_office_decision(awaited_at: str) -> tuple[Transition, ...]:
     """The patent office's decision on an application, recorded by the post that awaited it; then closing."""
     return (
@@ -378,8 +398,7 @@ FAST_PRE_EXAMINATION = CaseType(
     stages=(
         Stage("intake", _l("Intake"), post="intake", allowance=1),
         Stage("pre_examination", _l("Pre-examination"), post="pre_examination", allowance=3),
-        Stage("corrections_requested", _l("Corrections requested"), kind=ENTERPRISE_ANSWER, post="pre_examination",
-              allowance=5, enterprise_name=_l("Corrections requested from you"), side_of="pre_examination"),
+        _corrections_stage(post="pre_examination", side_of="pre_examination"),
         Stage("passed", _l("Passed pre-examination"), post="pre_examination", allowance=1),
         Stage("forwarded", _l("Forwarded to the patent office"), post="pre_examination",
               allowance=FAST_CHANNEL_GRANT),
@@ -388,14 +407,7 @@ FAST_PRE_EXAMINATION = CaseType(
     ) + _side_stages("pre_examination"),
     transitions=(
         _accept("intake", "pre_examination"),
-        Transition(action="request_corrections", label=_l("Request corrections"), sources=("pre_examination",),
-                   target="corrections_requested", actors=STAFF, inputs=(Input.COMMENT, Input.ATTACHMENT),
-                   required=(Input.COMMENT,), style="warning",
-                   news=_l("%(actor)s requested corrections to %(case)s.")),
-        Transition(action="answer_corrections", label=_l("Answer the correction request"),
-                   sources=("corrections_requested",), target="pre_examination", actors=ENTERPRISE,
-                   inputs=(Input.COMMENT, Input.ATTACHMENT), required=(Input.COMMENT,),
-                   news=_l("%(actor)s answered the correction request on %(case)s.")),
+        *_corrections(at="pre_examination"),
         Transition(action="pass", label=_l("Pass pre-examination"), sources=("pre_examination",), target="passed",
                    actors=STAFF, inputs=(Input.COMMENT,), style="success",
                    outcome=Outcome("passed_pre_examination", _l("Passed pre-examination")),
@@ -519,8 +531,7 @@ INFRINGEMENT_COMPLAINT = CaseType(
     overall_deadline={"design": 10, "utility_model": 30, "invention": 30},
     stages=(
         Stage("intake", _l("Intake"), post="rights_protection", allowance=2),
-        Stage("corrections_requested", _l("Corrections requested"), kind=ENTERPRISE_ANSWER, post="rights_protection",
-              allowance=5, enterprise_name=_l("Corrections requested from you"), side_of="intake"),
+        _corrections_stage(post="rights_protection", side_of="intake"),
         Stage("assessment", _l("Infringement assessment"), post="rights_protection", allowance=3),
         Stage("respondent_notice", _l("Notifying the respondent"), post="rights_protection", allowance=1),
         Stage("respondent_answer", _l("Awaiting the respondent's answer"), kind=RESPONDENT_ANSWER,
@@ -530,14 +541,7 @@ INFRINGEMENT_COMPLAINT = CaseType(
     ) + _side_stages("rights_protection"),
     transitions=(
         _accept("intake", "assessment"),
-        Transition(action="request_corrections", label=_l("Request corrections"), sources=("intake",),
-                   target="corrections_requested", actors=STAFF, inputs=(Input.COMMENT, Input.ATTACHMENT),
-                   required=(Input.COMMENT,), style="warning",
-                   news=_l("%(actor)s requested corrections to %(case)s.")),
-        Transition(action="answer_corrections", label=_l("Answer the correction request"),
-                   sources=("corrections_requested",), target="intake", actors=ENTERPRISE,
-                   inputs=(Input.COMMENT, Input.ATTACHMENT), required=(Input.COMMENT,),
-                   news=_l("%(actor)s answered the correction request on %(case)s.")),
+        *_corrections(at="intake"),
         _assessment("find_infringing", _l("Assessment: infringing"), "infringing", "respondent_notice",
                     inputs=(Input.COMMENT, Input.ATTACHMENT), required=(Input.COMMENT,), style="success",
                     news=_l("%(actor)s assessed %(case)s: infringing.")),
