@@ -155,6 +155,11 @@ POLICY = {
     ("case.internal", "case"): CENTER,
     ("case.note", "case"): CENTER,
     ("case.report_progress", "case"): {"reporter"},
+    ("case.rate", "case"): set(),  # open
+    ("case.rate", "closed_case"): {"enterprise"},
+    ("case.rate", "not_accepted_case"): {"enterprise"},
+    ("case.rate", "withdrawn_case"): set(),  # the enterprise called it off itself
+    ("case.satisfaction", "closed_case"): CENTER | {"enterprise"},
     ("event.view", "public_event"): CENTER | {"enterprise", "reporter"},
     ("event.view", "internal_note"): CENTER,
     ("event.view", "progress_report"): CENTER | {"reporter"},
@@ -191,6 +196,8 @@ def build_policy_world() -> SimpleNamespace:
     delivered = make_case(center, "fast_retrieval", stage="searching")
     save_conclusion(delivered, "未发现影响新颖性的文件。", staff)
     delivery = advance_case(delivered, "deliver_report", staff, comment="报告已完成")
+    endings = {f"{stage}_case": make_case(center, "consultation", stage=stage)
+               for stage in ("closed", "not_accepted", "withdrawn")}
     db.session.commit()
     viewers = {"anonymous": AnonymousUserMixin(), "enterprise": center.enterprise,
                "other_enterprise": center.other_enterprise, "staff": staff, "other_staff": center.outsider_staff,
@@ -199,7 +206,7 @@ def build_policy_world() -> SimpleNamespace:
                "organisation": center.enterprise.organisation, "case": case, "delivered_case": delivered,
                "public_event": case.events[0], "internal_note": note, "progress_report": progress,
                "public_attachment": drawing, "delivered_report": delivery.attachments[0],
-               "internal_attachment": note.attachments[0]}
+               "internal_attachment": note.attachments[0], **endings}
     return SimpleNamespace(viewers=viewers, targets=targets)
 
 

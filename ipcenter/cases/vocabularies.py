@@ -15,3 +15,6 @@ CONSULTATION_TOPICS = {"patent_application": _l("Patent applications and examina
                        "copyright": _l("Copyright"), "overseas": _l("IP abroad"), "other": _l("Other")}
 FOREIGN_EVENTS = {"exhibition": _l("Overseas exhibition"), "customs": _l("Customs"),
                   "litigation": _l("Dispute or litigation abroad"), "overseas_filing": _l("Overseas filing")}
+# The one question asked when a case closes: how satisfied the enterprise is with the center's work on it.
+SATISFACTION_SCORES = {1: _l("Very dissatisfied"), 2: _l("Dissatisfied"), 3: _l("Neither satisfied nor dissatisfied"),
+                       4: _l("Satisfied"), 5: _l("Very satisfied")}
