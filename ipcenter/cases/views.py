@@ -355,8 +355,9 @@ def satisfaction(reference):
 def rate(reference):
     case = case_or_404(reference)
     form = SatisfactionForm()
-    if not form.validate_on_submit():
-        return _invalid(case, "satisfaction", form)
+    if not form.validate_on_submit():  # the summary without the label, which is the question itself
+        errors = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        return render_case(_with_page_loads(case), 400, "satisfaction", errors, form)
     try:
         rate_case(case, current_user, form.score.data, form.comment.data)
     except CaseRefused as refusal:
