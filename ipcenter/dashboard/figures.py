@@ -12,8 +12,10 @@ and the report's cell are one number. Definitions (the page's help says them too
 - Fast pre-examination: *passed* and *refused* (not accepted) are the decisions made in the period; days to a
   decision are working days from submission; days from forwarding to grant are calendar days (the patent
   office's). Per enterprise: the last 12 months up to the period's end.
+- *satisfaction*: the enterprises' answers (1 to 5) given in the period to the question asked when a case closes,
+  each counted in the month it was given, for the post owning the stage the case closed from.
 - The post filter: open cases at the post's stages; cases received and closed of the types the post works on;
-  stints at its own stages.
+  stints at its own stages; answers about closings from its stages.
 """
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
