@@ -147,7 +147,7 @@ def _holding(word: str):
 def urgency_clause(urgency: str):
     """The center late (overdue), due today, due within SOON working days; the enterprise asked something; the
     case under way otherwise; its result in (delivered, or closed with an outcome, within three months); or
-    closed, and the enterprise not yet asked how satisfied it is."""
+    closed where the center asks how satisfied the enterprise is, and not answered yet."""
     if urgency == "to_rate":
         return awaiting_answer()
     if urgency == "asked":
