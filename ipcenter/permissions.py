@@ -91,6 +91,18 @@ def _may_report_progress(user, case) -> bool:
     return user.role == Role.UNIT_REPORTER and case.delegated_unit_id == user.unit_id and case.is_open
 
 
+def _may_rate(user, case) -> bool:
+    """A user of the enterprise that made the request, once the case has ended where the center asks
+    (workflow: CaseType.rated_endings). That it is asked once per case is the operation's to say."""
+    return _is_requester(user, case) and case.stage in case.workflow.rated_endings
+
+
+def _may_read_satisfaction(user, case) -> bool:
+    """The answer: the center, as it reads the rest of the case's inside; and the enterprise that gave it. Never a
+    unit (its delegation is over when the case closes)."""
+    return _may_view_case(user, case) and (_is_center(user) or _is_requester(user, case))
+
+
 def _may_view_event(user, event) -> bool:
     """Internal timeline entries never leave the center; a unit sees, besides the public timeline, what concerns
     its own delegation (the brief it was given, the end of it, its progress reports)."""
@@ -200,6 +212,8 @@ RULES: dict[str, Callable[..., bool]] = {
     "case.internal": _is_center,
     "case.note": lambda user, case: _is_center(user) and _may_view_case(user, case),
     "case.report_progress": _may_report_progress,
+    "case.rate": _may_rate,  # the one question asked when the case closes: how satisfied, 1 to 5
+    "case.satisfaction": _may_read_satisfaction,
     "event.view": _may_view_event,
     "attachment.download": _may_download,
     "unit.cases": _is_unit_reporter,

@@ -116,3 +116,17 @@ def test_a_demo_case_page_names_its_stage_once_not_again_in_the_title(first_run,
         with force_locale(language):
             for case in cases:
                 assert str(case.current_stage.name) not in case.title, (language, case.title)
+
+
+def test_the_demo_dashboard_has_satisfaction_figures_and_the_enterprise_answers_to_give(first_run, client):
+    from ipcenter.cases.models import Case, SatisfactionAnswer
+    from tests.dashboard.test_figures import table
+
+    rated = db.session.scalars(select(Case).join(SatisfactionAnswer)).all()
+    assert len(rated) > 10 and all(case.stage in case.workflow.rated_endings for case in rated)
+    client.submit("/login", {"email": "manager@demo.ipcenter.cn", "password": "Demo-2026-guzhen"})
+    rows = table(client.get("/dashboard").get_data(as_text=True), "satisfaction-per-month")[1:]
+    assert rows and all(1 <= float(row[-1]) <= 5 for row in rows)
+    client.submit("/logout", page="/")
+    client.submit("/login", {"email": "huahui@demo.ipcenter.cn", "password": "Demo-2026-guzhen"})
+    assert 'id="heading-to_rate"' in client.get("/").get_data(as_text=True)

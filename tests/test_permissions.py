@@ -160,6 +160,14 @@ POLICY = {
     ("case.internal", "case"): CENTER,
     ("case.note", "case"): CENTER,
     ("case.report_progress", "case"): {"reporter"},
+    ("case.rate", "case"): set(),  # open
+    ("case.rate", "closed_case"): {"enterprise"},
+    ("case.rate", "not_accepted_case"): {"enterprise"},
+    ("case.rate", "withdrawn_case"): set(),  # the enterprise called it off itself
+    ("case.satisfaction", "closed_case"): CENTER | {"enterprise"},
+    # A closed complaint: the complainant rates the center; the respondent (a registered enterprise) never.
+    ("case.rate", "closed_complaint"): {"enterprise"},
+    ("case.satisfaction", "closed_complaint"): CENTER | {"enterprise"},
     ("event.view", "public_event"): CENTER | {"enterprise", "reporter"},
     ("event.view", "internal_note"): CENTER,
     ("event.view", "progress_report"): CENTER | {"reporter"},
@@ -208,20 +216,24 @@ def build_policy_world() -> SimpleNamespace:
     delivery = advance_case(delivered, "deliver_report", staff, comment="报告已完成")
     complaint = make_case(center, "infringement_complaint", stage="respondent_answer",
                           respondent_credit_code=center.other_enterprise.organisation.credit_code)
+    closed_complaint = make_case(center, "infringement_complaint", stage="closed",
+                                 respondent_credit_code=center.other_enterprise.organisation.credit_code)
     post = center.posts["retrieval"]
     private_view = save_view(staff, "我的待办", "state=open", None, make_default=False)
     shared_view = save_view(center.colleague["retrieval"], "本岗待办", "state=open", post.id, make_default=False)
+    endings = {f"{stage}_case": make_case(center, "consultation", stage=stage)
+               for stage in ("closed", "not_accepted", "withdrawn")}
     db.session.commit()
     viewers = {"anonymous": AnonymousUserMixin(), "enterprise": center.enterprise,
                "other_enterprise": center.other_enterprise, "staff": staff, "other_staff": center.outsider_staff,
                "manager": center.manager, "reporter": center.reporter, "other_reporter": center.other_reporter}
     targets = {None: None, "center_account": center.staff["consultation"], "enterprise_account": center.enterprise,
                "organisation": center.enterprise.organisation, "case": case, "delivered_case": delivered,
-               "complaint": complaint,
+               "complaint": complaint, "closed_complaint": closed_complaint,
                "public_event": case.events[0], "internal_note": note, "progress_report": progress,
                "public_attachment": drawing, "delivered_report": delivery.attachments[0],
                "internal_attachment": note.attachments[0], "post": post, "private_view": private_view,
-               "shared_view": shared_view}
+               "shared_view": shared_view, **endings}
     return SimpleNamespace(viewers=viewers, targets=targets)
 
 

@@ -35,6 +35,7 @@ ACTIONS = {
     "case.delegated": _l("Case delegated to a unit"),
     "case.delegation_ended": _l("Delegation ended"),
     "case.note": _l("Internal note written"),
+    "case.rated": _l("Satisfaction with a case answered"),
     "organisation.approve": _l("Enterprise recorded"),
     "organisation.reject": _l("Enterprise rejected"),
     "organisation.suspend": _l("Enterprise suspended"),

@@ -3,8 +3,9 @@
 Center staff see their own open cases by urgency (the center's deadlines only: a case waiting on the enterprise
 is not late), the unassigned cases of their posts, and the news they have not read (an enterprise answered, a
 unit reported); managers the same across every post, with the overdue count of each post and the units gone
-quiet. An enterprise sees first what the center asked of it, then its open cases, then its results. Every count
-is the length of a list the page links to (queries.urgency_clause, the lists' `urgency` filter).
+quiet. An enterprise sees first what the center asked of it, then its open cases, then its results, then its closed
+cases the center still asks it to rate (how satisfied it is). Every count is the length of a list the page links to
+(queries.urgency_clause, the lists' `urgency` filter).
 """
 from dataclasses import dataclass, field
 from datetime import date
@@ -46,6 +47,7 @@ class EnterpriseDay:
     asked: Listing  # the center waits on the enterprise's answer: by its date
     open: Listing
     results: Listing  # a result delivered, or closed with an outcome, lately
+    to_rate: Listing  # closed, and not yet said how satisfied it is (cases.satisfaction): the latest first
 
 
 @dataclass
@@ -110,7 +112,8 @@ def enterprise_day(user) -> EnterpriseDay:
     own = select(Case).where(Case.organisation_id == user.organisation_id)
     return EnterpriseDay(asked=_listing(own.where(urgency_clause("asked"))),
                          open=_listing(own.where(urgency_clause("under_way"))),
-                         results=_listing(own.where(urgency_clause("results")), Case.updated_at.desc()))
+                         results=_listing(own.where(urgency_clause("results")), Case.updated_at.desc()),
+                         to_rate=_listing(own.where(urgency_clause("to_rate")), Case.closed_at.desc()))
 
 
 def unit_day(user) -> UnitDay:

@@ -13,7 +13,8 @@ from ..reports.demo import prepare_demo_report
 from .demo_history import add_history
 from .models import Case
 from .operations import advance_case, assign_case, delegate_case, report_progress, submit_case
-from .workflow import CASE_TYPES, RESUME, Actor, CaseType, Input
+from .satisfaction import rate_case
+from .workflow import CASE_TYPES, NOT_ACCEPTED, RESUME, Actor, CaseType, Input
 
 DEMO_PDF = b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n"
 REQUESTS: dict[str, dict[str, object]] = {
@@ -99,6 +100,8 @@ def seed_demo_cases(staff_by_post: dict[str, User]) -> int:
             # The title is the request's own: the stage is on the badge and the stepper, not repeated in the heading.
             case = submit_case(organisation, organisation.users[0], code, dict(REQUESTS[code]))
             _walk(case, stage.code, staff_by_post, units)
+            if stage.code == NOT_ACCEPTED:  # the closed ones wait for the demo enterprise to answer
+                rate_case(case, case.submitter, 2, "受理前希望能先电话沟通材料要求。")
             added += 1
             if case.is_open and case.post and stage_index % 2 == 0:
                 assign_case(case, staff_by_post[case.post.code], staff_by_post[case.post.code])

@@ -2,6 +2,7 @@
 have something to count. Each case follows its type's own path to closing (a refusal now and then; corrections
 and requests for materials along the way), each stage taking about its allowance in working days, some longer;
 its timeline is written with those past dates (a timeline is never rewritten, so the entries are made dated).
+Most enterprises then say how satisfied they are, a few days after the closing.
 """
 import random
 from datetime import date, datetime, time, timedelta
@@ -11,7 +12,7 @@ from ..accounts.models import User
 from ..calendar import CENTER_ZONE, add_working_days, center_today, is_working_day
 from ..extensions import db
 from ..organisations.models import DemonstrationUnit, Organisation
-from .models import Case, CaseEvent, EventKind
+from .models import Case, CaseEvent, EventKind, SatisfactionAnswer
 from .operations import next_reference
 from .workflow import AWAITING_MATERIALS, CASE_TYPES, CLOSED, CaseType, stage_allowance
 
@@ -26,6 +27,7 @@ def add_history(enterprises: list[Organisation], staff_by_post: dict[str, User],
                 requests: dict[str, dict], chance: random.Random | None = None) -> int:
     """Add the closed cases of the last WEEKS weeks; returns how many."""
     chance = chance or random.Random(2026)
+    opinions = random.Random(14)  # apart from `chance`: the answers leave the history itself as it was
     today, added = center_today(), 0
     start = today - timedelta(weeks=WEEKS)
     kinds = [code for code, weight in SHARES.items() for _ in range(weight)]
@@ -37,7 +39,9 @@ def add_history(enterprises: list[Organisation], staff_by_post: dict[str, User],
             code = chance.choice(kinds)
             timeline = _timeline(CASE_TYPES[code], day, chance, requests[code].get("patent_kind"))
             if timeline[-1][0] < today:  # closed before today: history; the live demo cases show the rest
-                _write(code, timeline, chance.choice(enterprises), staff_by_post, chance.choice(units), requests)
+                case = _write(code, timeline, chance.choice(enterprises), staff_by_post, chance.choice(units),
+                              requests)
+                _answer(case, timeline[-1][0], opinions, today)
                 added += 1
     return added
 
@@ -89,7 +93,7 @@ def _at(day: date, step: int) -> datetime:
 
 
 def _write(code: str, timeline, organisation: Organisation, staff_by_post: dict[str, User],
-           unit: DemonstrationUnit, requests: dict[str, dict]) -> None:
+           unit: DemonstrationUnit, requests: dict[str, dict]) -> Case:
     case_type = CASE_TYPES[code]
     submitted, *_ = timeline[0]
     last_day, last_action, _, last_stage = timeline[-1]
@@ -109,6 +113,28 @@ def _write(code: str, timeline, organisation: Organisation, staff_by_post: dict[
                                  actor=case.submitter if enterprise_acts else worker))
     if code == "patent_filing" and AWAITING_MATERIALS not in {t for *_, t in timeline}:
         _delegate(case, timeline, unit, staff_by_post)
+    return case
+
+
+# What enterprises write beside their score, by score; refused requests are rated lower.
+COMMENTS = {1: ["不予受理的理由没有提前说明，白白准备了材料。"], 2: ["结果不理想，希望补正要求能一次讲清楚。"],
+            3: ["办理还算及时，但进度查询不够方便。"], 4: ["工作人员专业，沟通及时。", "比预期快，感谢。"],
+            5: ["非常快，新品赶上了展会。", "全程指导细致耐心，非常满意！"]}
+SCORE_ODDS = {"refused": (3, 4, 3, 2, 1), "not_accepted": (3, 4, 3, 2, 1)}
+USUAL_ODDS = (0, 1, 2, 7, 8)
+
+
+def _answer(case: Case, closed: date, opinions: random.Random, today: date) -> None:
+    """Most enterprises answer the question asked at the closing, within a few working days; some write why."""
+    if case.stage not in case.workflow.rated_endings or opinions.random() < 0.3:
+        return
+    day = add_working_days(closed, opinions.randint(1, 4))
+    if day >= today:
+        return
+    score = opinions.choices(range(1, 6), weights=SCORE_ODDS.get(case.outcome or "", USUAL_ODDS))[0]
+    comment = opinions.choice(COMMENTS[score]) if opinions.random() < 0.5 else ""
+    db.session.add(SatisfactionAnswer(case=case, answered_by=case.submitter, score=score, comment=comment,
+                                      answered_at=_at(day, 2)))
 
 
 def _delegate(case: Case, timeline, unit: DemonstrationUnit, staff_by_post: dict[str, User]) -> None:

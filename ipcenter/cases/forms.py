@@ -9,6 +9,7 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -16,7 +17,16 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..calendar import center_today
@@ -32,6 +42,7 @@ from .vocabularies import (
     PATENT_STATUSES,
     REMEDIES,
     RETRIEVAL_PURPOSES,
+    SATISFACTION_SCORES,
     STANDINGS,
 )
 
@@ -296,3 +307,22 @@ class ProgressForm(KeyedForm, FormWithFiles):
     note = TextAreaField(_l("What has been done"), validators=[DataRequired(), Length(max=10000)])
     files = MultipleFileField(_l("Attachments"))
     submit = SubmitField(_l("File the report"))
+
+
+def _score(value) -> int | None:
+    """A score as sent; anything but a whole number is no score (the validator then says what a score is)."""
+    return int(value) if str(value).strip().isdigit() else None
+
+
+SCORE_NEEDED = _l("Choose a score from 1 (very dissatisfied) to 5 (very satisfied).")
+
+
+class SatisfactionForm(KeyedForm):
+    """The one question asked when a case closes; a score is required, the comment is not."""
+
+    score = RadioField(_l("How satisfied are you with the center’s work on this request?"), coerce=_score,
+                       choices=_choices(SATISFACTION_SCORES), validate_choice=False,
+                       validators=[InputRequired(message=SCORE_NEEDED),
+                                   AnyOf(SATISFACTION_SCORES, message=SCORE_NEEDED)])
+    comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Send my answer"))

@@ -34,6 +34,7 @@ from .vocabularies import (
     PATENT_STATUSES,
     REMEDIES,
     RETRIEVAL_PURPOSES,
+    SATISFACTION_SCORES,
     STANDINGS,
 )
 from .workflow import CASE_TYPES, case_type
@@ -174,6 +175,7 @@ class Case(Model):
     post: Mapped[Optional["Post"]] = relationship()
     delegated_unit: Mapped[Optional["DemonstrationUnit"]] = relationship()
     events: Mapped[list["CaseEvent"]] = relationship(back_populates="case", order_by="CaseEvent.id")
+    satisfaction: Mapped[Optional["SatisfactionAnswer"]] = relationship(back_populates="case")
 
     @property
     def workflow(self):
@@ -316,6 +318,32 @@ class Attachment(Model):
     case: Mapped[Case] = relationship()
     event: Mapped[CaseEvent] = relationship(back_populates="attachments")
     uploaded_by: Mapped["User"] = relationship()
+
+
+class SatisfactionAnswer(Model):
+    """The enterprise's answer to the one question asked when its case closed (workflow: CaseType.rated_endings):
+    how satisfied it is, 1 to 5, with a comment if it likes. One per case: the database refuses a second, also
+    when two are sent at once."""
+
+    __tablename__ = "satisfaction_answers"
+    __table_args__ = (
+        CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
+        Index("ix_satisfaction_answers_answered_at", "answered_at"),  # the dashboard: answers given in a period
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    answered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="satisfaction")
+    answered_by: Mapped["User"] = relationship()
+
+    @property
+    def score_label(self) -> str:
+        return str(SATISFACTION_SCORES[self.score])
 
 
 class CaseReferenceCounter(Model):

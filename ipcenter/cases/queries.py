@@ -19,7 +19,8 @@ from ..extensions import db
 from ..list_filters import containing, page_number
 from ..organisations.models import Organisation, Post
 from ..permissions import can
-from .models import Case, CaseEvent
+from .models import Case, CaseEvent, SatisfactionAnswer
+from .satisfaction import awaiting_answer
 from .workflow import CASE_TYPES
 
 # What a list's row reads: the case's enterprise, assignee, post and unit.
@@ -29,6 +30,7 @@ CASE_ROW = (joinedload(Case.organisation), joinedload(Case.assignee), joinedload
 # however long the timeline (read it with `.unique()`).
 CASE_PAGE = (
     *CASE_ROW,
+    joinedload(Case.satisfaction).joinedload(SatisfactionAnswer.answered_by),
     joinedload(Case.events).options(joinedload(CaseEvent.actor), joinedload(CaseEvent.subject_user),
                                     joinedload(CaseEvent.unit), joinedload(CaseEvent.attachments)),
 )
@@ -43,7 +45,8 @@ SORTS = {
 
 DATE_FILTERS = ("due_from", "due_to", "created_from", "created_to", "closed_from", "closed_to")
 SOON = 3  # working days: "due soon" on the home pages and in the lists they link to
-URGENCIES = ("overdue", "today", "soon", "asked", "under_way", "results")  # the home pages' counts, each a list's
+# The home pages' counts, each a list's.
+URGENCIES = ("overdue", "today", "soon", "asked", "under_way", "results", "to_rate")
 RESULTS_SHOWN_FOR = timedelta(days=90)
 
 
@@ -154,7 +157,10 @@ def _holding(word: str):
 
 def urgency_clause(urgency: str):
     """The center late (overdue), due today, due within SOON working days; the enterprise asked something; the
-    case under way otherwise; or its result in (delivered, or closed with an outcome, within three months)."""
+    case under way otherwise; its result in (delivered, or closed with an outcome, within three months); or
+    closed where the center asks how satisfied the enterprise is, and not answered yet."""
+    if urgency == "to_rate":
+        return awaiting_answer()
     if urgency == "asked":
         return Case.closed_at.is_(None) & Case.at_stages_where(lambda kind: kind.asks_enterprise)
     delivered = Case.closed_at.is_(None) & Case.at_stages_where(lambda kind: kind.finished)

@@ -33,6 +33,7 @@ from .forms import (
     DelegateForm,
     NoteForm,
     ProgressForm,
+    SatisfactionForm,
     show_refusal_beside_field,
 )
 from .models import Attachment, Case
@@ -67,13 +68,15 @@ from .queries import (
     post_queue,
     queue_posts,
 )
+from .satisfaction import AlreadyAnswered, rate_case
 from .signals import page_panels, replies
 from .timeline import delegation_brief, enterprise_request, visible_events
 from .workflow import CASE_TYPES, Actor
 
 bp = Blueprint("cases", __name__)
 
-REFUSAL_STATUS = ((CaseChanged, 409), (ActionForbidden, 403), (CaseRefused, 400), (UploadRefused, 400))
+REFUSAL_STATUS = ((CaseChanged, 409), (AlreadyAnswered, 409), (ActionForbidden, 403), (CaseRefused, 400),
+                  (UploadRefused, 400))
 
 # The token of the request form each user sent last, per type, for an hour: Back reloads the form
 # (authenticated pages are never cached), and the reloaded form must carry the token already used,
@@ -182,6 +185,7 @@ def render_case(case: Case, status: int = 200, failed_action: str | None = None,
         "cases/show.html", case=case, transitions=transitions, action_forms=forms, failed_action=failed_action,
         error=error, events=visible_events(case, current_user), works=works, assign_form=forms.get("assign"),
         delegate_form=forms.get("delegate"), note_form=forms.get("note"), progress_form=forms.get("progress"),
+        satisfaction_form=forms.get("satisfaction"),
         panels=replies(page_panels.send(case)), brief=delegation_brief(case, current_user),
         request_event=enterprise_request(case), for_enterprise=Actor.ENTERPRISE in case_actors(current_user, case),
     ), status
@@ -200,6 +204,8 @@ def _case_forms(case: Case, transitions, works: bool) -> dict:
         forms["note"] = NoteForm(formdata=None)
     if can(current_user, "case.report_progress", case):
         forms["progress"] = ProgressForm(formdata=None)
+    if can(current_user, "case.rate", case) and case.satisfaction is None:
+        forms["satisfaction"] = SatisfactionForm(formdata=None)
     return forms
 
 
@@ -337,6 +343,31 @@ def progress(reference):
     return _respond(case, lambda: report_progress(case, current_user, form.percent.data, form.note.data,
                                                   _files(form)),
                     lambda: _("Your progress report is filed."), "progress", form)
+
+
+@bp.route("/cases/<reference>/satisfaction")
+@login_required
+def satisfaction(reference):
+    """The closing email's link: the question on the case page (after logging in, if need be)."""
+    case = case_or_404(reference)
+    return redirect(url_for("cases.show", reference=case.reference, _anchor="satisfaction"))
+
+
+@bp.route("/cases/<reference>/satisfaction", methods=["POST"])
+@login_required
+@sent_once
+def rate(reference):
+    case = case_or_404(reference)
+    form = SatisfactionForm()
+    if not form.validate_on_submit():  # the summary without the label, which is the question itself
+        errors = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        return render_case(_with_page_loads(case), 400, "satisfaction", errors, form)
+    try:
+        rate_case(case, current_user, form.score.data, form.comment.data)
+    except CaseRefused as refusal:
+        return _refused(case, refusal, "satisfaction", form)
+    flash(_("Thank you: your answer is sent to the center."), "success")
+    return redirect(url_for("cases.show", reference=case.reference, _anchor="satisfaction"))
 
 
 @bp.route("/cases/<reference>/attachments/<int:attachment_id>")

@@ -27,3 +27,6 @@ REMEDIES = {"stop": _l("Stop making and selling"), "destroy": _l("Destroy the st
             "damages": _l("Damages")}
 ASSESSMENTS = {"infringing": _l("Infringing"), "not_infringing": _l("Not infringing"),
                "unclear": _l("Cannot tell")}
+# The one question asked when a case closes: how satisfied the enterprise is with the center's work on it.
+SATISFACTION_SCORES = {1: _l("Very dissatisfied"), 2: _l("Dissatisfied"), 3: _l("Neither satisfied nor dissatisfied"),
+                       4: _l("Satisfied"), 5: _l("Very satisfied")}

@@ -233,6 +233,24 @@ class CaseType:
     def outcome_label(self, code: str):
         return self._outcome_labels[code]
 
+    @cached_property
+    def rated_endings(self) -> frozenset[str]:
+        """The endings after which the enterprise is asked how satisfied it is (1 to 5, once per case).
+
+        Every ending but the enterprise's own withdrawal. A case closed with its result is asked, and so is one the
+        center did not accept: a refused enterprise's opinion is the one a center rated on this figure most needs
+        to hear. A request the enterprise called off itself while it was still being worked got no service to
+        judge, and it gave its reason when it withdrew. Read from the transitions, so that every type's endings
+        are sorted alike: an ending only the enterprise leads to, only from stages still under way, is a
+        withdrawal."""
+        return frozenset(stage.code for stage in self.stages if not stage.kind.open and not self._called_off(stage))
+
+    def _called_off(self, ending: Stage) -> bool:
+        leading = [t for t in self.transitions if t.target == ending.code]
+        return bool(leading) and all(
+            t.actors == {Actor.ENTERPRISE} and all(self.stage(code).kind.under_way for code in self.sources_of(t))
+            for t in leading)
+
     def report_delivered(self, stage: str, outcome: str | None) -> bool:
         """The enterprise may read the report: it was delivered, and has not been sent back for revision since."""
         report = self.report

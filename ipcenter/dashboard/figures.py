@@ -12,8 +12,10 @@ and the report's cell are one number. Definitions (the page's help says them too
 - Fast pre-examination: *passed* and *refused* (not accepted) are the decisions made in the period; days to a
   decision are working days from submission; days from forwarding to grant are calendar days (the patent
   office's). Per enterprise: the last 12 months up to the period's end.
+- *satisfaction*: the enterprises' answers (1 to 5) given in the period to the question asked when a case closes,
+  each counted in the month it was given, for the post owning the stage the case closed from.
 - The post filter: open cases at the post's stages; cases received and closed of the types the post works on;
-  stints at its own stages.
+  stints at its own stages; answers about closings from its stages.
 """
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -23,7 +25,7 @@ from sqlalchemy.orm import aliased
 
 from ..accounts.models import User
 from ..calendar import CENTER_ZONE
-from ..cases.models import Case, CaseEvent, EventKind, stages_where
+from ..cases.models import Case, CaseEvent, EventKind, SatisfactionAnswer, stages_where
 from ..cases.workflow import CASE_TYPES, FAST_PRE_EXAMINATION
 from ..extensions import db
 from ..organisations.models import DemonstrationUnit, Organisation, Post
@@ -426,6 +428,43 @@ def pre_examination_per_enterprise(scope: Scope) -> list[EnterprisePasses]:
     return [EnterprisePasses(*row) for row in rows]
 
 
+# --- Satisfaction ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Satisfaction:
+    case_type: str
+    post_code: str | None  # the post of the stage the case closed from
+    month: date  # of the answer
+    answers: int
+    score_total: int
+
+    @property
+    def mean(self) -> float:
+        return round(self.score_total / self.answers, 2)
+
+
+def satisfaction(scope: Scope) -> list[Satisfaction]:
+    """The enterprises' answers given in the period (1 to 5), per case type, owning post and month: the post is the
+    one owning the stage the case closed from, at its latest closing before the answer."""
+    closing = aliased(CaseEvent, name="closing")
+    last_closing = (select(func.max(closing.id)).where(
+        closing.case_id == SatisfactionAnswer.case_id, closing.kind == EventKind.TRANSITION,
+        closing.created_at <= SatisfactionAnswer.answered_at,
+        stages_where(Case.case_type, closing.to_stage, lambda kind: not kind.open)).scalar_subquery())
+    answers = (select(Case.case_type, CaseEvent.from_stage, SatisfactionAnswer.score, SatisfactionAnswer.answered_at)
+               .join(Case, Case.id == SatisfactionAnswer.case_id).join(CaseEvent, CaseEvent.case_id == Case.id)
+               .where(CaseEvent.id == last_closing, _between(SatisfactionAnswer.answered_at, scope.first, scope.last),
+                      *_flow_scope(scope))
+               .subquery())
+    post, days = _stage_post(answers.c.case_type, answers.c.from_stage), _days(scope)
+    rows = db.session.execute(
+        select(answers.c.case_type, post, days.c.month, func.count(), func.sum(answers.c.score))
+        .join(days, days.c.day == center_date(answers.c.answered_at))
+        .where(*([post.in_(scope.post_codes)] if scope.posts is not None else []))
+        .group_by(answers.c.case_type, post, days.c.month).order_by(answers.c.case_type, post, days.c.month))
+    return [Satisfaction(*row) for row in rows]
+
+
 # --- Demonstration units ---------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -483,6 +522,7 @@ class Board:
     pre_examination: PreExamination | None
     enterprises: list[EnterprisePasses]
     units: list[UnitFigures]
+    satisfaction: list[Satisfaction]
 
     def compliance_by(self, *fields: str) -> dict:
         """Stints finished and within their allowance, summed by the values of `fields` (post_code, case_type,
@@ -495,8 +535,17 @@ class Board:
             sums[key] = (finished + row.finished, within + row.within)
         return sums
 
+    def satisfaction_by_type(self) -> dict[str, tuple[int, float]]:
+        """The answers and their mean score per case type, over the whole period."""
+        sums: dict[str, tuple[int, int]] = {}
+        for row in self.satisfaction:
+            answers, total = sums.get(row.case_type, (0, 0))
+            sums[row.case_type] = (answers + row.answers, total + row.score_total)
+        return {code: (answers, round(total / answers, 2)) for code, (answers, total) in sums.items()}
+
 
 def board(scope: Scope) -> Board:
     return Board(scope, open_by_stage(scope), overdue_per_post(scope), overdue_per_assignee(scope),
                  overdue_per_type(scope), weekly(scope), counts_per_type(scope), turnaround(scope),
-                 compliance(scope), pre_examination(scope), pre_examination_per_enterprise(scope), units(scope))
+                 compliance(scope), pre_examination(scope), pre_examination_per_enterprise(scope), units(scope),
+                 satisfaction(scope))

@@ -1,10 +1,11 @@
 """The monthly report a center sends its supervising bureau, from the dashboard's figures: tables by case type,
-fast pre-examination (and per enterprise), post and unit, for a month or any period. XLSX (a formatted sheet per
-table: bold headers, widths, the header row frozen) or CSV (the tables one after another, each under its title).
+fast pre-examination (and per enterprise), post, unit and satisfaction, for a month or any period. XLSX (a formatted
+sheet per table: bold headers, widths, the header row frozen) or CSV (the tables one after another, each under its
+title).
 """
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import format_date
@@ -33,6 +34,8 @@ class Table:
     headers: list
     rows: list[list]
     highlighted: frozenset[int] = frozenset()  # row indexes to mark
+    # A column's number format where its fractions are not shares (shown as percentages): column index -> format.
+    number_formats: dict[int, str] = field(default_factory=dict)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -100,10 +103,17 @@ def unit_table(board: Board, quiet_days: int) -> Table:
         _l("Working days since"), _l("Quiet")], rows)
 
 
+def satisfaction_table(board: Board, post_names: dict[str, str]) -> Table:
+    rows = [[CASE_TYPES[row.case_type].name, post_names.get(row.post_code or "", row.post_code),
+             row.month.strftime("%Y-%m"), row.answers, row.mean] for row in board.satisfaction]
+    return Table(_l("Satisfaction"), [_l("Kind of request"), _l("Post"), _l("Month"), _l("Answers"),
+                                      _l("Mean score (1 to 5)")], rows, number_formats={4: "0.00"})
+
+
 def report_tables(board: Board, post_names: dict[str, str], failure_threshold: float, quiet_days: int
                   ) -> list[Table]:
     tables = [case_type_table(board), pre_examination_table(board), enterprise_table(board, failure_threshold),
-              post_table(board, post_names), unit_table(board, quiet_days)]
+              post_table(board, post_names), unit_table(board, quiet_days), satisfaction_table(board, post_names)]
     return [table for table in tables if table is not None]
 
 
@@ -171,8 +181,8 @@ def _format(sheet, table: Table) -> None:
         width = max(sum(2 if ord(ch) > 0x2E7F else 1 for ch in value) for value in values)
         sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 10), 48)
     for row in sheet.iter_rows(min_row=3):
-        for cell in row:
+        for column, cell in enumerate(row):
             if isinstance(cell.value, float):
-                cell.number_format = "0.0%"
+                cell.number_format = table.number_formats.get(column, "0.0%")
             elif isinstance(cell.value, date):
                 cell.number_format = "yyyy-mm-dd"

@@ -21,6 +21,7 @@ from ..i18n import local_time
 from ..mail import external_url, queue_mail
 from .models import DigestSent, Notification
 from .operations import notification_target
+from .signals import additions_for
 
 
 def latest_digest_time(now: datetime | None = None) -> datetime:
@@ -81,7 +82,8 @@ def _send_digest(user: User) -> int:
         return 0
     with force_locale(user.language):
         items = [{"time": local_time(notification.created_at, "short"), "message": notification.message,
-                  "excerpt": notification.excerpt, "link": external_url(**notification_target(notification))}
+                  "excerpt": notification.excerpt, "link": external_url(**notification_target(notification)),
+                  "additions": additions_for(notification, user)}
                  for notification in unread]
         subject = ngettext("Your daily digest: %(num)d notification", "Your daily digest: %(num)d notifications",
                            len(unread))

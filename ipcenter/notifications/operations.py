@@ -16,6 +16,7 @@ from .models import (
     NotificationSetting,
     groups_heard_by,
 )
+from .signals import additions_for
 
 MailSender = Callable[..., None]  # (user, notification): the email that tells the user
 
@@ -81,8 +82,10 @@ def choose_deliveries(user, choices: dict[str, Delivery]) -> None:
 def _mail(user, notification: Notification) -> None:
     with force_locale(user.language):
         message = notification.message
+        additions = additions_for(notification, user)
     queue_mail(user.email, message, "notification", language=user.language, message=message,
-               excerpt=notification.excerpt, link=external_url(**notification_target(notification)))
+               excerpt=notification.excerpt, link=external_url(**notification_target(notification)),
+               additions=additions)
 
 
 def notification_target(notification: Notification) -> dict:

@@ -1,6 +1,7 @@
 // Draws each dashboard chart from the table beside it: the chart and the table are one set of numbers.
 // <canvas data-table="ID" data-chart="bar|line" data-columns="1,2">: labels from each body row's <th>,
-// one dataset per listed column (its header's text), values from the cells' data-value.
+// one dataset per listed column (its header's text), values from the cells' data-value; data-max caps the value
+// axis where the figure has a top (a score out of 5).
 (function () {
   "use strict";
   var colours = ["#0d6efd", "#198754", "#dc3545", "#fd7e14", "#6f42c1"];
@@ -25,7 +26,7 @@
       options: {
         responsive: true, maintainAspectRatio: false, animation: false,
         indexAxis: canvas.dataset.horizontal ? "y" : "x",
-        scales: {y: {beginAtZero: true}}
+        scales: {y: {beginAtZero: true, max: canvas.dataset.max ? parseFloat(canvas.dataset.max) : undefined}}
       }
     });
   });

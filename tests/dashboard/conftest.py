@@ -16,6 +16,13 @@ Working days (after the first day, up to and including the second) on that sched
 Stints judged in October: intake A, B, D (3, all within); pre-examination post A ×2, passed, forwarded and B's
 pre-examination (5, 4 within); consultation C's answering after the pause (1, within; the stint the pause cut is
 not judged). "Today" is 26 Nov 2026: the unit's report is 24 working days old.
+
+Satisfaction (each answer counts for the post owning the stage its case closed from, in the month of the answer,
+the center's month): B's enterprise answered 2 on 19 Oct (not accepted at pre-examination: the pre-examination
+post); C's 4 on 23 Oct (closed from answered: the consultation post); A's 5 at 00:30 on 1 Nov in Zhongshan, still
+31 Oct in UTC (closed from granted: the pre-examination post). So October: fast pre-examination 1 answer, mean
+2.00, pre-examination post; consultation 1, 4.00, consultation post. November: fast pre-examination 1, 5.00. Over
+1 Oct to 26 Nov, fast pre-examination: 2 answers, mean 3.50.
 """
 from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
@@ -23,7 +30,7 @@ from types import SimpleNamespace
 import pytest
 
 from ipcenter.calendar import CENTER_ZONE
-from ipcenter.cases.models import Case, CaseEvent, EventKind
+from ipcenter.cases.models import Case, CaseEvent, EventKind, SatisfactionAnswer
 from ipcenter.extensions import db
 from ipcenter.working_calendar.models import DayKind
 from ipcenter.working_calendar.notice import ListedDay
@@ -96,5 +103,10 @@ def october(center, monkeypatch):
                   created_at=at(10, 23), actor=center.reporter)])
     cases.e = _case(center, "ZS-2026-900005", "consultation", one, [(11, 2, SUBMITTED, None, None, "answering")],
                     post=center.posts["consultation"])
+    db.session.add_all([
+        SatisfactionAnswer(case=cases.b, answered_by=two, score=2, comment="希望先电话沟通", answered_at=at(10, 19)),
+        SatisfactionAnswer(case=cases.c, answered_by=one, score=4, answered_at=at(10, 23)),
+        SatisfactionAnswer(case=cases.a, answered_by=one, score=5,
+                           answered_at=datetime(2026, 11, 1, 0, 30, tzinfo=CENTER_ZONE))])
     db.session.commit()
     return cases

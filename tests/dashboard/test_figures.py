@@ -73,6 +73,31 @@ def test_weeks_now_and_units(october_page, center):
     assert unit[:2] == ["1", "1"] and unit[3:] == ["24", "No report for more than 10 working days"]
 
 
+def test_satisfaction_per_kind_post_and_month_in_the_center_s_months(october_page, client):
+    assert rows_of(october_page, "satisfaction-per-kind") == {"Fast pre-examination and authorization": ["1", "2.00"],
+                                                              "Consultation": ["1", "4.00"]}
+    assert table(october_page, "satisfaction-per-month")[1:] == [
+        ["Consultation", "consultation post", "2026-10", "1", "4.00"],
+        ["Fast pre-examination and authorization", "pre_examination post", "2026-10", "1", "2.00"]]
+    page = client.get("/dashboard?first=2026-10-01&last=2026-11-26").get_data(as_text=True)
+    assert rows_of(page, "satisfaction-per-kind") == {"Fast pre-examination and authorization": ["2", "3.50"],
+                                                      "Consultation": ["1", "4.00"]}
+    assert table(page, "satisfaction-per-month")[3] == [
+        "Fast pre-examination and authorization", "pre_examination post", "2026-11", "1", "5.00"]
+
+
+def test_satisfaction_narrowed_to_a_post_and_a_kind(client, login_as, center, october):
+    login_as(center.staff["consultation"])
+    page = client.get(OCTOBER).get_data(as_text=True)
+    assert table(page, "satisfaction-per-month")[1:] == [["Consultation", "consultation post", "2026-10", "1", "4.00"]]
+    client.submit("/logout", page="/")
+    login_as(center.manager)
+    page = client.get(OCTOBER + "&type=fast_pre_examination").get_data(as_text=True)
+    assert rows_of(page, "satisfaction-per-kind") == {"Fast pre-examination and authorization": ["1", "2.00"]}
+    page = client.get("/dashboard?first=2026-09-01&last=2026-09-30").get_data(as_text=True)
+    assert rows_of(page, "satisfaction-per-kind") == {"No answers in the period.": []}
+
+
 def test_the_threshold_and_the_quiet_days_are_the_managers_to_set(client, login_as, center, october):
     login_as(center.manager)
     page = client.get(OCTOBER + "&failure=100&quiet=30").get_data(as_text=True)
@@ -93,6 +118,8 @@ EXPECTED_PRE_EXAMINATION = [["Requests received", 1], ["Passed", 1], ["Refused",
                             ["Median days from forwarding to grant", 11]]
 EXPECTED_POSTS = [["consultation post", 1, 1, 1.0, 0], ["intake post", 3, 3, 1.0, 0],
                   ["pre_examination post", 5, 4, 0.8, 0], ["filing post", 0, 0, None, 1]]
+EXPECTED_SATISFACTION = [["Consultation", "consultation post", "2026-10", 1, 4.0],
+                         ["Fast pre-examination and authorization", "pre_examination post", "2026-10", 1, 2.0]]
 
 
 def sheets(body: bytes) -> dict[str, list[list]]:
@@ -107,7 +134,8 @@ def test_octobers_report_as_xlsx_holds_the_hand_counts(client, login_as, center,
     assert response.headers["Content-Disposition"] == "attachment; filename=report-2026-10-01-2026-10-31.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["1 Requests by kind", "2 Fast pre-examination",
-                               "3 Fast pre-examination per ente", "4 Posts", "5 Demonstration units"]
+                               "3 Fast pre-examination per ente", "4 Posts", "5 Demonstration units",
+                               "6 Satisfaction"]
     assert all(sheet.freeze_panes == "A3" and sheet["A2"].font.bold for sheet in book)
     found = sheets(response.data)
     assert found["1 Requests by kind"][1:] == EXPECTED_KINDS
@@ -121,6 +149,8 @@ def test_octobers_report_as_xlsx_holds_the_hand_counts(client, login_as, center,
     unit = next(row for row in found["5 Demonstration units"] if row[0] == center.unit.name_zh)
     assert unit[:3] == [center.unit.name_zh, 1, 1] and unit[3].date().isoformat() == "2026-10-23"
     assert unit[4:] == [24, "Yes"]
+    assert found["6 Satisfaction"][1:] == EXPECTED_SATISFACTION
+    assert book["6 Satisfaction"]["E3"].number_format == "0.00"  # a mean score, not a share
 
 
 def test_octobers_report_as_csv_holds_the_same_rows(client, login_as, center, october):
@@ -135,6 +165,7 @@ def test_octobers_report_as_csv_holds_the_same_rows(client, login_as, center, oc
     assert sections["Requests by kind"] == as_text
     assert sections["Fast pre-examination"] == [[label, str(value)] for label, value in EXPECTED_PRE_EXAMINATION]
     assert sections["Posts"] == [[("" if v is None else str(v)) for v in row] for row in EXPECTED_POSTS]
+    assert sections["Satisfaction"] == [[str(v) for v in row] for row in EXPECTED_SATISFACTION]
 
 
 def test_cron_writes_the_same_report_in_chinese(runner, center, october, tmp_path):
@@ -146,6 +177,8 @@ def test_cron_writes_the_same_report_in_chinese(runner, center, october, tmp_pat
     assert kinds[0][0] == "请求类型" and kinds[2][0] == "快速预审与授权" and kinds[2][1:] == EXPECTED_KINDS[1][1:]
     assert list(found.values())[3][1:] == [[f"{code}岗", *row[1:]] for code, row in zip(
         ("consultation", "intake", "pre_examination", "filing"), EXPECTED_POSTS, strict=True)]
+    assert list(found)[5] == "6 满意度" and found["6 满意度"][1:] == [
+        ["咨询", "consultation岗", "2026-10", 1, 4.0], ["快速预审与授权", "pre_examination岗", "2026-10", 1, 2.0]]
 
 
 @pytest.mark.parametrize("month, message", [("2026-13", "is not a month"), ("October", "is not a month")])
