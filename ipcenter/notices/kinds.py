@@ -62,10 +62,14 @@ def _dated(name: str, read: Callable[[Case, CaseEvent], date | None], sample: da
             Field(f"{name}_en", lambda case, event: english_date(read(case, event)), english_date(sample)))
 
 
-def _named(name: str, read: Callable[[Case, CaseEvent], object], sample: tuple[str, str]) -> tuple[Field, ...]:
+def _named(name: str, read: Reader, sample: tuple[str, str]) -> tuple[Field, ...]:
     """A translatable name, as `<name>_zh` and `<name>_en`."""
-    return tuple(Field(f"{name}_{language}", lambda case, event, language=language: in_language(
-        read(case, event) or "—", language), sample[index]) for index, language in enumerate(LANGUAGES))
+    return tuple(Field(f"{name}_{language}", _read_in(read, language), sample[index])
+                 for index, language in enumerate(LANGUAGES))
+
+
+def _read_in(read: Reader, language: str) -> Reader:
+    return lambda case, event: in_language(read(case, event) or "—", language)
 
 
 def _type_name(case: Case, event: CaseEvent):

@@ -1,6 +1,7 @@
 """The notices on the case page (and writing one again), and the managers' pages of the notices' templates."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -27,6 +28,7 @@ from .operations import (
 )
 
 bp = Blueprint("notices", __name__)
+TEMPLATE_NAMES = {"zh": _l("Chinese template"), "en": _l("English template")}
 
 
 @page_panels.connect
@@ -80,8 +82,8 @@ def replace(kind_code, language):
         except TemplateRefused as refusal:
             form.file.errors.append(str(refusal))
         else:
-            flash(_("The new template is checked and in use for the %(notice)s.",
-                    notice=kind.name(language)), "success")
+            flash(_("%(template)s of the %(notice)s: checked, and in use from now on.",
+                    template=TEMPLATE_NAMES[language], notice=kind.name(current_language())), "success")
             return redirect(url_for("notices.show_kind", kind_code=kind.code))
     forms = {other: TemplateForm(prefix=other, formdata=None) for other in LANGUAGES}
     return _kind_page(kind, {**forms, language: form}), 400
@@ -92,7 +94,8 @@ def replace(kind_code, language):
 def restore_default(kind_code, language):
     kind = _kind(kind_code)
     if restore_default_template(kind, _language(language), current_user):
-        flash(_("The default template is in use again for the %(notice)s.", notice=kind.name(language)), "success")
+        flash(_("%(template)s of the %(notice)s: the default one is in use again.",
+                template=TEMPLATE_NAMES[language], notice=kind.name(current_language())), "success")
     return redirect(url_for("notices.show_kind", kind_code=kind.code))
 
 

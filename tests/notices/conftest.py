@@ -40,7 +40,7 @@ def notice_links(html: str) -> list[tuple[str, str, str]]:
         return []
     links = []
     for row in re.findall(r'<tr data-notice="[^"]+" id="notice-\d+">(.*?)</tr>', panel[1], re.S):
-        number = re.search(r'class="notice-number[^"]*">([^<]+)<', row).group(1)
+        number = re.search(r'class="notice-number[^"]*"[^>]*>([^<]+)<', row).group(1)
         for language, href in re.findall(r'data-language="(\w+)" href="([^"]+)"', row):
             links.append((number, language, href))
     return links

@@ -168,7 +168,7 @@ def test_the_template_pages_list_every_kind_and_its_steps(client, sign_in, cente
     assert re.findall(r'<tr data-kind="(\w+)"', page) == list(NOTICE_KINDS)
     kind_page = client.get("/admin/notices/pre_examination_fail").get_data(as_text=True)
     assert "Do not accept" in kind_page and "Pre-examination" in kind_page
-    assert "There instead of the Notice of non-acceptance." in kind_page
+    assert "Issued there instead of the Notice of non-acceptance." in kind_page
     assert "Not yet" in client.get("/admin/notices/mediation_agreement").get_data(as_text=True)
     _, content = downloaded(client, "/admin/notices/mediation_agreement/zh.docx")
     assert "{%p for term in terms %}" in docx_text(content)
