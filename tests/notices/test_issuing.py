@@ -5,14 +5,16 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from ipcenter.accounts.models import Role
+from ipcenter.accounts.models import Role, User
 from ipcenter.cases.models import Case
+from ipcenter.cases.operations import advance_case
 from ipcenter.extensions import db
 from ipcenter.notices.models import Notice
 from tests.cases.conftest import center, make_case  # noqa: F401
 from tests.cases.test_concurrency import run_together
 from tests.conftest import make_user
 from tests.notices.conftest import docx_text, downloaded, notice_links
+from tests.page_queries import queries_of
 
 
 def act(client, case, action: str, **inputs):
@@ -78,6 +80,8 @@ def test_numbers_run_per_kind_and_start_again_each_year(client, sign_in, center,
 
 def test_an_english_speaking_enterprise_gets_the_notice_in_english_too(client, sign_in, center, notice_day):
     speaks(center.enterprise, "en")
+    center.enterprise.organisation.name_en = "Huahui Lighting & Sons <Guzhen>"  # written as text, not as XML
+    db.session.commit()
     case = make_case(center, "fast_retrieval")
     sign_in(center.staff["intake"])
     act(client, case, "accept")
@@ -88,8 +92,7 @@ def test_an_english_speaking_enterprise_gets_the_notice_in_english_too(client, s
     name, data = downloaded(client, links[1][2])
     assert name == "Acceptance notice-古知受〔2026〕0001号.docx"
     text = docx_text(data)
-    organisation = center.enterprise.organisation
-    assert "Acceptance Notice" in text and f"To: {organisation.name_en}" in text
+    assert "Acceptance Notice" in text and "To: Huahui Lighting & Sons <Guzhen>" in text
     assert "26 November 2026" in text and "Fast retrieval" in text and "Guzhen IP Rapid-Protection" in text
     assert "the Chinese notice governs" in text
     assert "受理通知书" in docx_text(downloaded(client, links[0][2])[1])
@@ -186,9 +189,6 @@ def test_a_second_correction_request_is_a_new_notice_with_the_next_number(client
 def test_numbers_stay_gapless_when_many_cases_are_accepted_at_once(app, center, notice_day):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("concurrent writers are a PostgreSQL matter; SQLite serialises every write")
-    from ipcenter.accounts.models import User
-    from ipcenter.cases.operations import advance_case
-
     case_ids = [make_case(center, "patent_filing").id for _ in range(8)]
     staff_id = center.staff["intake"].id
 
@@ -212,3 +212,16 @@ def test_staff_of_another_post_cannot_take_the_step_that_issues_a_notice(client,
                              page=f"/cases/{case.reference}")
     assert response.status_code == 403
     assert notices_on(case) == []
+
+
+def test_the_case_page_reads_many_notices_in_as_many_queries_as_one(client, sign_in, center, notice_day):
+    one, many = (make_case(center, "fast_pre_examination", "pre_examination") for _ in range(2))
+    staff = center.staff["pre_examination"]
+    advance_case(one, "request_corrections", staff, comment="请补充")
+    for _ in range(4):
+        advance_case(many, "request_corrections", staff, comment="请补充")
+        advance_case(many, "answer_corrections", center.enterprise, comment="已补充")
+    db.session.commit()
+    sign_in(center.enterprise)
+    assert len(notice_links(client.get(f"/cases/{many.reference}").get_data(as_text=True))) == 8  # zh and en
+    assert queries_of(client, f"/cases/{many.reference}") == queries_of(client, f"/cases/{one.reference}")
