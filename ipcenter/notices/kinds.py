@@ -23,7 +23,15 @@ from ..cases.vocabularies import PATENT_KINDS
 from ..cases.workflow import CASE_TYPES
 
 LANGUAGES = ("zh", "en")  # every notice is written in Chinese; in English too for a reader of English
-COMPLAINT = "infringement_complaint"  # the complaint type (issue 14), whose notices wait for it
+# The complaint type (issue 14), whose notices wait for it: its steps and the details it records are named here as
+# that type names them (cases.workflow on main: find_*, notify_respondent, record_agreement, refer_to_*).
+COMPLAINT = "infringement_complaint"
+# What an assessment found (the complaint's `assessment`), as the opinion states it.
+FINDINGS = {"infringing": ("构成侵权", "Infringing"), "not_infringing": ("不构成侵权", "Not infringing"),
+            "unclear": ("无法判定", "Cannot be determined")}
+# Where each referral goes.
+REFERRAL_BODIES = {"refer_to_bureau": ("中山市市场监督管理局", "Zhongshan Administration for Market Regulation"),
+                   "refer_to_court": ("有管辖权的人民法院", "the competent people's court")}
 
 Reader = Callable[[Case, CaseEvent], object]
 
@@ -87,6 +95,16 @@ def _complaint_detail(name: str) -> Reader:
     return lambda case, event: str(getattr(case, name, None) or "")
 
 
+def _finding(language: str) -> Reader:
+    index = LANGUAGES.index(language)
+    return lambda case, event: FINDINGS.get(str(getattr(case, "assessment", "") or ""), ("—", "—"))[index]
+
+
+def _referral_body(language: str) -> Reader:
+    index = LANGUAGES.index(language)
+    return lambda case, event: REFERRAL_BODIES.get(event.action or "", ("—", "—"))[index]
+
+
 def _lines(case: Case, event: CaseEvent) -> list[str]:
     """The step's comment, a line an item (the terms of an agreement)."""
     return [line.strip() for line in (event.comment or "").splitlines() if line.strip()]
@@ -134,8 +152,7 @@ REQUESTER = Recipient("requester", _enterprise("zh"), _enterprise("en"),
 # A complaint's respondent and the authority a complaint is referred to: known by name only, in Chinese.
 RESPONDENT = Recipient("respondent", _complaint_detail("respondent_name"), _complaint_detail("respondent_name"),
                        lambda case: False)
-REFERRAL_BODY = Recipient("referral_body", _complaint_detail("referral_body"), _complaint_detail("referral_body"),
-                          lambda case: False)
+REFERRAL_BODY = Recipient("referral_body", _referral_body("zh"), _referral_body("en"), lambda case: False)
 
 
 @dataclass(frozen=True)
@@ -229,10 +246,13 @@ NOTICE_KINDS: dict[str, NoticeKind] = {kind.code: kind for kind in (
     ),
     NoticeKind(
         code="assessment_opinion", name_zh="侵权判定意见书", name_en="Infringement assessment opinion",
-        prefix="古知维评", template="assessment_opinion", issued_on=(When("record_assessment", COMPLAINT),),
+        prefix="古知维评", template="assessment_opinion",
+        issued_on=tuple(When(finding, COMPLAINT) for finding in ("find_infringing", "find_unclear",
+                                                                 "find_not_infringing")),
         fields=(*_text("respondent_name", _complaint_detail("respondent_name"), "中山市某某灯饰厂"),
                 *_text("patent_number", lambda case, event: case.patent_number or "", "ZL202630123456.0"),
-                *_text("conclusion", _complaint_detail("assessment_conclusion"), "构成侵权"),
+                *_text("conclusion_zh", _finding("zh"), "构成侵权"),
+                *_text("conclusion_en", _finding("en"), "Infringing"),
                 *_text("reasons", _comment, "被控侵权产品与专利外观设计整体视觉效果无实质性差异。")),
     ),
     NoticeKind(
@@ -245,8 +265,10 @@ NOTICE_KINDS: dict[str, NoticeKind] = {kind.code: kind for kind in (
     ),
     NoticeKind(
         code="referral_letter", name_zh="案件移送函", name_en="Referral letter", prefix="古知移",
-        template="referral_letter", addressed_to=REFERRAL_BODY, issued_on=(When("refer", COMPLAINT),),
-        fields=(*_text("referral_body", _complaint_detail("referral_body"), "中山市市场监督管理局"),
+        template="referral_letter", addressed_to=REFERRAL_BODY,
+        issued_on=(When("refer_to_bureau", COMPLAINT), When("refer_to_court", COMPLAINT)),
+        fields=(*_text("referral_body_zh", _referral_body("zh"), "中山市市场监督管理局"),
+                *_text("referral_body_en", _referral_body("en"), "Zhongshan Administration for Market Regulation"),
                 *_text("respondent_name", _complaint_detail("respondent_name"), "中山市某某灯饰厂"),
                 *_text("patent_number", lambda case, event: case.patent_number or "", "ZL202630123456.0"),
                 *_text("evidence", _evidence, ["购买发票.pdf", "公证书.pdf", "展位照片.jpg"])),

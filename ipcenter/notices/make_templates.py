@@ -124,14 +124,14 @@ TEXTS: dict[str, dict[str, tuple]] = {
         "zh": ("侵权判定意见书", (
             "关于{{ enterprise_name_zh }}投诉{{ respondent_name }}涉嫌侵犯专利权（专利号：{{ patent_number }}；"
             "案件编号：{{ case_reference }}）一案，本中心经技术比对与分析，意见如下：",
-            "判定结论：{{ conclusion }}",
+            "判定结论：{{ conclusion_zh }}",
             "理由：{{ reasons }}",
             "本意见供当事人及有关部门参考。")),
         "en": ("Infringement Assessment Opinion", (
             "On the complaint of {{ enterprise_name_en }} that {{ respondent_name }} infringes patent "
             "{{ patent_number }} (case {{ case_reference }}), the Center, having compared the product with the "
             "patent, gives the following opinion:",
-            "Conclusion: {{ conclusion }}",
+            "Conclusion: {{ conclusion_en }}",
             "Reasons: {{ reasons }}",
             "This opinion is given for the information of the parties and the authorities concerned.")),
     },

@@ -1,0 +1,74 @@
+"""The complaint's notices are data waiting for their type: once a type of that code has their steps, the steps
+issue them. A stand-in for the infringement complaint, registered for these tests alone, shows it."""
+import io
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from ipcenter.cases.attachments import stored_path
+from ipcenter.cases.forms import RequestForm
+from ipcenter.cases.operations import advance_case, submit_case
+from ipcenter.cases.workflow import CASE_TYPES, ENDED, Actor, CaseType, Input, Stage, Transition
+from ipcenter.extensions import db
+from ipcenter.notices.kinds import COMPLAINT
+from ipcenter.notices.models import Notice
+from tests.cases.conftest import center  # noqa: F401
+from tests.notices.conftest import docx_text
+
+STAFF = frozenset({Actor.POST})
+STAND_IN = CaseType(
+    code=COMPLAINT, name="Infringement complaint (stand-in)", description="", request_form=RequestForm,
+    stages=(Stage("intake", "Intake", post="intake", allowance=1),
+            Stage("mediation", "Mediation", post="intake", allowance=5),
+            Stage("referred", "Referred", kind=ENDED), Stage("settled", "Settled", kind=ENDED)),
+    transitions=(
+        Transition(action="find_infringing", label="Assessment: infringing", sources=("intake",), target="mediation",
+                   actors=STAFF, inputs=(Input.COMMENT,), news="%(case)s assessed."),
+        Transition(action="record_agreement", label="Record the agreement", sources=("mediation",), target="settled",
+                   actors=STAFF, inputs=(Input.COMMENT,), news="%(case)s settled."),
+        Transition(action="refer_to_bureau", label="Refer to the bureau", sources=("intake", "mediation"),
+                   target="referred", actors=STAFF, inputs=(Input.COMMENT,), news="%(case)s referred."),
+    ),
+    main_path=("intake", "mediation", "settled"), initial_stage="intake",
+)
+
+
+@pytest.fixture
+def complaint(app, center, monkeypatch):
+    """A complaint with its evidence, against a respondent (a detail the real type records on the case)."""
+    monkeypatch.setitem(CASE_TYPES, COMPLAINT, STAND_IN)
+    evidence = [FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), filename=name) for name in ("购买发票.pdf", "公证书.pdf")]
+    case = submit_case(center.enterprise.organisation, center.enterprise, COMPLAINT,
+                       dict(title="仿冒六臂吊灯", description="灯博会展位上的吊灯与我司外观设计相同。",
+                            patent_number="ZL202130123456.8"), evidence)
+    case.respondent_name = "中山市古镇鑫辉灯饰厂"
+    return SimpleNamespace(case=case, staff=center.staff["intake"])
+
+
+def issued(case, kind: str) -> str:
+    db.session.commit()
+    notice = db.session.scalar(select(Notice).where(Notice.case_id == case.id, Notice.kind == kind))
+    chinese = next(file for file in notice.files if file.language == "zh")
+    return docx_text(stored_path(chinese.attachment).read_bytes())
+
+
+def test_a_referral_letter_goes_to_the_bureau_with_the_evidence_listed(complaint, notice_day):
+    advance_case(complaint.case, "refer_to_bureau", complaint.staff, comment="调解未果")
+    text = issued(complaint.case, "referral_letter")
+    assert "案件移送函" in text and "古知移〔2026〕0001号" in text and "中山市市场监督管理局：" in text
+    assert "投诉中山市古镇鑫辉灯饰厂涉嫌侵犯其专利权（专利号：ZL202130123456.8" in text
+    assert "1. 购买发票.pdf\n2. 公证书.pdf" in text
+
+
+def test_an_assessment_opinion_and_a_mediation_agreement_with_its_terms(complaint, notice_day):
+    complaint.case.assessment = "infringing"
+    advance_case(complaint.case, "find_infringing", complaint.staff, comment="整体视觉效果无实质性差异。")
+    advance_case(complaint.case, "record_agreement", complaint.staff,
+                 comment="被投诉人立即停止销售。\n被投诉人赔偿人民币五万元。")
+    opinion, agreement = issued(complaint.case, "assessment_opinion"), issued(complaint.case, "mediation_agreement")
+    assert "古知维评〔2026〕0001号" in opinion and "判定结论：构成侵权" in opinion
+    assert "理由：整体视觉效果无实质性差异。" in opinion
+    assert "古知调〔2026〕0001号" in agreement and "被投诉人：中山市古镇鑫辉灯饰厂" in agreement
+    assert "1. 被投诉人立即停止销售。\n2. 被投诉人赔偿人民币五万元。" in agreement
