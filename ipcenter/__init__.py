@@ -11,6 +11,7 @@ from .audit import models as audit_models  # noqa: F401  (the audit log's tables
 from .cases import models as case_models  # noqa: F401
 from .config import PROJECT_ROOT, Config
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from .notices import models as notice_models  # noqa: F401  (official notices, their numbers and templates)
 from .notifications import models as notification_models  # noqa: F401
 from .organisations import models as organisation_models  # noqa: F401
 from .patents import index as patent_index  # noqa: F401  (the patent tables; index kept in step on commit)
@@ -72,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from .cases.views import bp as cases_bp
     from .dashboard.views import bp as dashboard_bp
     from .main.views import bp as main_bp
+    from .notices.views import bp as notices_bp  # its panel on the case page; its operations issue the notices
     from .notifications.views import bp as notifications_bp
     from .organisations.admin import bp as organisations_admin_bp
     from .organisations.views import bp as organisations_bp
@@ -81,7 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from .working_calendar.views import bp as calendar_bp
 
     for blueprint in (main_bp, accounts_bp, users_admin_bp, organisations_bp, organisations_admin_bp, cases_bp,
-                      notifications_bp, patents_bp, reports_bp, audit_bp, calendar_bp, dashboard_bp,
+                      notifications_bp, patents_bp, reports_bp, notices_bp, audit_bp, calendar_bp, dashboard_bp,
                       saved_views_bp):
         app.register_blueprint(blueprint)
 

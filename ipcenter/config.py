@@ -94,6 +94,9 @@ class Config:
     # The center's name where users read it (letterheads, documents, mail), in both languages.
     CENTER_NAME_ZH = "古镇知识产权快速维权中心"
     CENTER_NAME_EN = "Guzhen IP Rapid-Protection Service Center"
+    # Its address, on the letterhead of its official notices.
+    CENTER_ADDRESS_ZH = "广东省中山市古镇镇中兴大道南1号"
+    CENTER_ADDRESS_EN = "1 Zhongxing Avenue South, Guzhen Town, Zhongshan, Guangdong, China"
     TRUSTED_HOSTS = ["127.0.0.1", "localhost"]
     PROXY_COUNT = 0
     HSTS_SECONDS = 365 * 24 * 3600
@@ -150,6 +153,8 @@ class Config:
             "BASE_URL": base_url,
             "CENTER_NAME_ZH": env.get("CENTER_NAME_ZH", cls.CENTER_NAME_ZH),
             "CENTER_NAME_EN": env.get("CENTER_NAME_EN", cls.CENTER_NAME_EN),
+            "CENTER_ADDRESS_ZH": env.get("CENTER_ADDRESS_ZH", cls.CENTER_ADDRESS_ZH),
+            "CENTER_ADDRESS_EN": env.get("CENTER_ADDRESS_EN", cls.CENTER_ADDRESS_EN),
             "TRUSTED_HOSTS": trusted_hosts(base_url, env.get("TRUSTED_HOSTS"), production),
             "PROXY_COUNT": int(env.get("PROXY_COUNT", cls.PROXY_COUNT)),
             "HSTS_SECONDS": int(env.get("HSTS_SECONDS", cls.HSTS_SECONDS)),

@@ -117,6 +117,12 @@ def _may_download(user, attachment) -> bool:
     return _may_view_event(user, attachment.event)
 
 
+def _may_view_notice(user, notice) -> bool:
+    """An official notice is seen by whoever sees the timeline entry of the step that issued it (the steps' entries
+    are public: the enterprise that made the request sees each of its notices)."""
+    return _may_view_event(user, notice.event)
+
+
 def _may_read_report(user, case) -> bool:
     """Of a type that produces a report: the center always; the enterprise once the report has been delivered
     (and not while it is revised)."""
@@ -216,6 +222,9 @@ RULES: dict[str, Callable[..., bool]] = {
     "case.satisfaction": _may_read_satisfaction,
     "event.view": _may_view_event,
     "attachment.download": _may_download,
+    "notice.view": _may_view_notice,
+    "notice.regenerate": _is_manager,  # after a template was replaced: the same number, a new version
+    "notices.templates": _is_manager,  # the notices' Word templates: replace one, or put the default back
     "unit.cases": _is_unit_reporter,
     "report.read": _may_read_report,
     "report.edit": _may_edit_report,

@@ -9,11 +9,13 @@ from types import SimpleNamespace
 
 import pytest
 from flask_login import AnonymousUserMixin
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from ipcenter.cases.attachments import store_attachment
 from ipcenter.cases.operations import add_note, advance_case, delegate_case, report_progress
 from ipcenter.extensions import db
+from ipcenter.notices.models import Notice
 from ipcenter.patents.models import Patent
 from ipcenter.permissions import RULES, can
 from ipcenter.reports.operations import save_conclusion
@@ -31,11 +33,13 @@ ADMIN_PAGES = [
     "/admin/units/", "/admin/units/new", "/admin/units/{unit_id}",
     "/admin/posts/", "/admin/posts/new", "/admin/posts/{post_id}",
     "/admin/audit/", "/admin/audit/export.csv",
+    "/admin/notices/", "/admin/notices/acceptance", "/admin/notices/acceptance/zh.docx",
 ]
 ADMIN_ACTIONS = [
     "/admin/users/{staff_id}/active",
     "/admin/organisations/{organisation_id}/review/approve",
     "/admin/units/{unit_id}/reporters",
+    "/admin/notices/acceptance/zh/default",
 ]
 SIGNED_IN_PAGES = {"/account": {"enterprise", "staff", "manager", "reporter"},
                    "/account/password": {"enterprise", "staff", "manager", "reporter"},
@@ -139,7 +143,8 @@ def test_navigation_shows_administration_only_to_managers(client, login_as, user
 CENTER = {"staff", "other_staff", "manager"}
 SIGNED_IN = CENTER | {"enterprise", "other_enterprise", "reporter", "other_reporter"}  # not "anonymous"
 MANAGER_ONLY = ["queue.every_post", "admin.users", "admin.organisations", "admin.units", "admin.posts",
-                "audit.browse", "organisation.review", "calendar.edit", "dashboard.every_post"]
+                "audit.browse", "organisation.review", "calendar.edit", "dashboard.every_post", "notices.templates",
+                "notice.regenerate"]
 POLICY = {
     ("center.workspace", None): CENTER,
     ("calendar.view", None): CENTER,
@@ -174,6 +179,7 @@ POLICY = {
     ("attachment.download", "public_attachment"): CENTER | {"enterprise", "reporter"},
     ("attachment.download", "delivered_report"): CENTER | {"enterprise"},  # that case is not the unit's
     ("attachment.download", "internal_attachment"): CENTER,
+    ("notice.view", "acceptance_notice"): CENTER | {"enterprise"},  # the unit is not delegated that case
     ("unit.cases", None): {"reporter", "other_reporter"},
     ("report.read", "case"): CENTER,
     ("report.read", "delivered_case"): CENTER | {"enterprise"},
@@ -223,6 +229,8 @@ def build_policy_world() -> SimpleNamespace:
     shared_view = save_view(center.colleague["retrieval"], "本岗待办", "state=open", post.id, make_default=False)
     endings = {f"{stage}_case": make_case(center, "consultation", stage=stage)
                for stage in ("closed", "not_accepted", "withdrawn")}
+    accepted = make_case(center, "fast_retrieval")
+    advance_case(accepted, "accept", center.staff["intake"])
     db.session.commit()
     viewers = {"anonymous": AnonymousUserMixin(), "enterprise": center.enterprise,
                "other_enterprise": center.other_enterprise, "staff": staff, "other_staff": center.outsider_staff,
@@ -233,7 +241,8 @@ def build_policy_world() -> SimpleNamespace:
                "public_event": case.events[0], "internal_note": note, "progress_report": progress,
                "public_attachment": drawing, "delivered_report": delivery.attachments[0],
                "internal_attachment": note.attachments[0], "post": post, "private_view": private_view,
-               "shared_view": shared_view, **endings}
+               "shared_view": shared_view, **endings,
+               "acceptance_notice": db.session.scalar(select(Notice).where(Notice.case_id == accepted.id))}
     return SimpleNamespace(viewers=viewers, targets=targets)
 
 

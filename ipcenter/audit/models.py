@@ -54,6 +54,7 @@ ACTIONS = {
     "audit.exported": _l("Audit log exported"),
     "audit.pruned": _l("Audit log pruned into an archive"),
     "template.changed": _l("Template changed"),
+    "notice.regenerated": _l("Official notice written again (a new version)"),
     "calendar.changed": _l("Working-day calendar changed"),
     "backup.created": _l("Backup taken"),
     "backup.restored": _l("Backup restored"),

@@ -29,7 +29,7 @@ from ..permissions import can, case_actors
 from .attachments import UploadRefused, store_attachment
 from .models import Case, CaseEvent, CaseReferenceCounter, EventKind
 from .rules import CaseRefused
-from .signals import replies, step_documents
+from .signals import replies, step_documents, step_taken
 from .workflow import (
     CASE_TYPES,
     RESUME,
@@ -156,6 +156,7 @@ def advance_case(case: Case, action: str, actor: User, *, expected_version: int 
     _flush(case)
     record("case.transition", "case", case.reference, actor=actor, before={"stage": from_stage},
            after={"stage": target, "action": action, "outcome": case.outcome, "event_id": event.id})
+    step_taken.send(case, event=event, actor=actor)  # the documents the step issues (notices), in its transaction
     _announce_transition(case, event, actor, entered_queue=case.post_id != old_post_id)
     if not case.is_open and case.delegated_unit is not None:
         _end_delegation(case, actor)  # a closed case is nobody's work

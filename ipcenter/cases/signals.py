@@ -1,8 +1,9 @@
 """Where other domains add to a case without cases importing them (indico's way: blinker signals).
 
 Each domain connects its receivers in the module that defines them (the search report's in
-`reports/views.py` and `reports/document.py`); `create_app` imports every domain's views, so every
-receiver is connected before the first request.
+`reports/views.py` and `reports/document.py`, the official notices' in `notices/views.py` and
+`notices/operations.py`); `create_app` imports every domain's views, so every receiver is connected before the
+first request.
 """
 from blinker import Namespace
 
@@ -18,6 +19,12 @@ step_documents = _signals.signal("case-step-documents", doc="""The documents a w
 Sent with the case as sender and `needed`, the inputs the step requires, before the step is taken; each
 receiver returns the file it builds for one of them (the search report, frozen as a Word document), or None.
 A receiver raises CaseRefused when its document is not ready.""")
+
+step_taken = _signals.signal("case-step-taken", doc="""A workflow step has been taken: the case is at its new stage.
+
+Sent with the case as sender, `event` (the step's timeline entry) and `actor`, in the step's transaction, once the
+case has entered its new stage (its due date counted) and before anybody is told of it. Receivers may add files
+to the entry (the official notices); whatever they raise undoes the whole step.""")
 
 
 def replies(sent: list[tuple]) -> list:
