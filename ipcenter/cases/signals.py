@@ -19,6 +19,12 @@ Sent with the case as sender and `needed`, the inputs the step requires, before 
 receiver returns the file it builds for one of them (the search report, frozen as a Word document), or None.
 A receiver raises CaseRefused when its document is not ready.""")
 
+step_taken = _signals.signal("case-step-taken", doc="""A workflow step has been taken: the case is at its new stage.
+
+Sent with the case as sender, `event` (the step's timeline entry) and `actor`, in the step's transaction, once the
+case has entered its new stage (its due date counted) and before anybody is told of it. Receivers may add files
+to the entry (the official notices); whatever they raise undoes the whole step.""")
+
 
 def replies(sent: list[tuple]) -> list:
     """What the receivers of a signal returned, the Nones left out."""

@@ -233,6 +233,13 @@ class CaseType:
     def outcome_label(self, code: str):
         return self._outcome_labels[code]
 
+    @cached_property
+    def respondent_stages(self) -> frozenset[str]:
+        """The stages where the other party of a dispute (a complaint's respondent) is to act: a case that is, or
+        has been, at one has told its respondent of itself. None for a type without a respondent."""
+        return frozenset(source for t in self.transitions if Actor.RESPONDENT in t.actors
+                         for source in self.sources_of(t))
+
     def report_delivered(self, stage: str, outcome: str | None) -> bool:
         """The enterprise may read the report: it was delivered, and has not been sent back for revision since."""
         report = self.report
