@@ -9,6 +9,7 @@ from . import database, mail, page_cache, submission_keys, throttling  # noqa: F
 from .accounts import models as account_models  # noqa: F401
 from .audit import models as audit_models  # noqa: F401  (the audit log's tables and triggers)
 from .cases import models as case_models  # noqa: F401
+from .complaints import models as complaint_models  # noqa: F401  (the respondent's links, released documents)
 from .config import PROJECT_ROOT, Config
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from .notices import models as notice_models  # noqa: F401  (official notices, their numbers and templates)
@@ -71,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .audit.views import bp as audit_bp
     from .cases.views import bp as cases_bp
+    from .complaints.views import bp as complaints_bp  # its receivers: the respondent's link, the case page's panels
     from .dashboard.views import bp as dashboard_bp
     from .main.views import bp as main_bp
     from .notices.views import bp as notices_bp  # its panel on the case page; its operations issue the notices
@@ -84,7 +86,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, accounts_bp, users_admin_bp, organisations_bp, organisations_admin_bp, cases_bp,
                       notifications_bp, patents_bp, reports_bp, notices_bp, audit_bp, calendar_bp, dashboard_bp,
-                      saved_views_bp):
+                      saved_views_bp, complaints_bp):
         app.register_blueprint(blueprint)
 
 
@@ -121,6 +123,7 @@ def _register_templating(app: Flask) -> None:
 
     from .cases.diagram import layout
     from .cases.operations import INPUT_LABELS
+    from .cases.timeline import written_by
     from .cases.vocabularies import (
         ASSESSMENTS,
         CHANNELS,
@@ -144,7 +147,7 @@ def _register_templating(app: Flask) -> None:
         input_labels=INPUT_LABELS, patent_kinds=PATENT_KINDS, retrieval_purposes=RETRIEVAL_PURPOSES,
         foreign_events=FOREIGN_EVENTS, actor_labels=ACTOR_LABELS, consultation_topics=CONSULTATION_TOPICS,
         diagram=layout, unread_notifications=unread_notifications, patent_statuses=PATENT_STATUSES,
-        standings=STANDINGS, channels=CHANNELS, assessments=ASSESSMENTS,
+        standings=STANDINGS, channels=CHANNELS, assessments=ASSESSMENTS, written_by=written_by,
     )
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["localized_name"] = localized_name

@@ -91,6 +91,7 @@ class Config:
     DIGEST_HOUR = 8  # the daily digest of notifications goes out at this hour, the center's time (0-23)
     SEARCH_SYNC_ON_START = True  # the served app applies the search index queue beside it (an interrupted import)
     BASE_URL = "http://127.0.0.1:5000"
+    CENTER_PHONE = "0760-2233 0000"  # where a complaint's respondent calls the center (its link's pages, its email)
     # The center's name where users read it (letterheads, documents, mail), in both languages.
     CENTER_NAME_ZH = "古镇知识产权快速维权中心"
     CENTER_NAME_EN = "Guzhen IP Rapid-Protection Service Center"
@@ -110,6 +111,8 @@ class Config:
     REGISTRATION_LIMIT = "10 per hour"  # registrations per address
     INVITATION_LIMIT = "20 per hour"  # invitations per organisation
     EXPORT_RATE_LIMIT = "60 per hour"  # patent exports per user
+    RESPONDENT_LINK_LIMIT = "10 per hour"  # answers sent through one respondent's link (a good one is sent once)
+    RESPONDENT_ADDRESS_LIMIT = "60 per hour"  # answers sent through respondents' links from one client address
     EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
     # PostgreSQL's client programs for `flask backup` and `flask restore`: a name looked up on PATH, or a path.
     PG_DUMP = "pg_dump"
@@ -151,6 +154,7 @@ class Config:
             "DIGEST_HOUR": _digest_hour(env.get("DIGEST_HOUR", cls.DIGEST_HOUR)),
             "SEARCH_SYNC_ON_START": _env_bool("SEARCH_SYNC_ON_START", cls.SEARCH_SYNC_ON_START),
             "BASE_URL": base_url,
+            "CENTER_PHONE": env.get("CENTER_PHONE", cls.CENTER_PHONE),
             "CENTER_NAME_ZH": env.get("CENTER_NAME_ZH", cls.CENTER_NAME_ZH),
             "CENTER_NAME_EN": env.get("CENTER_NAME_EN", cls.CENTER_NAME_EN),
             "CENTER_ADDRESS_ZH": env.get("CENTER_ADDRESS_ZH", cls.CENTER_ADDRESS_ZH),

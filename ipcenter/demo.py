@@ -109,6 +109,7 @@ def _seed_units() -> list[tuple[str, str]]:
 def seed_demo() -> list[tuple[str, str]]:
     """Create what is missing; return (role, email) of every demo login."""
     from .cases.demo import seed_demo_cases
+    from .complaints.demo import seed_demo_complaints
     from .patents.demo import seed_demo_patents
 
     posts = _seed_posts()
@@ -117,7 +118,9 @@ def seed_demo() -> list[tuple[str, str]]:
     logins += _seed_units()
     db.session.flush()
     seed_demo_patents()  # first: the demo search reports cite them
-    seed_demo_cases(_post_workers(posts))
+    workers = _post_workers(posts)
+    if seed_demo_cases(workers):  # added now: the complaints' respondent side on top of them
+        seed_demo_complaints(workers)
     return logins
 
 

@@ -13,6 +13,7 @@ from .accounts.models import Role
 from .audit.operations import record_failure
 from .cases.models import EventKind
 from .cases.workflow import Actor, case_type
+from .complaints.models import is_released
 from .extensions import login_manager
 from .organisations.models import OrganisationStatus
 from .patents.index import visibility
@@ -72,12 +73,40 @@ def _is_requester(user, case=None) -> bool:
 
 
 def _is_respondent(user, case) -> bool:
-    """A user of the registered enterprise a complaint is against (known by its credit code). It reads the
-    notice addressed to it and answers, as through its link; never the complainant's side of the case."""
+    """A user of the registered enterprise a complaint is against (known by its credit code), once the center has
+    told the respondent of it (before, it must not learn of the complaint). It reads the notice addressed to it and
+    answers, as through its link; never the complainant's side of the case."""
     organisation = user.organisation if user.role == Role.ENTERPRISE else None
     return bool(organisation is not None and case.respondent_credit_code
                 and organisation.credit_code == case.respondent_credit_code
-                and organisation.id != case.organisation_id)
+                and organisation.id != case.organisation_id and case.respondent_told)
+
+
+def _has_respondent(case) -> bool:
+    return bool(case.workflow.respondent_stages)
+
+
+def _may_read_respondent_page(user, case) -> bool:
+    """The page addressed to a complaint's respondent: the respondent's users; the center, to see what the
+    respondent is shown."""
+    return _is_respondent(user, case) or (_is_center(user) and _has_respondent(case))
+
+
+def _handles_respondent_side(user, case) -> bool:
+    """What the respondent is given (its link, the documents released to it): the post working the complaint."""
+    return _has_respondent(case) and _works_on_case(user, case)
+
+
+def _may_read_released(user, attachment) -> bool:
+    """A file staff released to a complaint's respondent: the respondent's users (and the center, which sees every
+    file of the case); nothing else of the case's files."""
+    return _is_center(user) or (_is_respondent(user, attachment.case) and is_released(attachment))
+
+
+def link_may_download(link, attachment) -> bool:
+    """The holder of a respondent's link, who has no account: the files staff released to the respondent of the
+    link's case, while the link still shows its notice (neither used nor expired)."""
+    return link.shows_notice and attachment.case_id == link.case_id and is_released(attachment)
 
 
 def _works_on_case(user, case) -> bool:
@@ -213,6 +242,11 @@ RULES: dict[str, Callable[..., bool]] = {
     "case.view": _may_view_case,
     "case.requester": _is_requester,
     "case.respondent": _is_respondent,
+    "complaint.respondent_page": _may_read_respondent_page,
+    "complaint.respondent_side": _handles_respondent_side,
+    # Both parties of a complaint may be the center's clients: staff see their other open cases.
+    "complaint.conflicts": lambda user, case: _is_center(user) and _has_respondent(case),
+    "complaint.start_search": lambda user, case: _has_respondent(case) and _works_on_case(user, case),
     "case.work": _works_on_case,
     # The center's side of a case: who is assigned, the center's own clock while it waits on the enterprise.
     "case.internal": _is_center,
@@ -225,6 +259,7 @@ RULES: dict[str, Callable[..., bool]] = {
     "notice.view": _may_view_notice,
     "notice.regenerate": _is_manager,  # after a template was replaced: the same number, a new version
     "notices.templates": _is_manager,  # the notices' Word templates: replace one, or put the default back
+    "attachment.released": _may_read_released,
     "unit.cases": _is_unit_reporter,
     "report.read": _may_read_report,
     "report.edit": _may_edit_report,
@@ -234,6 +269,7 @@ RULES: dict[str, Callable[..., bool]] = {
     "patent.every_record": _is_center,  # unpublished records of other organisations too: searches filter nothing
     # Relevance scores weigh every record in the index, unpublished ones of other organisations too.
     "patent.scores": _is_center,
+    "patent.complaints": _is_center,  # the complaints that enforce a patent, on its page
     "saved_view.use": _may_use_view,
     "saved_view.rename": _owns_view,
     "saved_view.delete": _may_delete_view,
@@ -241,7 +277,8 @@ RULES: dict[str, Callable[..., bool]] = {
 }
 
 # Actions whose targets an outsider must not learn exist.
-HIDE_EXISTENCE = {"case.view", "attachment.download", "saved_view.use"}
+HIDE_EXISTENCE = {"case.view", "attachment.download", "saved_view.use", "complaint.respondent_page",
+                  "attachment.released"}
 
 
 def can(user, action: str, target=None) -> bool:

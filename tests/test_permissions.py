@@ -14,6 +14,7 @@ from werkzeug.datastructures import FileStorage
 
 from ipcenter.cases.attachments import store_attachment
 from ipcenter.cases.operations import add_note, advance_case, delegate_case, report_progress
+from ipcenter.complaints.operations import release_to_respondent
 from ipcenter.extensions import db
 from ipcenter.notices.models import Notice
 from ipcenter.patents.models import Patent
@@ -160,7 +161,23 @@ POLICY = {
     # A complaint's respondent is a registered enterprise: it answers, and never reads the complainant's case.
     ("case.respondent", "complaint"): {"other_enterprise"},
     ("case.respondent", "case"): set(),
+    ("case.respondent", "untold_complaint"): set(),  # not before the center has notified the respondent
     ("case.view", "complaint"): {"enterprise", "staff", "other_staff", "manager"},
+    # The page addressed to the respondent: the respondent, and the center to see what it is shown.
+    ("complaint.respondent_page", "complaint"): CENTER | {"other_enterprise"},
+    ("complaint.respondent_page", "untold_complaint"): CENTER,
+    ("complaint.respondent_page", "case"): set(),
+    # The respondent's link and the files released to it: the post working the complaint (here: the managers).
+    ("complaint.respondent_side", "complaint"): {"manager"},
+    ("complaint.respondent_side", "case"): set(),
+    ("complaint.conflicts", "complaint"): CENTER,
+    ("complaint.conflicts", "case"): set(),
+    ("complaint.start_search", "complaint"): {"manager"},
+    ("complaint.start_search", "case"): set(),
+    ("attachment.released", "released_file"): CENTER | {"other_enterprise"},
+    ("attachment.released", "unreleased_file"): CENTER,
+    ("attachment.released", "public_attachment"): CENTER,
+    ("patent.complaints", None): CENTER,
     ("case.work", "case"): {"staff", "manager"},
     ("case.internal", "case"): CENTER,
     ("case.note", "case"): CENTER,
@@ -224,6 +241,12 @@ def build_policy_world() -> SimpleNamespace:
                           respondent_credit_code=center.other_enterprise.organisation.credit_code)
     closed_complaint = make_case(center, "infringement_complaint", stage="closed",
                                  respondent_credit_code=center.other_enterprise.organisation.credit_code)
+    untold = make_case(center, "infringement_complaint", stage="assessment",
+                       respondent_credit_code=center.other_enterprise.organisation.credit_code)
+    released = store_attachment(complaint, complaint.events[0], center.enterprise, pdf("判定意见.pdf"))
+    unreleased = store_attachment(complaint, complaint.events[0], center.enterprise, pdf("购买发票.pdf"))
+    db.session.flush()
+    release_to_respondent(complaint, released, center.manager)
     post = center.posts["retrieval"]
     private_view = save_view(staff, "我的待办", "state=open", None, make_default=False)
     shared_view = save_view(center.colleague["retrieval"], "本岗待办", "state=open", post.id, make_default=False)
@@ -237,7 +260,8 @@ def build_policy_world() -> SimpleNamespace:
                "manager": center.manager, "reporter": center.reporter, "other_reporter": center.other_reporter}
     targets = {None: None, "center_account": center.staff["consultation"], "enterprise_account": center.enterprise,
                "organisation": center.enterprise.organisation, "case": case, "delivered_case": delivered,
-               "complaint": complaint, "closed_complaint": closed_complaint,
+               "complaint": complaint, "closed_complaint": closed_complaint, "untold_complaint": untold,
+               "released_file": released, "unreleased_file": unreleased,
                "public_event": case.events[0], "internal_note": note, "progress_report": progress,
                "public_attachment": drawing, "delivered_report": delivery.attachments[0],
                "internal_attachment": note.attachments[0], "post": post, "private_view": private_view,

@@ -44,6 +44,8 @@ class CenterDay:
 
 @dataclass
 class EnterpriseDay:
+    # Complaints against the enterprise the center told it of; each opens the respondent's page, never the case.
+    against: Listing
     asked: Listing  # the center waits on the enterprise's answer: by its date
     open: Listing
     results: Listing  # a result delivered, or closed with an outcome, lately
@@ -110,7 +112,10 @@ def center_day(user) -> CenterDay:
 
 def enterprise_day(user) -> EnterpriseDay:
     own = select(Case).where(Case.organisation_id == user.organisation_id)
-    return EnterpriseDay(asked=_listing(own.where(urgency_clause("asked"))),
+    against = select(Case).where(Case.respondent_credit_code == user.organisation.credit_code,
+                                 Case.organisation_id != user.organisation_id, Case.respondent_told_clause())
+    return EnterpriseDay(against=_listing(against, Case.closed_at.is_not(None), Case.due_date, Case.id.desc()),
+                         asked=_listing(own.where(urgency_clause("asked"))),
                          open=_listing(own.where(urgency_clause("under_way"))),
                          results=_listing(own.where(urgency_clause("results")), Case.updated_at.desc()),
                          to_rate=_listing(own.where(urgency_clause("to_rate")), Case.closed_at.desc()))

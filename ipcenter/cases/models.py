@@ -16,6 +16,8 @@ from sqlalchemy import (
     Text,
     and_,
     event,
+    exists,
+    false,
     or_,
     text,
 )
@@ -166,6 +168,10 @@ class Case(Model):
     remedies: Mapped[str | None] = mapped_column(String(100))  # REMEDIES codes, comma-separated
     damages_amount: Mapped[int | None] = mapped_column(Integer)
     assessment: Mapped[str | None] = mapped_column(String(20))
+    # The case this one was started from (a complaint's prior-art search for the validity of the patent it
+    # enforces names the complaint); the other way round, `started_cases`. One column, not one in each: two rows
+    # naming each other could be written, restored or copied in no order.
+    linked_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -176,6 +182,8 @@ class Case(Model):
     delegated_unit: Mapped[Optional["DemonstrationUnit"]] = relationship()
     events: Mapped[list["CaseEvent"]] = relationship(back_populates="case", order_by="CaseEvent.id")
     satisfaction: Mapped[Optional["SatisfactionAnswer"]] = relationship(back_populates="case")
+    linked_case: Mapped[Optional["Case"]] = relationship(remote_side=[id], back_populates="started_cases")
+    started_cases: Mapped[list["Case"]] = relationship(back_populates="linked_case", order_by="Case.id")
 
     @property
     def workflow(self):
@@ -246,6 +254,21 @@ class Case(Model):
         return "、".join(str(REMEDIES[code]) for code in codes if code in REMEDIES) or None
 
     @property
+    def respondent_told(self) -> bool:
+        """The respondent has been told of the complaint: the case is, or has been, at a stage where the respondent
+        is to act. Until then the respondent must not learn of it."""
+        stages = self.workflow.respondent_stages
+        return self.stage in stages or any(event.to_stage in stages for event in self.events)
+
+    @classmethod
+    def respondent_told_clause(cls):
+        """`respondent_told`, in a query."""
+        told = [and_(cls.case_type == t.code, or_(cls.stage.in_(t.respondent_stages), exists().where(
+                    CaseEvent.case_id == cls.id, CaseEvent.to_stage.in_(t.respondent_stages))))
+                for t in CASE_TYPES.values() if t.respondent_stages]
+        return or_(*told) if told else false()
+
+    @property
     def hours_left(self) -> int | None:
         """Where the stage's clock runs in hours: the whole hours left (negative once past)."""
         if self.due_at is None or not self.is_open:
@@ -307,7 +330,8 @@ class Attachment(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("case_events.id"), index=True)
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # Nobody for a file sent through a link the center gave (a complaint's respondent may have no account).
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     original_name: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     content_type: Mapped[str] = mapped_column(String(100))
@@ -317,7 +341,7 @@ class Attachment(Model):
 
     case: Mapped[Case] = relationship()
     event: Mapped[CaseEvent] = relationship(back_populates="attachments")
-    uploaded_by: Mapped["User"] = relationship()
+    uploaded_by: Mapped[Optional["User"]] = relationship()
 
 
 class SatisfactionAnswer(Model):

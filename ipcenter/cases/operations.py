@@ -129,11 +129,30 @@ def advance_case(case: Case, action: str, actor: User, *, expected_version: int 
                  patent_number: str | None = None, files=()) -> CaseEvent:
     """Perform a workflow action: check it, record it on the timeline, move the case, tell people."""
     _check_version(case, expected_version)
+    return _advance(case, action, actor, case_actors(actor, case), comment=comment, reason=reason,
+                    application_number=application_number, patent_number=patent_number, files=files)
+
+
+# The workflow role of whoever holds a link the center gave, without an account: a complaint's respondent.
+LINK_HOLDER = frozenset({Actor.RESPONDENT})
+
+
+def advance_case_by_link(case: Case, action: str, *, comment: str | None = None, files=()) -> CaseEvent:
+    """A step taken by the holder of a link the center gave for it (a complaint's respondent, who may have no
+    account). The link is the authority, and the caller has checked it; nobody is the actor (None on the timeline,
+    in the audit log and to `step_taken`'s receivers), and the step's role names who acted ("the respondent")."""
+    return _advance(case, action, None, LINK_HOLDER, comment=comment, files=files)
+
+
+def _advance(case: Case, action: str, actor: User | None, roles, *, comment: str | None = None,
+             reason: str | None = None, application_number: str | None = None, patent_number: str | None = None,
+             files=()) -> CaseEvent:
+    """The step `action`, taken by `actor` holding the workflow `roles` on the case."""
     transition = case.workflow.transition(action)
     if transition is None or case.stage not in case.workflow.sources_of(transition):
         raise CaseRefused(_l("This action is not possible while the case is at the stage “%(stage)s”.",
                              stage=case.current_stage.name))
-    if not transition.actors & case_actors(actor, case):
+    if not transition.actors & roles:
         record_failure("access.denied", "case", case.reference, actor=actor,
                        after={"permission": f"workflow action {action}", "stage": case.stage})
         raise ActionForbidden(_l("You may not perform this action on this case."))
@@ -316,13 +335,13 @@ def _enterprise_users(case: Case) -> list[User]:
     return list(case.organisation.users)
 
 
-def _announce_transition(case: Case, event: CaseEvent, actor: User, entered_queue: bool) -> None:
+def _announce_transition(case: Case, event: CaseEvent, actor: User | None, entered_queue: bool) -> None:
     """The enterprise hears of every step; a post when the case newly enters its queue; whoever works the
-    case when the enterprise or the unit acted."""
+    case when someone outside the center acted (the enterprise, a unit, a respondent: through its link, nobody)."""
     notify(_enterprise_users(case), "stage_changed", case, event, actor)
     if entered_queue and case.is_open:
         notify(_queue_watchers(case), "entered_queue", case, event, actor)
-    elif actor.role in (Role.ENTERPRISE, Role.UNIT_REPORTER):
+    elif actor is None or actor.role in (Role.ENTERPRISE, Role.UNIT_REPORTER):
         notify(_case_workers(case), "stage_changed", case, event, actor)
 
 
@@ -382,7 +401,7 @@ def end_delegation(case: Case, actor: User, expected_version: int | None = None)
     return _end_delegation(case, actor)
 
 
-def _end_delegation(case: Case, actor: User) -> CaseEvent:
+def _end_delegation(case: Case, actor: User | None) -> CaseEvent:
     """The unit's work on the case ends: it hears so, and no longer sees the case."""
     unit = case.delegated_unit
     assert unit is not None, "ended a delegation the case does not have"

@@ -6,6 +6,7 @@ from ..i18n import localized_name, with_colon
 from ..permissions import can
 from .models import Case, CaseEvent, EventKind
 from .queries import organisation_timeline
+from .workflow import Actor
 
 
 def visible_events(case: Case, user) -> list[CaseEvent]:
@@ -56,5 +57,11 @@ def what_happened(event: CaseEvent, requester: bool) -> str:
 
 
 def written_by(event: CaseEvent) -> str:
-    """Who the case page says wrote the entry: the person's name (staff too, to the enterprise), or the system."""
-    return event.actor.display_name if event.actor else _("The system")
+    """Who the case page says wrote the entry: the person's name (staff too, to the enterprise); for a step taken
+    through a link the center gave, which nobody signed in to take, its role (the respondent); or the system."""
+    if event.actor:
+        return event.actor.display_name
+    transition = event.case.workflow.transition(event.action) if event.action else None
+    if transition is not None and Actor.RESPONDENT in transition.actors:
+        return _("The respondent")
+    return _("The system")

@@ -251,6 +251,13 @@ class CaseType:
             t.actors == {Actor.ENTERPRISE} and all(self.stage(code).kind.under_way for code in self.sources_of(t))
             for t in leading)
 
+    @cached_property
+    def respondent_stages(self) -> frozenset[str]:
+        """The stages where the other party of a dispute (a complaint's respondent) is to act: a case that is, or
+        has been, at one has told its respondent of itself. None for a type without a respondent."""
+        return frozenset(source for t in self.transitions if Actor.RESPONDENT in t.actors
+                         for source in self.sources_of(t))
+
     def report_delivered(self, stage: str, outcome: str | None) -> bool:
         """The enterprise may read the report: it was delivered, and has not been sent back for revision since."""
         report = self.report

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..audit.operations import record
 from ..cases.models import Case
+from ..complaints.queries import complaints_enforcing
 from ..extensions import db, limiter
 from ..list_filters import address_with_query, page_number
 from ..page_cache import kept_while_unchanged
@@ -122,9 +123,11 @@ def show(patent_id):
     cases = citable_cases(current_user)
     if case is not None and case not in cases:
         cases.insert(0, case)
+    complaints = complaints_enforcing(patent) if can(current_user, "patent.complaints") else []
     return render_template("patents/show.html", patent=patent, similar=similar_on_page(current_user, patent),
                            citations=citations_visible_to(current_user, patent), cases=cases, case=case,
-                           cited=citations_in(case), cite_form=CiteForm(formdata=None) if cases else None)
+                           cited=citations_in(case), cite_form=CiteForm(formdata=None) if cases else None,
+                           complaints=complaints)
 
 
 @bp.route("/patents/<int:patent_id>/similar")
