@@ -2,12 +2,14 @@
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..cases.models import Attachment, Case
 from ..database import UTCDateTime, utcnow
 from ..extensions import Model, db
+from ..notices.kinds import NOTICE_KINDS, RESPONDENT
+from ..notices.models import Notice, NoticeFile
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -59,4 +61,13 @@ class ReleasedAttachment(Model):
 
 
 def is_released(attachment: Attachment) -> bool:
-    return db.session.get(ReleasedAttachment, attachment.id) is not None
+    """Released by staff, or a notice the center addressed to the respondent (the complaint notice): its own."""
+    return db.session.get(ReleasedAttachment, attachment.id) is not None or attachment.id in respondents_notices(
+        attachment.case_id)
+
+
+def respondents_notices(case_id: int) -> set[int]:
+    """The attachments of the notices addressed to a complaint's respondent, every version and language."""
+    kinds = [kind.code for kind in NOTICE_KINDS.values() if kind.addressed_to is RESPONDENT]
+    return set(db.session.scalars(select(NoticeFile.attachment_id).join(Notice, Notice.id == NoticeFile.notice_id)
+                                  .where(Notice.case_id == case_id, Notice.kind.in_(kinds))))

@@ -6,7 +6,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from ..accounts.models import User
 from ..audit.operations import record
@@ -21,7 +21,7 @@ from ..extensions import db
 from ..i18n import center_name, local_time
 from ..mail import external_url, queue_mail
 from ..patents.models import Patent
-from .models import ReleasedAttachment, RespondentLink, is_released
+from .models import ReleasedAttachment, RespondentLink, is_released, respondents_notices
 from .queries import enforced_patent
 
 LINK_SALT = "respondent-link"
@@ -200,9 +200,11 @@ def _check_file_of(case: Case, attachment: Attachment) -> None:
 
 
 def released_files(case: Case) -> list[Attachment]:
-    return list(db.session.scalars(select(Attachment).join(ReleasedAttachment,
-                                                           ReleasedAttachment.attachment_id == Attachment.id)
-                                   .where(ReleasedAttachment.case_id == case.id).order_by(Attachment.id)))
+    """What the respondent may read of the case: the notices addressed to it, and the files staff released."""
+    released = select(ReleasedAttachment.attachment_id).where(ReleasedAttachment.case_id == case.id)
+    return list(db.session.scalars(select(Attachment).where(
+        Attachment.case_id == case.id,
+        or_(Attachment.id.in_(released), Attachment.id.in_(respondents_notices(case.id)))).order_by(Attachment.id)))
 
 
 # The prior-art search a complaint starts -----------------------------------------------------------------------

@@ -264,3 +264,15 @@ def test_a_file_too_large_is_refused_before_anything_is_read(client, app, center
     response = client.submit(path, form, content_type="multipart/form-data")
     assert response.status_code == 413 and "files up to" in response.get_data(as_text=True)
     assert db.session.get(Case, complaint.id).stage == "respondent_answer"
+
+
+def test_the_complaint_notice_addressed_to_the_respondent_is_on_its_page_unasked(client, center, complaint):
+    """The center's numbered notice to the respondent needs no release; the assessment opinion (the complainant's)
+    stays the center's to release."""
+    notice = next(a for a in complaint.events[-1].attachments if a.original_name.startswith("侵权投诉通知书"))
+    opinion = next(a for event in complaint.events for a in event.attachments if a.original_name.startswith("侵权判定"))
+    path = link_path(complaint)
+    page = client.get(path).get_data(as_text=True)
+    assert notice.original_name in page and opinion.original_name not in page
+    assert client.get(f"{path}/files/{notice.id}").status_code == 200
+    assert client.get(f"{path}/files/{opinion.id}").status_code == 404
