@@ -46,7 +46,7 @@ def test_staff_notify_the_respondent_who_answers_by_its_link_on_a_phone(page, br
     respondent.goto(live_server + link[link.index("/respond/"):])
     expect(respondent.locator("h1")).to_have_text("侵权投诉通知")
     expect(respondent.locator("#notice-reference")).to_have_text(case.reference)
-    expect(respondent.locator("[data-hours-left]")).to_contain_text("剩余 23 小时")
+    expect(respondent.locator("[data-hours-left]")).to_contain_text("剩余23小时")
     expect(respondent.locator("#released-files")).to_contain_text(OPINION)
     expect(respondent.locator("body")).not_to_contain_text("公证购买发票.pdf")
     ARTIFACTS.mkdir(exist_ok=True)

@@ -59,6 +59,13 @@ def worked(center):
     return question, abroad
 
 
+def files_of(event) -> str:
+    """The Files cell of an entry: the correction notice the step issued, in Chinese and English."""
+    names = [attachment.original_name for attachment in event.attachments]
+    assert names and names[0].startswith("补正通知书")
+    return "\n".join(names)
+
+
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_the_enterprise_reads_what_its_case_pages_show_it_and_never_an_internal_note(
         client, login_as, center, worked, file_format):
@@ -71,7 +78,7 @@ def test_the_enterprise_reads_what_its_case_pages_show_it_and_never_an_internal_
         HEADERS["en"],
         [*case, when(submitted), "Request submitted", "", "何经理", "", ""],
         [*case, when(asked), "Request materials: Answering → Awaiting your materials", "", "梁主任",
-         "请补充产品照片", ""],
+         "请补充产品照片", files_of(asked)],
         [*case, when(answered_materials), "Provide the materials: Awaiting your materials → Answering", "", "何经理",
          "照片已上传", ""],
         [*case, when(answered), "Answer: Answering → Answered", "", "梁主任", "外观设计专利保护期为15年", ""],
@@ -119,7 +126,7 @@ def test_a_manager_reads_every_entry_marked_where_the_enterprise_never_sees_it(
     assert [row[3:] for row in rows[1:]] == [
         [when(submitted), words[0], "", "何经理", "", "", yes],
         [when(assigned), words[1], "", "梁主任", "", "", no],
-        [when(asked), words[2], "", "梁主任", "请补充产品照片", "", yes],
+        [when(asked), words[2], "", "梁主任", "请补充产品照片", files_of(asked), yes],
         [when(provided), words[3], "", "何经理", "照片已上传", "", yes],
         [when(noted), words[4], "", "梁主任", "内部：对方是老客户", "", no],
         [when(answered), words[5], "", "梁主任", "外观设计专利保护期为15年", "", yes],
