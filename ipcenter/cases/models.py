@@ -15,9 +15,13 @@ from sqlalchemy import (
     Text,
     and_,
     event,
+    func,
+    literal_column,
+    null,
     or_,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -56,6 +60,20 @@ def _in(column: str, values) -> str:
 
 
 OPEN = text("closed_at IS NULL")
+CLOSED = text("closed_at IS NOT NULL")
+# The finder's two texts (SEARCHED_WORDS, SEARCHED_NUMBERS below), in SQL as PostgreSQL writes them back (so that
+# Alembic finds their indexes unchanged).
+WORDS_SQL = "(((reference || ' ') || title) || ' ') || description"
+NUMBERS_SQL = "replace((coalesce(application_number, '') || ' ') || coalesce(patent_number, ''), '.', '')"
+
+
+def _searched_indexes(name: str, searched: str) -> tuple[Index, Index]:
+    """On PostgreSQL, a text of the finder by its trigrams (pg_trgm: it serves `ILIKE '%fragment%'` for fragments
+    of three characters or more) and by its characters (shorter fragments, such as most Chinese words)."""
+    return (Index(f"ix_cases_{name}_trigrams", literal_column(f"({searched})").label(name), postgresql_using="gin",
+                  postgresql_ops={name: "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+            Index(f"ix_cases_{name}_characters", literal_column(f"string_to_array(lower({searched}), NULL)"),
+                  postgresql_using="gin").ddl_if(dialect="postgresql"))
 
 
 class Case(Model):
@@ -66,13 +84,27 @@ class Case(Model):
         CheckConstraint(_in("retrieval_purpose", RETRIEVAL_PURPOSES), name="purpose_known"),
         CheckConstraint(_in("foreign_event", FOREIGN_EVENTS), name="foreign_event_known"),
         CheckConstraint(_in("topic", CONSULTATION_TOPICS), name="topic_known"),
-        # The queues: open cases of a post by due date; mine; a unit's; an enterprise's list.
-        Index("ix_cases_post_queue", "post_id", "due_date", "id", postgresql_where=OPEN, sqlite_where=OPEN),
+        # The queues: open cases of a post by due date; mine; every open case by due date (the reminders, the
+        # managers' home page, the working calendar); an enterprise's open cases; a unit's; an enterprise's list.
+        # On PostgreSQL each also carries (INCLUDE) what the home pages count by, the stage above all: a count
+        # reads the index alone, not a row per case.
+        Index("ix_cases_post_queue", "post_id", "due_date", "id", postgresql_where=OPEN, sqlite_where=OPEN,
+              postgresql_include=["assignee_id", "case_type", "stage"]),
         Index("ix_cases_assignee_queue", "assignee_id", "due_date", "id", postgresql_where=OPEN,
-              sqlite_where=OPEN),
-        Index("ix_cases_open_due", "due_date", postgresql_where=OPEN, sqlite_where=OPEN),
-        Index("ix_cases_organisation_list", "organisation_id", "created_at", "id"),
+              sqlite_where=OPEN, postgresql_include=["case_type", "stage"]),
+        Index("ix_cases_open_due", "due_date", "id", postgresql_where=OPEN, sqlite_where=OPEN,
+              postgresql_include=["case_type", "stage", "post_id", "assignee_id", "due_counted_from"]),
+        Index("ix_cases_organisation_open", "organisation_id", "due_date", "id", postgresql_where=OPEN,
+              sqlite_where=OPEN, postgresql_include=["case_type", "stage"]),
         Index("ix_cases_unit_list", "delegated_unit_id", "created_at", "id"),
+        # Every case by when it came (the finder's newest first), an enterprise's, and an enterprise's by closing
+        # (its results of the last months).
+        Index("ix_cases_created", "created_at", "id"),
+        Index("ix_cases_organisation_list", "organisation_id", "created_at", "id"),
+        Index("ix_cases_organisation_closed", "organisation_id", "closed_at", postgresql_where=CLOSED,
+              sqlite_where=CLOSED),
+        *_searched_indexes("searched_words", WORDS_SQL),
+        *_searched_indexes("searched_numbers", NUMBERS_SQL),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -203,6 +235,25 @@ class Case(Model):
         return f"<Case {self.reference} {self.stage}>"
 
 
+# What the finder searches, each as one text: the case's own words, and its numbers without their dots. Joined by
+# a space, which no searched word holds, so a word is found in one of the parts or not at all. PostgreSQL's
+# indexes (_searched_indexes) are on these very expressions (WORDS_SQL, NUMBERS_SQL), and it uses an index on an
+# expression only for that expression: the constants are written into the SQL, not sent as parameters.
+SPACE, NOTHING = text("' '"), text("''")
+SEARCHED_WORDS = Case.reference + SPACE + Case.title + SPACE + Case.description
+SEARCHED_NUMBERS = func.replace(func.coalesce(Case.application_number, NOTHING) + SPACE
+                                + func.coalesce(Case.patent_number, NOTHING), text("'.'"), NOTHING, type_=String)
+
+
+def characters(expression):
+    """The characters of a text in lower case (PostgreSQL): a text holding a fragment holds each of its characters."""
+    return func.string_to_array(func.lower(expression), null(), type_=ARRAY(Text))
+
+
+event.listen(Case.__table__, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
+
+
 class CaseEvent(Model):
     """One line of a case's timeline. Never updated or deleted (the database refuses too)."""
 
@@ -210,6 +261,9 @@ class CaseEvent(Model):
     __table_args__ = (
         CheckConstraint(enum_check("kind", EventKind), name="kind_known"),
         CheckConstraint("percent IS NULL OR (percent BETWEEN 0 AND 100)", name="percent_range"),
+        # A unit's words on its cases (delegations, reports, their ends), newest last: when each unit last spoke.
+        Index("ix_case_events_unit_words", "unit_id", "created_at", postgresql_where=text("unit_id IS NOT NULL"),
+              sqlite_where=text("unit_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
