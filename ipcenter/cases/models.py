@@ -61,6 +61,7 @@ def _in(column: str, values) -> str:
 
 OPEN = text("closed_at IS NULL")
 CLOSED = text("closed_at IS NOT NULL")
+UNASSIGNED = text("closed_at IS NULL AND assignee_id IS NULL")
 # The finder's two texts (SEARCHED_WORDS, SEARCHED_NUMBERS below), in SQL as PostgreSQL writes them back (so that
 # Alembic finds their indexes unchanged).
 WORDS_SQL = "(((reference || ' ') || title) || ' ') || description"
@@ -84,12 +85,14 @@ class Case(Model):
         CheckConstraint(_in("retrieval_purpose", RETRIEVAL_PURPOSES), name="purpose_known"),
         CheckConstraint(_in("foreign_event", FOREIGN_EVENTS), name="foreign_event_known"),
         CheckConstraint(_in("topic", CONSULTATION_TOPICS), name="topic_known"),
-        # The queues: open cases of a post by due date; mine; every open case by due date (the reminders, the
-        # managers' home page, the working calendar); an enterprise's open cases; a unit's; an enterprise's list.
+        # The queues: open cases of a post by due date; those nobody holds; mine; every open case by due date (the
+        # reminders, the managers' home page, the working calendar); an enterprise's open cases; a unit's.
         # On PostgreSQL each also carries (INCLUDE) what the home pages count by, the stage above all: a count
         # reads the index alone, not a row per case.
         Index("ix_cases_post_queue", "post_id", "due_date", "id", postgresql_where=OPEN, sqlite_where=OPEN,
               postgresql_include=["assignee_id", "case_type", "stage"]),
+        Index("ix_cases_unassigned", "post_id", "due_date", "id", postgresql_where=UNASSIGNED,
+              sqlite_where=UNASSIGNED),
         Index("ix_cases_assignee_queue", "assignee_id", "due_date", "id", postgresql_where=OPEN,
               sqlite_where=OPEN, postgresql_include=["case_type", "stage"]),
         Index("ix_cases_open_due", "due_date", "id", postgresql_where=OPEN, sqlite_where=OPEN,
@@ -221,10 +224,17 @@ class Case(Model):
 
     @classmethod
     def at_stages_where(cls, holds):
-        """In a query: the case is at a stage of its own type whose kind `holds` (two types may give one code
-        two kinds)."""
-        return or_(*(and_(cls.case_type == t.code, cls.stage.in_([s.code for s in t.stages if holds(s.kind)]))
-                     for t in CASE_TYPES.values()))
+        """In a query: the case is at a stage of its own type whose kind `holds`. Two types may give one code two
+        kinds: such a code is asked with the type; any other by its code alone (a case is only ever at a stage
+        of its own type), in one list the database reads and estimates far faster than a condition per type."""
+        held: dict[str, set[bool]] = {}
+        for kind_of_case in CASE_TYPES.values():
+            for stage in kind_of_case.stages:
+                held.setdefault(stage.code, set()).add(bool(holds(stage.kind)))
+        mixed = {code for code, answers in held.items() if len(answers) > 1}
+        per_type = [and_(cls.case_type == t.code, cls.stage.in_(codes)) for t in CASE_TYPES.values()
+                    if (codes := [s.code for s in t.stages if s.code in mixed and holds(s.kind)])]
+        return or_(cls.stage.in_([code for code, answers in held.items() if answers == {True}]), *per_type)
 
     @property
     def is_overdue(self) -> bool:

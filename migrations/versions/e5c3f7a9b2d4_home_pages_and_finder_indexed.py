@@ -1,6 +1,6 @@
 """the home pages and the finder at a million cases: the queues' indexes carry what the home pages count by
-(PostgreSQL's INCLUDE), an enterprise's open and closed cases, every case by when it came, the units' words; on
-PostgreSQL the finder's texts indexed by their trigrams (pg_trgm) and by their characters
+(PostgreSQL's INCLUDE); the cases nobody holds, an enterprise's open and closed cases, every case by when it came,
+the units' words; on PostgreSQL the finder's texts by their trigrams (pg_trgm) and by their characters
 
 Revision ID: e5c3f7a9b2d4
 Revises: b8d4f2a6c1e3
@@ -18,6 +18,7 @@ depends_on = None
 
 OPEN = sa.text('closed_at IS NULL')
 CLOSED = sa.text('closed_at IS NOT NULL')
+UNASSIGNED = sa.text('closed_at IS NULL AND assignee_id IS NULL')
 UNIT_WORDS = sa.text('unit_id IS NOT NULL')
 SEARCHED = {  # the finder's texts (PostgreSQL: indexed by their trigrams and by their characters)
     'searched_words': "(((reference || ' ') || title) || ' ') || description",
@@ -39,6 +40,8 @@ QUEUES_AFTER = [
 
 def upgrade():
     _queues(QUEUES_BEFORE, QUEUES_AFTER)
+    op.create_index('ix_cases_unassigned', 'cases', ['post_id', 'due_date', 'id'], unique=False,
+                    postgresql_where=UNASSIGNED, sqlite_where=UNASSIGNED)
     op.create_index('ix_cases_created', 'cases', ['created_at', 'id'], unique=False)
     op.create_index('ix_cases_organisation_closed', 'cases', ['organisation_id', 'closed_at'], unique=False,
                     postgresql_where=CLOSED, sqlite_where=CLOSED)
@@ -60,6 +63,7 @@ def downgrade():
     op.drop_index('ix_case_events_unit_words', table_name='case_events')
     op.drop_index('ix_cases_organisation_closed', table_name='cases')
     op.drop_index('ix_cases_created', table_name='cases')
+    op.drop_index('ix_cases_unassigned', table_name='cases')
     _queues(QUEUES_AFTER, QUEUES_BEFORE)
 
 
