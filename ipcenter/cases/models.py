@@ -1,4 +1,5 @@
 """Cases, their append-only timeline, attachments and reference numbers."""
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
@@ -7,6 +8,7 @@ from sqlalchemy import (
     DDL,
     Boolean,
     CheckConstraint,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -29,7 +31,7 @@ from ..calendar import center_today, first_provisional_year, working_days_betwee
 from ..database import IntEnum, LabelledEnum, UTCDateTime, enum_check, utcnow
 from ..extensions import Model
 from .vocabularies import CONSULTATION_TOPICS, FOREIGN_EVENTS, PATENT_KINDS, RETRIEVAL_PURPOSES
-from .workflow import CASE_TYPES, case_type
+from .workflow import CASE_TYPES, StageKind, case_type
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -223,7 +225,7 @@ class Case(Model):
         return cls.at_stages_where(lambda kind: kind.center_deadline)
 
     @classmethod
-    def at_stages_where(cls, holds):
+    def at_stages_where(cls, holds: Callable[[StageKind], bool]) -> ColumnElement[bool]:
         """In a query: the case is at a stage of its own type whose kind `holds`. Two types may give one code two
         kinds: such a code is asked with the type; any other by its code alone (a case is only ever at a stage
         of its own type), in one list the database reads and estimates far faster than a condition per type."""
