@@ -16,10 +16,13 @@ per page the median and 90th percentile of the time the app took (in process: no
 beside the issue's target. The yardsticks, in the same run: a bare Flask + Jinja page (bench/bare_page.py) and
 the app's /healthz (one query).
 
-    .venv/bin/python bench/million.py                  # fill once (~5 min), then measure (~2 min)
+    .venv/bin/python bench/million.py                  # fill once (~5 min), then measure (~1 min)
     .venv/bin/python bench/million.py --repeat 50 --refill
 
-The pages are the list PAGES: a page whose path the app does not have yet is skipped with a note.
+The pages are the list PAGES: a page whose path the app does not have yet is skipped with a note. Everyone in
+the database signs in with the password Bench-million-2026: manager1@bench.ipcenter.cn (and manager2), staff01 to
+staff20@bench.ipcenter.cn, ent000a@bench.ipcenter.cn and on (the enterprises' users), and the units' reporters
+(agency@demo.ipcenter.cn, lawfirm@demo.ipcenter.cn, chamber@bench.ipcenter.cn, ...).
 """
 import argparse
 import os
