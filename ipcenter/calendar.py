@@ -33,19 +33,25 @@ def center_today() -> date:
 
 
 def is_working_day(day: date) -> bool:
-    listed = _schedules().get(day.year)
+    return _is_working_day(day, _schedules())
+
+
+def _is_working_day(day: date, schedules: dict[int, dict[date, bool]]) -> bool:
+    listed = schedules.get(day.year)
     if listed is not None:
         return listed.get(day, day.weekday() < 5)
     return _packaged_working_day(day)
 
 
+# A count looks up the center's schedules once, not once per day it counts (a page counts thousands of days).
+
 def add_working_days(start: date, days: int) -> date:
     """The date `days` working days after `start` (start itself not counted); before it when negative."""
     step = timedelta(days=1 if days >= 0 else -1)
-    current, remaining = start, abs(days)
+    current, remaining, schedules = start, abs(days), _schedules()
     while remaining:
         current += step
-        if is_working_day(current):
+        if _is_working_day(current, schedules):
             remaining -= 1
     return current
 
@@ -54,7 +60,9 @@ def working_days_between(start: date, end: date) -> int:
     """Working days after `start` up to and including `end`; negative when `end` is earlier."""
     if end < start:
         return -working_days_between(end, start)
-    return sum(1 for offset in range(1, (end - start).days + 1) if is_working_day(start + timedelta(days=offset)))
+    schedules = _schedules()
+    return sum(1 for offset in range(1, (end - start).days + 1)
+               if _is_working_day(start + timedelta(days=offset), schedules))
 
 
 def kept_by_center(year: int) -> bool:

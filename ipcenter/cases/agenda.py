@@ -10,7 +10,8 @@ cases the center still asks it to rate (how satisfied it is). Every count is the
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import joinedload
 
 from ..calendar import CENTER_ZONE, add_working_days, center_today, working_days_between
 from ..extensions import db
@@ -101,13 +102,19 @@ def center_day(user) -> CenterDay:
     post_ids = [post.id for post in queue_posts(user)]
     day = CenterDay(urgent=urgent, unassigned=_count(open_cases.where(Case.post_id.in_(post_ids),
                                                                         Case.assignee_id.is_(None))),
-                    news=list(db.session.scalars(select(Notification).where(
-                        Notification.user_id == user.id, Notification.read_at.is_(None))
-                        .order_by(Notification.created_at.desc()).limit(5))))
+                    news=_unread_news(user))
     if every_post:
         day.overdue_per_post = _overdue_per_post()
         day.quiet_units = _quiet_units()
     return day
+
+
+def _unread_news(user) -> list[Notification]:
+    """The five newest unread notifications, with what their messages read (one query, not three per line)."""
+    unread = select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    return _first(unread, (Notification.created_at.desc(), Notification.id.desc()), 5, (
+        joinedload(Notification.case), joinedload(Notification.actor),
+        joinedload(Notification.event).joinedload(CaseEvent.unit)))
 
 
 def enterprise_day(user) -> EnterpriseDay:
@@ -139,9 +146,16 @@ def unit_day(user) -> UnitDay:
 
 
 def _listing(query, *order) -> Listing:
-    cases = db.session.scalars(query.order_by(*(order or (Case.due_date.asc().nulls_last(), Case.id)))
-                               .options(*CASE_ROW).limit(LISTED))
-    return Listing(_count(query), list(cases))
+    order = order or (Case.due_date.asc().nulls_last(), Case.id)
+    return Listing(_count(query), _first(query, order, LISTED, CASE_ROW))
+
+
+def _first(query, order, limit: int, loads) -> list:
+    """The first `limit` rows of `query` in `order`, with their `loads` joined to those rows only: chosen by id
+    first, so that the database does not join every row the query selects before it keeps the first ones."""
+    entity = query.column_descriptions[0]["entity"]
+    chosen = query.with_only_columns(entity.id).order_by(*order).limit(limit)
+    return list(db.session.scalars(select(entity).where(entity.id.in_(chosen)).order_by(*order).options(*loads)))
 
 
 def _count(query) -> int:
@@ -158,13 +172,18 @@ def _overdue_per_post() -> list[tuple[Post, int]]:
 def _quiet_units() -> list[tuple[DemonstrationUnit, date]]:
     """Units holding open cases whose last word (a progress report, or else the delegation) is older than QUIET
     working days, with its date; the quietest first."""
-    last_word = (select(Case.delegated_unit_id.label("unit_id"), func.max(CaseEvent.created_at).label("at"))
-                 .join(CaseEvent, (CaseEvent.case_id == Case.id) & (CaseEvent.unit_id == Case.delegated_unit_id))
-                 .where(Case.closed_at.is_(None), Case.delegated_unit_id.is_not(None),
-                        CaseEvent.kind.in_((EventKind.PROGRESS_REPORT, EventKind.DELEGATED)))
-                 .group_by(Case.delegated_unit_id).subquery())
+    # Each unit's words are read newest first (the index of the units' words) up to the first on a case the unit
+    # still holds: a few rows, where joining the cases a unit holds to their timelines reads thousands. The case
+    # is asked of each word as a value (not joined, not EXISTS) so that the database reads the words in that order
+    # and expects to stop soon.
+    still_held = select(Case.id).where(Case.id == CaseEvent.case_id, Case.delegated_unit_id == DemonstrationUnit.id,
+                                       Case.closed_at.is_(None)).scalar_subquery()
+    last_word = (select(CaseEvent.created_at)
+                 .where(CaseEvent.unit_id == DemonstrationUnit.id,
+                        CaseEvent.kind.in_((EventKind.PROGRESS_REPORT, EventKind.DELEGATED)), still_held.is_not(None))
+                 .order_by(CaseEvent.created_at.desc()).limit(1).scalar_subquery().label("last_word"))
+    holding = exists().where(Case.delegated_unit_id == DemonstrationUnit.id, Case.closed_at.is_(None))
     since = add_working_days(center_today(), -QUIET)
-    rows = db.session.execute(select(DemonstrationUnit, last_word.c.at)
-                              .join(last_word, last_word.c.unit_id == DemonstrationUnit.id).order_by(last_word.c.at))
-    quiet = [(unit, at.astimezone(CENTER_ZONE).date()) for unit, at in rows]
+    rows = db.session.execute(select(DemonstrationUnit, last_word).where(holding).order_by(last_word))
+    quiet = [(unit, at.astimezone(CENTER_ZONE).date()) for unit, at in rows if at is not None]
     return [(unit, day) for unit, day in quiet if day < since]

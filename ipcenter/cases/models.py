@@ -1,5 +1,6 @@
 """Cases, their append-only timeline, attachments and reference numbers."""
 import math
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
@@ -8,6 +9,7 @@ from sqlalchemy import (
     DDL,
     Boolean,
     CheckConstraint,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -18,9 +20,13 @@ from sqlalchemy import (
     event,
     exists,
     false,
+    func,
+    literal_column,
+    null,
     or_,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -39,7 +45,7 @@ from .vocabularies import (
     SATISFACTION_SCORES,
     STANDINGS,
 )
-from .workflow import CASE_TYPES, case_type
+from .workflow import CASE_TYPES, StageKind, case_type
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -65,10 +71,18 @@ class EventKind(LabelledEnum):
     DEADLINE_MOVED = 9, _l("Due date moved: the working calendar changed")
 
 
-def stages_where(type_column, stage_column, holds):
-    """In a query: `stage_column` names a stage of the type in `type_column` whose kind `holds`."""
-    return or_(*(and_(type_column == t.code, stage_column.in_([s.code for s in t.stages if holds(s.kind)]))
-                 for t in CASE_TYPES.values()))
+def stages_where(type_column, stage_column, holds: Callable[[StageKind], bool]) -> ColumnElement[bool]:
+    """In a query: `stage_column` names a stage of the type in `type_column` whose kind `holds`. Two types may give
+    one code two kinds: such a code is asked with the type; any other by its code alone (a case is only ever at a
+    stage of its own type), in one list the database reads and estimates far faster than a condition per type."""
+    held: dict[str, set[bool]] = {}
+    for kind_of_case in CASE_TYPES.values():
+        for stage in kind_of_case.stages:
+            held.setdefault(stage.code, set()).add(bool(holds(stage.kind)))
+    mixed = {code for code, answers in held.items() if len(answers) > 1}
+    per_type = [and_(type_column == t.code, stage_column.in_(codes)) for t in CASE_TYPES.values()
+                if (codes := [s.code for s in t.stages if s.code in mixed and holds(s.kind)])]
+    return or_(stage_column.in_([code for code, answers in held.items() if answers == {True}]), *per_type)
 
 
 def _in(column: str, values) -> str:
@@ -76,6 +90,21 @@ def _in(column: str, values) -> str:
 
 
 OPEN = text("closed_at IS NULL")
+CLOSED = text("closed_at IS NOT NULL")
+UNASSIGNED = text("closed_at IS NULL AND assignee_id IS NULL")
+# The finder's two texts (SEARCHED_WORDS, SEARCHED_NUMBERS below), in SQL as PostgreSQL writes them back (so that
+# Alembic finds their indexes unchanged).
+WORDS_SQL = "(((reference || ' ') || title) || ' ') || description"
+NUMBERS_SQL = "replace((coalesce(application_number, '') || ' ') || coalesce(patent_number, ''), '.', '')"
+
+
+def _searched_indexes(name: str, searched: str) -> tuple[Index, Index]:
+    """On PostgreSQL, a text of the finder by its trigrams (pg_trgm: it serves `ILIKE '%fragment%'` for fragments
+    of three characters or more) and by its characters (shorter fragments, such as most Chinese words)."""
+    return (Index(f"ix_cases_{name}_trigrams", literal_column(f"({searched})").label(name), postgresql_using="gin",
+                  postgresql_ops={name: "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+            Index(f"ix_cases_{name}_characters", literal_column(f"string_to_array(lower({searched}), NULL)"),
+                  postgresql_using="gin").ddl_if(dialect="postgresql"))
 
 
 class Case(Model):
@@ -90,16 +119,30 @@ class Case(Model):
         CheckConstraint(_in("patent_status", PATENT_STATUSES), name="patent_status_known"),
         CheckConstraint(_in("standing", STANDINGS), name="standing_known"),
         CheckConstraint(_in("assessment", ASSESSMENTS), name="assessment_known"),
-        # The queues: open cases of a post by due date; mine; a unit's; an enterprise's list.
-        Index("ix_cases_post_queue", "post_id", "due_date", "id", postgresql_where=OPEN, sqlite_where=OPEN),
+        # The queues: open cases of a post by due date; those nobody holds; mine; every open case by due date (the
+        # reminders, the managers' home page, the working calendar); an enterprise's open cases; a unit's.
+        # On PostgreSQL each also carries (INCLUDE) what the home pages count by, the stage above all: a count
+        # reads the index alone, not a row per case.
+        Index("ix_cases_post_queue", "post_id", "due_date", "id", postgresql_where=OPEN, sqlite_where=OPEN,
+              postgresql_include=["assignee_id", "case_type", "stage"]),
+        Index("ix_cases_unassigned", "post_id", "due_date", "id", postgresql_where=UNASSIGNED,
+              sqlite_where=UNASSIGNED),
         Index("ix_cases_assignee_queue", "assignee_id", "due_date", "id", postgresql_where=OPEN,
-              sqlite_where=OPEN),
-        Index("ix_cases_open_due", "due_date", postgresql_where=OPEN, sqlite_where=OPEN),
-        Index("ix_cases_organisation_list", "organisation_id", "created_at", "id"),
+              sqlite_where=OPEN, postgresql_include=["case_type", "stage"]),
+        Index("ix_cases_open_due", "due_date", "id", postgresql_where=OPEN, sqlite_where=OPEN,
+              postgresql_include=["case_type", "stage", "post_id", "assignee_id", "due_counted_from"]),
+        Index("ix_cases_organisation_open", "organisation_id", "due_date", "id", postgresql_where=OPEN,
+              sqlite_where=OPEN, postgresql_include=["case_type", "stage"]),
         Index("ix_cases_unit_list", "delegated_unit_id", "created_at", "id"),
-        # The dashboard: cases received and closed in a period.
-        Index("ix_cases_created_at", "created_at"),
+        # Every case by when it came (the finder's newest first; the dashboard's received), by when it closed (the
+        # dashboard), an enterprise's, and an enterprise's by closing (its results of the last months).
+        Index("ix_cases_created", "created_at", "id"),
         Index("ix_cases_closed_at", "closed_at"),
+        Index("ix_cases_organisation_list", "organisation_id", "created_at", "id"),
+        Index("ix_cases_organisation_closed", "organisation_id", "closed_at", postgresql_where=CLOSED,
+              sqlite_where=CLOSED),
+        *_searched_indexes("searched_words", WORDS_SQL),
+        *_searched_indexes("searched_numbers", NUMBERS_SQL),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -242,9 +285,8 @@ class Case(Model):
         return cls.at_stages_where(lambda kind: kind.center_deadline)
 
     @classmethod
-    def at_stages_where(cls, holds):
-        """In a query: the case is at a stage of its own type whose kind `holds` (two types may give one code
-        two kinds)."""
+    def at_stages_where(cls, holds: Callable[[StageKind], bool]) -> ColumnElement[bool]:
+        """In a query: the case is at a stage of its own type whose kind `holds`."""
         return stages_where(cls.case_type, cls.stage, holds)
 
     @property
@@ -290,6 +332,25 @@ class Case(Model):
         return f"<Case {self.reference} {self.stage}>"
 
 
+# What the finder searches, each as one text: the case's own words, and its numbers without their dots. Joined by
+# a space, which no searched word holds, so a word is found in one of the parts or not at all. PostgreSQL's
+# indexes (_searched_indexes) are on these very expressions (WORDS_SQL, NUMBERS_SQL), and it uses an index on an
+# expression only for that expression: the constants are written into the SQL, not sent as parameters.
+SPACE, NOTHING = text("' '"), text("''")
+SEARCHED_WORDS = Case.reference + SPACE + Case.title + SPACE + Case.description
+SEARCHED_NUMBERS = func.replace(func.coalesce(Case.application_number, NOTHING) + SPACE
+                                + func.coalesce(Case.patent_number, NOTHING), text("'.'"), NOTHING, type_=String)
+
+
+def characters(expression):
+    """The characters of a text in lower case (PostgreSQL): a text holding a fragment holds each of its characters."""
+    return func.string_to_array(func.lower(expression), null(), type_=ARRAY(Text))
+
+
+event.listen(Case.__table__, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
+
+
 class CaseEvent(Model):
     """One line of a case's timeline. Never updated or deleted (the database refuses too)."""
 
@@ -298,6 +359,9 @@ class CaseEvent(Model):
         CheckConstraint(enum_check("kind", EventKind), name="kind_known"),
         CheckConstraint("percent IS NULL OR (percent BETWEEN 0 AND 100)", name="percent_range"),
         Index("ix_case_events_kind_created_at", "kind", "created_at"),  # the dashboard: what happened in a period
+        # A unit's words on its cases (delegations, reports, their ends), newest last: when each unit last spoke.
+        Index("ix_case_events_unit_words", "unit_id", "created_at", postgresql_where=text("unit_id IS NOT NULL"),
+              sqlite_where=text("unit_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

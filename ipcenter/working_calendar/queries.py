@@ -1,5 +1,6 @@
 """What the pages show of the calendar: a year's days, and what the dashboard says of missing schedules."""
 import calendar as month_calendar
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -76,7 +77,12 @@ def calendar_notice(today: date) -> CalendarNotice:
     counts = db.session.execute(select(Case.due_counted_from, Case.due_date, func.count())
                                 .where(Case.closed_at.is_(None), Case.due_date >= date(unknown, 1, 1))
                                 .group_by(Case.due_counted_from, Case.due_date)).all()
-    provisional = [(first_provisional_year(min(start or due, due), due), count) for start, due, count in counts]
+    # Whether a count crosses a year nobody knows depends on its first and last years alone: asked once a pair.
+    by_years: Counter[tuple[int, int]] = Counter()
+    for start, due, count in counts:
+        by_years[min(start or due, due).year, due.year] += count
+    provisional = [(first_provisional_year(date(first, 1, 1), date(last, 1, 1)), count)
+                   for (first, last), count in by_years.items()]
     years = [year for year, _ in provisional if year is not None]
     return CalendarNotice(missing, sum(count for year, count in provisional if year is not None),
                           min(years, default=None))

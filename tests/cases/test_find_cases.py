@@ -4,8 +4,11 @@ any list by assignee, post, and due, submission and closing dates."""
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from ipcenter.calendar import center_today
+from ipcenter.cases.models import Case
+from ipcenter.cases.queries import case_search
 from ipcenter.extensions import db
 from tests.cases.conftest import make_case
 from tests.cases.test_lists import references
@@ -102,3 +105,20 @@ def test_the_workspace_search_box_leads_to_the_finder(client, login_as, center, 
     login_as(center.staff["consultation"])
     workspace = client.get("/workspace/").get_data(as_text=True)
     assert '<form method="get" action="/cases/find" role="search"' in workspace
+
+
+@pytest.mark.parametrize(("typed", "index"), [
+    ("六臂水晶", "ix_cases_searched_words_trigrams"),     # three characters or more: their trigrams
+    ("吊灯", "ix_cases_searched_words_characters"),       # fewer (most Chinese words): their characters
+    ("2021 3 0123456.8", "ix_cases_searched_numbers_trigrams"),
+])
+def test_on_postgresql_a_case_is_found_from_the_indexes_not_by_reading_every_case(app, center, cases, typed, index):
+    """At a million cases, reading each one takes seconds: the finder asks for the very expressions indexed."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the finder's indexes are PostgreSQL's; SQLite reads every case")
+    compiled = select(Case.id).where(case_search(typed)).compile(
+        dialect=db.engine.dialect, compile_kwargs={"render_postcompile": True})
+    connection = db.session.connection()
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # a few test cases are read faster one by one
+    plan = "\n".join(line for (line,) in connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params))
+    assert f"Bitmap Index Scan on {index}" in plan
