@@ -178,7 +178,7 @@ class ComplaintForm(RequestForm):
     patent_kind = SelectField(_l("Kind of patent"), choices=_choices(PATENT_KINDS), default="design")
     patent_status = SelectField(_l("Legal status"), choices=_choices(PATENT_STATUSES), default="in_force")
     evaluation_report = SelectField(_l("Patent evaluation report (utility models and designs)"), choices=[
-        SelectChoice("", _l("Not applicable (an invention)")), SelectChoice("yes", _l("We have one")),
+        SelectChoice("", _l("Choose… (not for an invention)")), SelectChoice("yes", _l("We have one")),
         SelectChoice("no", _l("We have none"))], default="")
     standing = SelectField(_l("Your right to complain"), choices=_choices(STANDINGS), default="owner")
     standing_note = TextAreaField(_l("Why you may enforce it"), validators=[Length(max=2000)],

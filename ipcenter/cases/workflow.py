@@ -584,7 +584,7 @@ INFRINGEMENT_COMPLAINT = CaseType(
                    sources=("respondent_answer",), target="mediation", actors=STAFF,
                    inputs=(Input.COMMENT, Input.ATTACHMENT), required=(Input.COMMENT,), style="outline-primary",
                    news=_l("%(actor)s recorded the respondent's answer to %(case)s.")),
-        Transition(action="respondent_answers", label=_l("Send your answer"), sources=("respondent_answer",),
+        Transition(action="respondent_answers", label=_l("The respondent's answer"), sources=("respondent_answer",),
                    target="mediation", actors=frozenset({Actor.RESPONDENT}), inputs=(Input.COMMENT, Input.ATTACHMENT),
                    required=(Input.COMMENT,), news=_l("The respondent answered %(case)s.")),
         Transition(action="no_answer", label=_l("No answer by the deadline: request measures"),

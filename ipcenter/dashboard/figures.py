@@ -51,8 +51,10 @@ class Scope:
 
     @property
     def previous_month(self) -> str:
-        """The month before the period's last day's, as YYYY-MM: the report most often asked for."""
-        return (self.last.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+        """The month to offer for the monthly report, as YYYY-MM: the period's own if it is one whole month, else
+        the month before the period's last day's (the report most often asked for)."""
+        whole = self.first.day == 1 and (self.last + timedelta(days=1)).day == 1 and self.first.month == self.last.month
+        return (self.first if whole else self.last.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
 
     @property
     def types(self) -> list[str]:

@@ -42,6 +42,11 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+def _rounded(rate: float | None) -> float | None:
+    """A rate as the report writes every share: to a hundredth of a per cent."""
+    return None if rate is None else round(rate, 4)
+
+
 def case_type_table(board: Board) -> Table:
     late = board.compliance_by("case_type")
     turnaround = {row.case_type: row for row in board.turnaround}
@@ -63,7 +68,7 @@ def pre_examination_table(board: Board) -> Table | None:
     if figures is None:
         return None
     rows = [[_l("Requests received"), figures.received], [_l("Passed"), figures.passed],
-            [_l("Refused"), figures.refused], [_l("Pass rate"), figures.pass_rate],
+            [_l("Refused"), figures.refused], [_l("Pass rate"), _rounded(figures.pass_rate)],
             [_l("Median working days to a decision"), figures.decision_median],
             [_l("Granted after passing"), figures.granted],
             [_l("Median days from forwarding to grant"), figures.grant_median]]
@@ -76,10 +81,10 @@ def enterprise_table(board: Board, failure_threshold: float) -> Table | None:
     rows, marked = [], set()
     for index, row in enumerate(board.enterprises):
         rows.append([localized_name(row.organisation), row.organisation.credit_code, row.requests, row.passed,
-                     row.refused, row.pass_rate])
+                     row.refused, _rounded(row.pass_rate)])
         if row.over(failure_threshold):
             marked.add(index)
-    return Table(_l("Fast pre-examination per enterprise, last 12 months"), [
+    return Table(_l("Per enterprise, 12 months"), [
         _l("Enterprise"), _l("Unified social credit code"), _l("Requests"), _l("Passed"), _l("Refused"),
         _l("Pass rate")], rows, frozenset(marked))
 

@@ -62,7 +62,7 @@ def read_schedule(text: str, year: int | None = None) -> tuple[int, list[ListedD
                 days[day.day] = (number, day)
         except ScheduleRefused as refusal:
             raise ScheduleRefused(refusal.message, line=number) from None
-    if year is None:
+    if year is None or not days:  # an empty box is a mistake: every official year has its holidays
         raise ScheduleRefused(_l("The schedule lists no day."))
     return year, [listed for _, listed in sorted(days.values(), key=lambda entry: entry[1].day)]
 

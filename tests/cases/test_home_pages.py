@@ -123,7 +123,7 @@ def test_the_unit_reads_its_brief_and_when_it_last_reported(client, login_as, ce
     report_progress(case, center.reporter, 50, "比对完成一半")
     db.session.commit()
     card = client.get("/").get_data(as_text=True).split(f'data-reference="{case.reference}"')[1]
-    assert f"Your last report: {center_today().isoformat()}, 0 working days ago" in card
+    assert "Your last report: today" in card
 
 
 def test_the_unit_knows_when_the_center_expects_its_next_report(client, login_as, center, monkeypatch):

@@ -13,9 +13,10 @@ from tests.complaints.conftest import notified_complaint
 from tests.conftest import make_organisation, make_user
 
 
-def _conflict_panel(client, reference: str) -> str:
+def _conflict_panel(client, reference: str, conflict: str = "both") -> str:
     page = client.get(f"/cases/{reference}").get_data(as_text=True)
-    found = re.search(r'<div class="alert alert-warning" id="conflict-check">(.*?)</div>', page, re.S)
+    found = re.search(rf'<div class="alert [a-z-]+" id="conflict-check" data-conflict="{conflict}">(.*?)</div>',
+                      page, re.S)
     return found.group(1) if found else ""
 
 
@@ -42,6 +43,16 @@ def test_staff_are_warned_when_both_parties_have_open_cases_with_the_center(clie
     client.submit("/logout", page="/")
     login_as(center.enterprise)
     assert _conflict_panel(client, complaint.reference) == ""  # the check is the center's
+
+
+def test_the_complainants_own_cases_are_listed_without_a_conflict_warning(client, login_as, center):
+    """A client complaining of a stranger is no conflict: its other cases are listed for reference only."""
+    complaint = notified_complaint(center)
+    mine = make_case(center, "consultation")
+    login_as(center.staff["rights_protection"])
+    assert _conflict_panel(client, complaint.reference) == ""
+    listed = _conflict_panel(client, complaint.reference, conflict="complainant")
+    assert mine.reference in listed and "Both are clients" not in listed
 
 
 def test_no_panel_when_neither_party_has_other_open_cases(client, login_as, center):

@@ -134,17 +134,17 @@ def test_octobers_report_as_xlsx_holds_the_hand_counts(client, login_as, center,
     assert response.headers["Content-Disposition"] == "attachment; filename=report-2026-10-01-2026-10-31.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["1 Requests by kind", "2 Fast pre-examination",
-                               "3 Fast pre-examination per ente", "4 Posts", "5 Demonstration units",
+                               "3 Per enterprise, 12 months", "4 Posts", "5 Demonstration units",
                                "6 Satisfaction"]
     assert all(sheet.freeze_panes == "A3" and sheet["A2"].font.bold for sheet in book)
     found = sheets(response.data)
     assert found["1 Requests by kind"][1:] == EXPECTED_KINDS
     assert found["2 Fast pre-examination"][1:] == EXPECTED_PRE_EXAMINATION
-    enterprises = found["3 Fast pre-examination per ente"][1:]
+    enterprises = found["3 Per enterprise, 12 months"][1:]
     assert enterprises == [
         [center.enterprise.organisation.name_en, center.enterprise.organisation.credit_code, 1, 1, 0, 1],
         [center.other_enterprise.organisation.name_en, center.other_enterprise.organisation.credit_code, 1, 0, 1, 0]]
-    assert book["3 Fast pre-examination per ente"]["A4"].fill.fgColor.rgb.endswith("FDE2E1")
+    assert book["3 Per enterprise, 12 months"]["A4"].fill.fgColor.rgb.endswith("FDE2E1")
     assert found["4 Posts"][1:] == EXPECTED_POSTS
     unit = next(row for row in found["5 Demonstration units"] if row[0] == center.unit.name_zh)
     assert unit[:3] == [center.unit.name_zh, 1, 1] and unit[3].date().isoformat() == "2026-10-23"

@@ -242,3 +242,10 @@ def test_the_case_page_reads_the_calendar_once_however_many_dates_it_shows(cente
         operations._enter_stage(case, "searching", MONDAY_BEFORE_SPRING_FESTIVAL)
         db.session.commit()
     assert queries_of(client, f"/cases/{case.reference}") == few
+
+
+def test_an_empty_schedule_is_refused_not_saved_as_a_year_without_holidays(center, client, login_as):
+    login_as(center.manager)
+    response = client.submit("/calendar/2028/schedule", {"text": "  \n# nothing yet\n"})
+    assert response.status_code == 400 and "The schedule lists no day." in response.get_data(as_text=True)
+    assert db.session.scalar(select(CalendarYear)) is None
