@@ -70,6 +70,21 @@ def _dated(name: str, read: Callable[[Case, CaseEvent], date | None], sample: da
             Field(f"{name}_en", lambda case, event: english_date(read(case, event)), english_date(sample)))
 
 
+def _deadline(name: str, sample: date) -> tuple[Field, ...]:
+    """The case's deadline, with its time where the clock runs in hours (a fair's 24 hours): a respondent reading
+    only "by 27 November" would count the whole day."""
+    def written(case: Case, write_date, at: str) -> str:
+        text = write_date(case.due_date)
+        if case.due_at is None:
+            return text
+        local = case.due_at.astimezone(CENTER_ZONE)
+        return text + at.format(hour=local.hour, minute=local.minute)
+    return (Field(f"{name}_zh", lambda case, event: written(case, chinese_date, "{hour}时{minute:02d}分"),
+                  chinese_date(sample)),
+            Field(f"{name}_en", lambda case, event: written(case, english_date, ", {hour}:{minute:02d} China time"),
+                  english_date(sample)))
+
+
 def _named(name: str, read: Reader, sample: tuple[str, str]) -> tuple[Field, ...]:
     """A translatable name, as `<name>_zh` and `<name>_en`."""
     return tuple(Field(f"{name}_{language}", _read_in(read, language), sample[index])
@@ -242,7 +257,7 @@ NOTICE_KINDS: dict[str, NoticeKind] = {kind.code: kind for kind in (
                 *_text("patent_number", lambda case, event: case.patent_number or "", "ZL202630123456.0"),
                 *_text("complaint", lambda case, event: case.description,
                        "被投诉人在灯博会展位销售的吊灯与投诉人外观设计专利相同。"),
-                *_dated("answer_deadline", _due, date(2026, 11, 27))),
+                *_deadline("answer_deadline", date(2026, 11, 27))),
     ),
     NoticeKind(
         code="assessment_opinion", name_zh="侵权判定意见书", name_en="Infringement assessment opinion",

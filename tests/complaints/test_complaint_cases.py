@@ -2,12 +2,12 @@
 has the national deadline, and at a trade fair the respondent's clock runs in hours, weekends included."""
 import io
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
 
-from ipcenter.calendar import add_working_days, center_today
+from ipcenter.calendar import CENTER_ZONE, add_working_days, center_today
 from ipcenter.cases.models import Case
 from ipcenter.cases.operations import CaseRefused, advance_case
 from ipcenter.database import utcnow
@@ -149,3 +149,16 @@ def test_no_stage_is_due_after_the_whole_case(center):
     staff = center.staff["rights_protection"]
     advance_case(case, "accept", staff)  # the assessment allows 3 working days; the case has 1 left
     assert case.due_date == case.external_deadline
+
+
+@pytest.mark.parametrize("notified_at, due_at", [
+    ("2026-11-27 17:00", "2026-11-28 17:00"),  # a Friday evening: the answer is due on Saturday
+    ("2026-09-30 18:00", "2026-10-01 18:00"),  # the eve of National Day: due on the holiday itself
+])
+def test_the_fairs_24_hours_run_through_weekends_and_holidays(center, monkeypatch, notified_at, due_at):
+    moment = datetime.fromisoformat(notified_at).replace(tzinfo=CENTER_ZONE)
+    monkeypatch.setattr("ipcenter.cases.operations.utcnow", lambda: moment)
+    monkeypatch.setattr("ipcenter.cases.operations.center_today", lambda: moment.date())
+    case = notified(center, "fair")
+    assert case.due_at.astimezone(CENTER_ZONE).strftime("%Y-%m-%d %H:%M") == due_at
+    assert case.due_date.isoformat() == due_at[:10]

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from ipcenter.calendar import CENTER_ZONE
 from ipcenter.cases.attachments import stored_path
 from ipcenter.cases.operations import _enter_stage, advance_case, center_today, submit_case
 from ipcenter.extensions import db
@@ -59,3 +60,5 @@ def test_the_respondent_is_notified_with_a_numbered_complaint_notice(complaint, 
     advance_case(complaint.case, "notify_respondent", complaint.staff)
     text = issued(complaint.case, "complaint_notice")
     assert "古知维通〔2026〕0001号" in text and "中山市古镇鑫辉灯饰厂" in text and "ZL202130123456.8" in text
+    due = complaint.case.due_at.astimezone(CENTER_ZONE)  # a fair: 24 hours on the clock, said to the minute
+    assert f"于{due.year}年{due.month}月{due.day}日{due.hour}时{due.minute:02d}分前" in text
