@@ -91,16 +91,9 @@ def _page_again():
 def respond_by_link(token):
     """The notice addressed to the respondent, and its answer: the link is the authority, no login."""
     link = _link_or_404(token)
-    form = AnswerForm()
-    if not form.is_submitted():
-        return _link_page(link, form)
-    if not form.validate_on_submit():
-        return _link_page(link, form, 400)
-    refusal = _answered(lambda: answer_by_link(link, form.comment.data, _files(form)), form)
-    if refusal is None:
-        flash(_("Your answer is sent: the center has received it."), "success")
-        return redirect(url_for(".respond_by_link", token=token))
-    return _link_page(link, form, _status(refusal), _unplaced(refusal))
+    return _answer_page(lambda form, *status: _link_page(link, form, *status),
+                        lambda form: answer_by_link(link, form.comment.data, _files(form)),
+                        url_for(".respond_by_link", token=token))
 
 
 @bp.route("/complaints/<reference>/respond", methods=["GET", "POST"])
@@ -109,17 +102,25 @@ def respond_by_link(token):
 def respond(reference):
     """The same page for a user of the registered respondent (and, to see it, for the center)."""
     case = _complaint_or_404(reference)
+    return _answer_page(lambda form, *status: _notice_page(case, form, *status),
+                        lambda form: answer_as_respondent(case, current_user, form.comment.data, _files(form)),
+                        url_for(".respond", reference=reference), must=lambda: ensure("case.respondent", case))
+
+
+def _answer_page(page, answer, done: str, must=lambda: None):
+    """The notice and its answer form: shown; sent and checked (`must`: who may send it), then taken once; or
+    shown again with the errors beside their fields."""
     form = AnswerForm()
     if not form.is_submitted():
-        return _notice_page(case, form)
-    ensure("case.respondent", case)
+        return page(form)
+    must()
     if not form.validate_on_submit():
-        return _notice_page(case, form, 400)
-    refusal = _answered(lambda: answer_as_respondent(case, current_user, form.comment.data, _files(form)), form)
+        return page(form, 400)
+    refusal = _answered(lambda: answer(form), form)
     if refusal is None:
         flash(_("Your answer is sent: the center has received it."), "success")
-        return redirect(url_for(".respond", reference=reference))
-    return _notice_page(case, form, _status(refusal), _unplaced(refusal))
+        return redirect(done)
+    return page(form, _status(refusal), _unplaced(refusal))
 
 
 def _complaint_or_404(reference: str) -> Case:

@@ -50,8 +50,8 @@ def days_spanning(first: date, last: date) -> list[Day]:
     return days
 
 
-def day_table(first: date, last: date, name: str = "days"):
-    """The days from `first` to `last` as a table (day, number, serial, week, month) to join on."""
+def day_table(days: list[Day], name: str = "days"):
+    """Days (`days_spanning`) as a table (day, number, serial, week, month) to join on."""
     table = values(column("day", Date), column("number", Integer), column("serial", Integer), column("week", Date),
                    column("month", Date), name=name)
-    return table.data([(d.day, d.number, d.serial, d.week, d.month) for d in days_spanning(first, last)]).cte(name)
+    return table.data([(d.day, d.number, d.serial, d.week, d.month) for d in days]).cte(name)

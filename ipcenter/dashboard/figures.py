@@ -19,6 +19,7 @@ and the report's cell are one number. Definitions (the page's help says them too
 """
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
@@ -29,7 +30,7 @@ from ..cases.models import Case, CaseEvent, EventKind, SatisfactionAnswer, stage
 from ..cases.workflow import CASE_TYPES, FAST_PRE_EXAMINATION
 from ..extensions import db
 from ..organisations.models import DemonstrationUnit, Organisation, Post
-from .days import center_date, day_table
+from .days import Day, center_date, day_table, days_spanning
 
 WEEKS = 26
 PASS, NOT_ACCEPT, FORWARD, GRANT = "pass", "not_accept", "forward", "record_grant"
@@ -48,6 +49,14 @@ class Scope:
     @property
     def post_codes(self) -> list[str]:
         return [post.code for post in self.posts or ()]
+
+    @cached_property
+    def counted_days(self) -> list[Day]:
+        """The days the figures count working days on, from the first case ever (or the period, if earlier) to
+        today: counted once for every figure of the scope."""
+        first_case = db.session.scalar(select(func.min(Case.created_at)))
+        first = min(self.first, first_case.astimezone(CENTER_ZONE).date() if first_case else self.first)
+        return days_spanning(first, max(self.today, self.last))
 
     @property
     def previous_month(self) -> str:
@@ -96,9 +105,7 @@ def _now_scope(scope: Scope) -> list:
 
 def _days(scope: Scope, name: str = "days"):
     """The working-day numbers from the first case ever (or the period, if earlier) to today."""
-    first_case = db.session.scalar(select(func.min(Case.created_at)))
-    first = min(scope.first, first_case.astimezone(CENTER_ZONE).date() if first_case else scope.first)
-    return day_table(first, max(scope.today, scope.last), name)
+    return day_table(scope.counted_days, name)
 
 
 def _nearest_rank(value, rank, count, share: float):
@@ -159,7 +166,7 @@ def weekly(scope: Scope) -> list[Week]:
     """Received and closed in each of the WEEKS weeks up to the period's last day."""
     last_monday = scope.last - timedelta(days=scope.last.weekday())
     first = last_monday - timedelta(weeks=WEEKS - 1)
-    days = day_table(first, scope.last)
+    days = day_table(days_spanning(first, scope.last))
 
     def per_week(column) -> dict[date, int]:
         return dict(db.session.execute(
