@@ -6,7 +6,9 @@ schema by `flask db upgrade`, then a center filled by the server itself (bench/m
 with 20 staff and two managers, 400 enterprises with their users, five demonstration units, and 1,000,000 cases
 over four years, of the five types in the center's proportions, each at a stage its timeline leads to (submitted,
 then each transition, delegations and the units' reports), 85 % closed, the open ones due around today (some
-late, some waiting on the enterprise with the clock paused), and the news of the last weeks. A later run with the
+late, some waiting on the enterprise with the clock paused), and the news of the last weeks; then what the engine
+keeps as it goes (each case's stays at its stages and its turnaround, `ipcenter/cases/stints.py`), and the
+enterprises' answers to the satisfaction question for most closed cases. A later run with the
 same parameters finds it filled (the database's comment says with what) and only migrates it; another --cases,
 --enterprises or --seed, or --refill, fills it again (about 5 minutes on two cores).
 
@@ -43,17 +45,18 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from argon2 import PasswordHasher, profiles  # noqa: E402
-from million_fill import fill_cases, fill_people  # noqa: E402
+from million_fill import fill_answers, fill_cases, fill_people  # noqa: E402
 
 from ipcenter import create_app  # noqa: E402
 from ipcenter.accounts.models import Role, User  # noqa: E402
 from ipcenter.cases.models import Case  # noqa: E402
+from ipcenter.cases.stints import recount as recount_stints  # noqa: E402
 from ipcenter.config import Config  # noqa: E402
 from ipcenter.extensions import db  # noqa: E402
 from ipcenter.organisations.models import Organisation  # noqa: E402
 
 DATABASE = "bench_million"
-FILL_VERSION = 1  # raised when the fill changes: a database filled by another version is filled again
+FILL_VERSION = 2  # raised when the fill changes: a database filled by another version is filled again
 PASSWORD = "Bench-million-2026"
 WARM_UP = 2
 HOME_TARGET, DASHBOARD_TARGET = 150.0, 1000.0  # ms, median
@@ -116,7 +119,7 @@ def prepare(args, instance: Instance) -> str:
     return comment
 
 
-BULK_TABLES = ("cases", "case_events", "notifications")
+BULK_TABLES = ("cases", "case_events", "notifications", "stage_stints", "case_turnarounds", "satisfaction_answers")
 
 
 def fill(url: str, args, log) -> None:
@@ -139,6 +142,10 @@ def fill(url: str, args, log) -> None:
         people = fill_people(connection, random.Random(args.seed), args.enterprises, password_hash)
         log("people")
         fill_cases(connection, people, args.cases, args.seed, log)
+        recount_stints(bind=connection)  # as the engine counts each step, and the migration the cases before it
+        log("stays at stages and turnarounds counted")
+        fill_answers(connection)
+        log("satisfaction answers written")
         for _, definition in indexes:
             connection.execute(text(definition))
         log(f"{len(indexes)} indexes made again")

@@ -610,6 +610,28 @@ NOTIFICATIONS_WRITTEN = """
 """
 
 
+# Most enterprises answer the question asked when a case ends with its result, a few days later, mostly content:
+# the answer kept about the closing as the app keeps it (SatisfactionAnswer.about: the kind, the post owning the
+# stage the case closed from, read from the stays the engine counted).
+ANSWERS_WRITTEN = """
+INSERT INTO satisfaction_answers (case_id, answered_by_id, score, comment, answered_at, case_type, post)
+SELECT c.id, c.submitter_id, (ARRAY[1, 2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 5])[1 + floor(random() * 13)::int],
+       '', c.closed_at + interval '1 hour' * (2 + floor(random() * 70)), c.case_type, closing.post
+FROM cases c
+JOIN (SELECT DISTINCT ON (s.case_id) s.case_id, s.post FROM stage_stints s JOIN cases k ON k.id = s.case_id
+      WHERE k.closed_at IS NOT NULL AND s.next_stage = k.stage ORDER BY s.case_id, s.left_on DESC, s.id DESC
+     ) closing ON closing.case_id = c.id
+WHERE (c.case_type, c.stage) IN (SELECT * FROM unnest(CAST(:types AS text[]), CAST(:stages AS text[])))
+  AND c.closed_at < :now - interval '3 days' AND random() < 0.6
+"""
+
+
+def fill_answers(connection) -> None:
+    endings = [(code, stage) for code, kind in CASE_TYPES.items() for stage in sorted(kind.rated_endings)]
+    connection.execute(text(ANSWERS_WRITTEN), dict(types=[code for code, _ in endings],
+                                                   stages=[stage for _, stage in endings], now=datetime.now(UTC)))
+
+
 def fill_cases(connection, people: dict, cases: int, seed: int, log) -> dict:
     rng = random.Random(seed)
     histories, chosen = variants(rng)

@@ -52,13 +52,14 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from .database import configure_sqlite, render_migration_type
+    from .database import configure_postgresql, configure_sqlite, render_migration_type
     from .i18n import select_locale
 
     db.init_app(app)
     with app.app_context():
         for engine in db.engines.values():
             configure_sqlite(engine, app.config["SQLITE_SYNCHRONOUS"])
+            configure_postgresql(engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_item=render_migration_type)
     csrf.init_app(app)
     bootstrap.init_app(app)

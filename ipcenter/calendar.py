@@ -32,8 +32,9 @@ def center_today() -> date:
     return datetime.now(CENTER_ZONE).date()
 
 
-def is_working_day(day: date) -> bool:
-    return _is_working_day(day, _schedules())
+def is_working_day(day: date, schedules: dict[int, dict[date, bool]] | None = None) -> bool:
+    """Whether the center works on `day`, by its own schedules (read now, unless given) or else the package."""
+    return _is_working_day(day, center_schedules() if schedules is None else schedules)
 
 
 def _is_working_day(day: date, schedules: dict[int, dict[date, bool]]) -> bool:
@@ -48,7 +49,7 @@ def _is_working_day(day: date, schedules: dict[int, dict[date, bool]]) -> bool:
 def add_working_days(start: date, days: int) -> date:
     """The date `days` working days after `start` (start itself not counted); before it when negative."""
     step = timedelta(days=1 if days >= 0 else -1)
-    current, remaining, schedules = start, abs(days), _schedules()
+    current, remaining, schedules = start, abs(days), center_schedules()
     while remaining:
         current += step
         if _is_working_day(current, schedules):
@@ -60,14 +61,14 @@ def working_days_between(start: date, end: date) -> int:
     """Working days after `start` up to and including `end`; negative when `end` is earlier."""
     if end < start:
         return -working_days_between(end, start)
-    schedules = _schedules()
+    schedules = center_schedules()
     return sum(1 for offset in range(1, (end - start).days + 1)
                if _is_working_day(start + timedelta(days=offset), schedules))
 
 
 def kept_by_center(year: int) -> bool:
     """The center has entered this year's schedule (it then overrides the package)."""
-    return year in _schedules()
+    return year in center_schedules()
 
 
 @cache
@@ -101,7 +102,8 @@ def _forget_at_the_end_of_a_transaction(session, *args) -> None:
     forget_schedules()
 
 
-def _schedules() -> dict[int, dict[date, bool]]:
+def center_schedules() -> dict[int, dict[date, bool]]:
+    """The center's schedules, read once per transaction."""
     if not has_app_context():  # a bare count (no database at hand): the package alone
         return {}
     if SCHEDULES not in g:
@@ -110,15 +112,20 @@ def _schedules() -> dict[int, dict[date, bool]]:
 
 
 def _read_schedules() -> dict[int, dict[date, bool]]:
-    schedules: dict[int, dict[date, bool]] = {}
     # Counting may happen while a case being made is not complete yet: it must not be flushed by this read.
     with db.session.no_autoflush:
-        rows = db.session.execute(select(CalendarYear.year, CalendarDay.day, CalendarDay.kind)
-                                  .outerjoin(CalendarDay, CalendarDay.year == CalendarYear.year))
-        for year, day, kind in rows:
-            listed = schedules.setdefault(year, {})
-            if day is not None:
-                listed[day] = kind == DayKind.MAKE_UP_WORKDAY
+        return read_schedules(db.session)
+
+
+def read_schedules(bind) -> dict[int, dict[date, bool]]:
+    """The center's schedules as `bind` (a session or a connection) sees them: {year: {listed day: worked}}."""
+    schedules: dict[int, dict[date, bool]] = {}
+    rows = bind.execute(select(CalendarYear.year, CalendarDay.day, CalendarDay.kind)
+                        .outerjoin(CalendarDay, CalendarDay.year == CalendarYear.year))
+    for year, day, kind in rows:
+        listed = schedules.setdefault(year, {})
+        if day is not None:
+            listed[day] = kind == DayKind.MAKE_UP_WORKDAY
     return schedules
 
 

@@ -57,6 +57,19 @@ def remind_command(on_date):
                f"newly escalated: {counts['escalated']}")
 
 
+@cases_cli.command("recount-stints")
+def recount_stints_command():
+    """Count every case's stays at its stages and its turnaround again from the timelines (the dashboard's rows;
+    the engine keeps them as it goes: for a database restored or written by other means)."""
+    from .cases.stints import CaseTurnaround, StageStint, recount
+
+    recount()
+    db.session.commit()
+    stints, turnarounds = (db.session.scalar(select(func.count()).select_from(model))
+                           for model in (StageStint, CaseTurnaround))
+    click.echo(f"stays at stages: {stints}, closed cases: {turnarounds}")
+
+
 attachments_cli = AppGroup("attachments", help="The attachment files.")
 
 

@@ -97,6 +97,20 @@ def configure_sqlite(engine: Engine, synchronous: str) -> None:
         cursor.close()
 
 
+def configure_postgresql(engine: Engine) -> None:
+    """No just-in-time compiling on PostgreSQL connections: the app's queries are short, and a figure's estimate
+    over a million rows made the server spend half a second compiling a query that then ran in fifty ms."""
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "connect")
+    def configure_connection(dbapi_connection, connection_record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET jit = off")
+        cursor.close()
+        dbapi_connection.commit()
+
+
 def render_migration_type(type_, obj, autogen_context):
     """Write our column types into migrations as the plain SQL types they store."""
     if type_ == "type" and isinstance(obj, IntEnum):

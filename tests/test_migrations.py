@@ -1,5 +1,6 @@
 """The schema exists only through migrations: they match the models and run both ways."""
 import uuid
+from collections import Counter
 from functools import partial
 
 import pytest
@@ -49,18 +50,46 @@ def test_migrations_match_the_models_and_run_both_ways(empty_database, tmp_path)
 
 
 def test_a_database_in_use_goes_back_and_forward_with_its_cases_and_timeline(empty_database, tmp_path, monkeypatch):
-    """Migrations that rebuild the cases table on SQLite keep every case and every timeline entry."""
+    """Migrations that rebuild the cases table on SQLite keep every case and every timeline entry; the stays at
+    stages and the turnarounds the engine kept are counted again from the timelines, the same."""
     monkeypatch.setattr(patents_demo, "seed_demo_patents", partial(patents_demo.seed_demo_patents, 200))
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=empty_database, INSTANCE_PATH=tmp_path,
                      UPLOAD_FOLDER=tmp_path / "uploads", INDEX_FOLDER=tmp_path / "index")
     with app.app_context():
         upgrade()
         assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
-        before = {table: db.session.scalar(text(f"SELECT count(*) FROM {table}")) for table in ("cases", "case_events")}
+        tables = ("cases", "case_events", "stage_stints", "case_turnarounds")
+        before = {table: db.session.scalar(text(f"SELECT count(*) FROM {table}")) for table in tables}
         db.session.remove()
         downgrade(revision="d79f6129abb9")  # before the first migration that rebuilds cases
         upgrade()
-        after = {table: db.session.scalar(text(f"SELECT count(*) FROM {table}")) for table in ("cases", "case_events")}
-        assert after == before and before["cases"] > 10
+        after = {table: db.session.scalar(text(f"SELECT count(*) FROM {table}")) for table in tables}
+        assert after == before and before["cases"] > 10 and before["case_turnarounds"] > 10
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_dashboards_rows_are_counted_for_the_cases_already_there(empty_database, tmp_path, monkeypatch):
+    """The revision that brought the stays at stages, the turnarounds and each answer's kind and post counts them
+    for a database in use exactly as the engine and the demo kept them."""
+    monkeypatch.setattr(patents_demo, "seed_demo_patents", partial(patents_demo.seed_demo_patents, 20))
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=empty_database, INSTANCE_PATH=tmp_path,
+                     UPLOAD_FOLDER=tmp_path / "uploads", INDEX_FOLDER=tmp_path / "index")
+    kept = {"stage_stints": "SELECT case_id, stage, next_stage, post, entered_on, left_on, working_days, "
+                            "since_submission, within, waiting FROM stage_stints",
+            "case_turnarounds": "SELECT * FROM case_turnarounds",
+            "satisfaction_answers": "SELECT case_id, case_type, post FROM satisfaction_answers"}
+    with app.app_context():
+        upgrade()
+        assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+        before = {table: db.session.execute(text(query)).all() for table, query in kept.items()}
+        db.session.remove()
+        downgrade(revision="e5c3f7a9b2d4")
+        upgrade()
+        after = {table: db.session.execute(text(query)).all() for table, query in kept.items()}
+        assert {table: Counter(rows) for table, rows in after.items()} == {
+            table: Counter(rows) for table, rows in before.items()}
+        posts = {post for *_, post in before["satisfaction_answers"]}
+        assert len(before["case_turnarounds"]) > 10 and len(posts) > 1 and None not in posts
         db.session.remove()
         db.engine.dispose()

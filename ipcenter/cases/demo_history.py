@@ -14,6 +14,7 @@ from ..extensions import db
 from ..organisations.models import DemonstrationUnit, Organisation
 from .models import Case, CaseEvent, EventKind, SatisfactionAnswer
 from .operations import next_reference
+from .stints import recount as recount_stints
 from .workflow import AWAITING_MATERIALS, CASE_TYPES, CLOSED, CaseType, stage_allowance
 
 WEEKS = 26
@@ -28,7 +29,7 @@ def add_history(enterprises: list[Organisation], staff_by_post: dict[str, User],
     """Add the closed cases of the last WEEKS weeks; returns how many."""
     chance = chance or random.Random(2026)
     opinions = random.Random(14)  # apart from `chance`: the answers leave the history itself as it was
-    today, added = center_today(), 0
+    today, written = center_today(), []
     start = today - timedelta(weeks=WEEKS)
     kinds = [code for code, weight in SHARES.items() for _ in range(weight)]
     for offset in range(WEEKS * 7):
@@ -42,8 +43,10 @@ def add_history(enterprises: list[Organisation], staff_by_post: dict[str, User],
                 case = _write(code, timeline, chance.choice(enterprises), staff_by_post, chance.choice(units),
                               requests)
                 _answer(case, timeline[-1][0], opinions, today)
-                added += 1
-    return added
+                written.append(case)
+    db.session.flush()
+    recount_stints([case.id for case in written])  # written dated, not walked: counted as the engine would
+    return len(written)
 
 
 def _timeline(case_type: CaseType, submitted: date, chance: random.Random, patent_kind: str | None
@@ -133,8 +136,7 @@ def _answer(case: Case, closed: date, opinions: random.Random, today: date) -> N
         return
     score = opinions.choices(range(1, 6), weights=SCORE_ODDS.get(case.outcome or "", USUAL_ODDS))[0]
     comment = opinions.choice(COMMENTS[score]) if opinions.random() < 0.5 else ""
-    db.session.add(SatisfactionAnswer(case=case, answered_by=case.submitter, score=score, comment=comment,
-                                      answered_at=_at(day, 2)))
+    db.session.add(SatisfactionAnswer.about(case, case.submitter, score, comment, _at(day, 2)))
 
 
 def _delegate(case: Case, timeline, unit: DemonstrationUnit, staff_by_post: dict[str, User]) -> None:

@@ -135,12 +135,13 @@ class Case(Model):
               sqlite_where=OPEN, postgresql_include=["case_type", "stage"]),
         Index("ix_cases_unit_list", "delegated_unit_id", "created_at", "id"),
         # Every case by when it came (the finder's newest first; the dashboard's received), by when it closed (the
-        # dashboard), an enterprise's, and an enterprise's by closing (its results of the last months).
-        Index("ix_cases_created", "created_at", "id"),
+        # dashboard), an enterprise's, and an enterprise's by closing (its results of the last months; those it
+        # has not rated, counted from the index alone on PostgreSQL).
+        Index("ix_cases_created", "created_at", "id", postgresql_include=["case_type", "organisation_id"]),
         Index("ix_cases_closed_at", "closed_at"),
         Index("ix_cases_organisation_list", "organisation_id", "created_at", "id"),
         Index("ix_cases_organisation_closed", "organisation_id", "closed_at", postgresql_where=CLOSED,
-              sqlite_where=CLOSED),
+              sqlite_where=CLOSED, postgresql_include=["case_type", "stage", "id"]),
         *_searched_indexes("searched_words", WORDS_SQL),
         *_searched_indexes("searched_numbers", NUMBERS_SQL),
     )
@@ -416,7 +417,9 @@ class SatisfactionAnswer(Model):
     __tablename__ = "satisfaction_answers"
     __table_args__ = (
         CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
-        Index("ix_satisfaction_answers_answered_at", "answered_at"),  # the dashboard: answers given in a period
+        # The dashboard: answers given in a period, per kind and post (on PostgreSQL from the index alone).
+        Index("ix_satisfaction_answers_answered_at", "answered_at",
+              postgresql_include=["case_type", "post", "score"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -425,9 +428,25 @@ class SatisfactionAnswer(Model):
     score: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the answer is about, kept with it (`about`): the case's kind, and the code of the post owning the stage
+    # the case closed from, at its latest closing before the answer.
+    case_type: Mapped[str] = mapped_column(String(30))
+    post: Mapped[str | None] = mapped_column(String(40))
 
     case: Mapped[Case] = relationship(back_populates="satisfaction")
     answered_by: Mapped["User"] = relationship()
+
+    @classmethod
+    def about(cls, case: Case, answered_by: "User", score: int, comment: str = "",
+              answered_at: datetime | None = None) -> "SatisfactionAnswer":
+        """The answer about the case's latest closing (before `answered_at`, by default now)."""
+        answered_at = answered_at or utcnow()
+        closing = next((event for event in reversed(case.events) if event.kind == EventKind.TRANSITION
+                        and not case.workflow.stage(event.to_stage).kind.open
+                        and (event.created_at is None or event.created_at <= answered_at)), None)
+        post = case.workflow.stage(closing.from_stage).post if closing is not None else None
+        return cls(case=case, answered_by=answered_by, score=score, comment=comment, answered_at=answered_at,
+                   case_type=case.case_type, post=post)
 
     @property
     def score_label(self) -> str:

@@ -30,6 +30,7 @@ from .attachments import UploadRefused, store_attachment
 from .models import Case, CaseEvent, CaseReferenceCounter, EventKind
 from .rules import CaseRefused
 from .signals import replies, step_documents, step_taken
+from .stints import recount as recount_stints
 from .workflow import (
     CASE_TYPES,
     RESUME,
@@ -173,6 +174,7 @@ def _advance(case: Case, action: str, actor: User | None, roles, *, comment: str
     _record_inputs(case, transition, inputs)
     _enter_stage(case, target, center_today(), resuming=resuming, keep_clock=transition.keeps_clock)
     _flush(case)
+    recount_stints([case.id])
     record("case.transition", "case", case.reference, actor=actor, before={"stage": from_stage},
            after={"stage": target, "action": action, "outcome": case.outcome, "event_id": event.id})
     step_taken.send(case, event=event, actor=actor)  # the documents the step issues (notices), in its transaction

@@ -39,7 +39,7 @@ def rate_case(case: Case, actor, score: int, comment: str | None = None) -> Sati
         raise ActionForbidden(_l("Only the enterprise that made the request is asked how satisfied it is."))
     earlier = answer_of(case)
     if earlier is None:
-        answer = SatisfactionAnswer(case=case, answered_by=actor, score=score, comment=(comment or "").strip())
+        answer = SatisfactionAnswer.about(case, actor, score, (comment or "").strip())
         earlier = _kept_unless_answered(case, answer)
         if earlier is None:
             record("case.rated", "case", case.reference, actor=actor, after={"score": score})

@@ -1,7 +1,9 @@
 """The figures a protection center is judged by, each one SQL query over a `Scope` (dates, case type, posts).
 
 The dashboard shows them and the monthly report writes them: both read these functions, so a chart, its table
-and the report's cell are one number. Definitions (the page's help says them too):
+and the report's cell are one number. The working days each case spent at each stage and in all are counted as
+the engine goes (`cases/stints.py`): the figures add those rows up, a million cases in well under a second.
+Definitions:
 - *received*: cases submitted in the period; *closed*: cases closed in it.
 - *turnaround*: working days from submission to closing, for cases closed in the period; the *enterprise's time*
   is the working days spent at stages where the enterprise was asked something (materials, corrections, a
@@ -10,8 +12,9 @@ and the report's cell are one number. Definitions (the page's help says them too
   an enterprise's pause: that stint is judged when the case leaves the stage) is *within its allowance* when it
   took no more working days than the stage allows.
 - Fast pre-examination: *passed* and *refused* (not accepted) are the decisions made in the period; days to a
-  decision are working days from submission; days from forwarding to grant are calendar days (the patent
-  office's). Per enterprise: the last 12 months up to the period's end.
+  decision are working days from submission; days from forwarding to grant are the calendar days (the patent
+  office's) of the stay at the forwarded stage that ended in the grant. Per enterprise: the last 12 months up to
+  the period's end.
 - *satisfaction*: the enterprises' answers (1 to 5) given in the period to the question asked when a case closes,
   each counted in the month it was given, for the post owning the stage the case closed from.
 - The post filter: open cases at the post's stages; cases received and closed of the types the post works on;
@@ -21,21 +24,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
-from sqlalchemy import and_, case, func, literal, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Integer, and_, case, cast, func, or_, select, tuple_
 
 from ..accounts.models import User
-from ..calendar import CENTER_ZONE
-from ..cases.models import Case, CaseEvent, EventKind, SatisfactionAnswer, stages_where
+from ..calendar import CENTER_ZONE, working_days_between
+from ..cases.models import Case, CaseEvent, EventKind, SatisfactionAnswer
+from ..cases.stints import CaseTurnaround, StageStint
 from ..cases.workflow import CASE_TYPES, FAST_PRE_EXAMINATION
 from ..extensions import db
 from ..organisations.models import DemonstrationUnit, Organisation, Post
-from .days import Day, center_date, day_table, days_spanning
+from ..working_calendar.days import Day, calendar_days, center_date, day_table, days_spanning
 
 WEEKS = 26
-PASS, NOT_ACCEPT, FORWARD, GRANT = "pass", "not_accept", "forward", "record_grant"
-STAGE_CHANGES = (EventKind.SUBMITTED, EventKind.TRANSITION)  # the timeline entries that enter a stage
 PRE_EXAMINATION = FAST_PRE_EXAMINATION.code
+# Where the fast channel's decisions (pass, not accept) and its grant lead, and where the grant is awaited.
+_LEADS_TO = {transition.action: transition.target for transition in FAST_PRE_EXAMINATION.transitions}
+PASSED, NOT_ACCEPTED, FORWARDED, GRANTED = (_LEADS_TO[action] for action in ("pass", "not_accept", "forward",
+                                                                            "record_grant"))
 
 
 @dataclass(frozen=True)
@@ -51,12 +56,9 @@ class Scope:
         return [post.code for post in self.posts or ()]
 
     @cached_property
-    def counted_days(self) -> list[Day]:
-        """The days the figures count working days on, from the first case ever (or the period, if earlier) to
-        today: counted once for every figure of the scope."""
-        first_case = db.session.scalar(select(func.min(Case.created_at)))
-        first = min(self.first, first_case.astimezone(CENTER_ZONE).date() if first_case else self.first)
-        return days_spanning(first, max(self.today, self.last))
+    def period_days(self) -> list[Day]:
+        """The period's days, counted once for every figure of the scope."""
+        return days_spanning(self.first, self.last)
 
     @property
     def previous_month(self) -> str:
@@ -92,8 +94,13 @@ def _between(column, first: date, last: date):
     return and_(column >= start, column < end)
 
 
+def _types_clause(model, scope: Scope) -> list:
+    """The case types in scope, as a condition on `model`'s case_type (none when every type is)."""
+    return [] if len(scope.types) == len(CASE_TYPES) else [model.case_type.in_(scope.types)]
+
+
 def _flow_scope(scope: Scope) -> list:
-    return [Case.case_type.in_(scope.types)]
+    return _types_clause(Case, scope)
 
 
 def _now_scope(scope: Scope) -> list:
@@ -103,9 +110,9 @@ def _now_scope(scope: Scope) -> list:
     return clauses
 
 
-def _days(scope: Scope, name: str = "days"):
-    """The working-day numbers from the first case ever (or the period, if earlier) to today."""
-    return day_table(scope.counted_days, name)
+def _total(counts):
+    """A sum of counts, as a whole number (PostgreSQL sums counts as numerics)."""
+    return cast(func.sum(counts), Integer)
 
 
 def _nearest_rank(value, rank, count, share: float):
@@ -169,9 +176,11 @@ def weekly(scope: Scope) -> list[Week]:
     days = day_table(days_spanning(first, scope.last))
 
     def per_week(column) -> dict[date, int]:
-        return dict(db.session.execute(
-            select(days.c.week, func.count()).select_from(Case).join(days, days.c.day == center_date(column))
-            .where(_between(column, first, scope.last), *_flow_scope(scope)).group_by(days.c.week)).tuples().all())
+        per_day = (select(center_date(column).label("day"), func.count().label("count"))
+                   .where(_between(column, first, scope.last), *_flow_scope(scope))
+                   .group_by(center_date(column)).subquery())
+        return dict(db.session.execute(select(days.c.week, _total(per_day.c.count)).join(
+            days, days.c.day == per_day.c.day).group_by(days.c.week)).tuples().all())
 
     received, closed = per_week(Case.created_at), per_week(Case.closed_at)
     mondays = [first + timedelta(weeks=n) for n in range(WEEKS)]
@@ -190,13 +199,17 @@ def counts_per_type(scope: Scope) -> dict[str, TypeCounts]:
     """Received, accepted and closed in the period, per case type. Accepted: taken up by the post from the type's
     first stage to its work (a type whose first stage is the work itself takes a case up as it is received)."""
     received = _count_per_type(Case.created_at, scope)
-    closed = _count_per_type(Case.closed_at, scope)
-    taken_up = [and_(Case.case_type == t.code, CaseEvent.from_stage == t.initial_stage, CaseEvent.to_stage.in_(codes))
-                for t, codes in ((t, _work_after_intake(t)) for t in CASE_TYPES.values()) if codes]
+    closed = dict(db.session.execute(
+        select(CaseTurnaround.case_type, func.count()).where(
+            CaseTurnaround.closed_on.between(scope.first, scope.last), *_types_clause(CaseTurnaround, scope))
+        .group_by(CaseTurnaround.case_type)).tuples().all())
+    taken_up = [(t.code, t.initial_stage, code) for t in CASE_TYPES.values() for code in _work_after_intake(t)]
     accepted = dict(db.session.execute(
-        select(Case.case_type, func.count(func.distinct(Case.id))).join(CaseEvent, CaseEvent.case_id == Case.id)
-        .where(CaseEvent.kind == EventKind.TRANSITION, _between(CaseEvent.created_at, scope.first, scope.last),
-               or_(*taken_up), *_flow_scope(scope)).group_by(Case.case_type)).tuples().all())
+        select(StageStint.case_type, func.count(func.distinct(StageStint.case_id)))
+        .where(StageStint.next_stage.in_({code for *_, code in taken_up}),
+               StageStint.left_on.between(scope.first, scope.last),
+               tuple_(StageStint.case_type, StageStint.stage, StageStint.next_stage).in_(taken_up),
+               *_types_clause(StageStint, scope)).group_by(StageStint.case_type)).tuples().all())
     return {code: TypeCounts(code, received.get(code, 0), accepted.get(code, 0) if _work_after_intake(
         CASE_TYPES[code]) else received.get(code, 0), closed.get(code, 0)) for code in scope.types}
 
@@ -224,52 +237,39 @@ class Turnaround:
     total_median: int
     total_p90: int
     enterprise_median: int  # the enterprise's own time: apart, the center is judged on the rest
-
-
-def _stints(cases):
-    """Each stage a case of `cases` (id, case_type, patent_kind, channel) entered, with when it entered it and when
-    it left it (and for where), from the timeline."""
-    following = {"partition_by": CaseEvent.case_id, "order_by": CaseEvent.id}
-    return (select(CaseEvent.case_id, cases.c.case_type, cases.c.patent_kind, cases.c.channel,
-                   CaseEvent.to_stage.label("stage"),
-                   CaseEvent.created_at.label("entered_at"),
-                   func.lead(CaseEvent.created_at).over(**following).label("left_at"),
-                   func.lead(CaseEvent.to_stage).over(**following).label("next_stage"))
-            .join(cases, cases.c.id == CaseEvent.case_id).where(CaseEvent.kind.in_(STAGE_CHANGES))
-            .cte("stints"))
+    enterprise_p90: int
 
 
 def turnaround(scope: Scope) -> list[Turnaround]:
-    closed = (select(Case.id, Case.case_type, Case.patent_kind, Case.channel, Case.created_at, Case.closed_at)
-              .where(_between(Case.closed_at, scope.first, scope.last), *_flow_scope(scope)).cte("closed_cases"))
-    stints, days = _stints(closed), _days(scope)
-    entered, left = aliased(days, name="entered_day"), aliased(days, name="left_day")
-    waited = (select(stints.c.case_id, func.sum(left.c.number - entered.c.number).label("days"))
-              .join(entered, entered.c.day == center_date(stints.c.entered_at))
-              .join(left, left.c.day == center_date(stints.c.left_at))
-              .where(stages_where(stints.c.case_type, stints.c.stage, lambda kind: kind.asks_enterprise))
-              .group_by(stints.c.case_id).cte("waited"))
-    submitted, ended = aliased(days, name="submitted_day"), aliased(days, name="closed_day")
-    total = ended.c.number - submitted.c.number
-    enterprise = func.coalesce(waited.c.days, 0)
-    per_case = (select(closed.c.case_type, total.label("total"), enterprise.label("enterprise"),
-                       (total - enterprise).label("center"))
-                .join(submitted, submitted.c.day == center_date(closed.c.created_at))
-                .join(ended, ended.c.day == center_date(closed.c.closed_at))
-                .outerjoin(waited, waited.c.case_id == closed.c.id).cte("per_case"))
-    ranked = select(per_case, func.count().over(partition_by=per_case.c.case_type).label("n"), *(
-        func.row_number().over(partition_by=per_case.c.case_type, order_by=per_case.c[name]).label(f"{name}_rank")
-        for name in ("total", "enterprise", "center"))).subquery()
+    """Per case type, of the cases closed in the period: how many, and the percentiles of their working days."""
+    measures = {"center": CaseTurnaround.working_days - CaseTurnaround.enterprise_days,
+                "total": CaseTurnaround.working_days, "enterprise": CaseTurnaround.enterprise_days}
+    found: dict[str, dict] = {}
+    for name, value in measures.items():
+        for case_type, closed, median, p90 in _percentiles(value, (0.5, 0.9), scope):
+            found.setdefault(case_type, {"closed": closed}).update({f"{name}_median": median, f"{name}_p90": p90})
+    return [Turnaround(code, **found[code]) for code in CASE_TYPES if code in found]
 
-    def percentile(name: str, share: float):
-        return _nearest_rank(ranked.c[name], ranked.c[f"{name}_rank"], ranked.c.n, share)
 
-    rows = db.session.execute(select(
-        ranked.c.case_type, func.max(ranked.c.n), percentile("center", 0.5), percentile("center", 0.9),
-        percentile("total", 0.5), percentile("total", 0.9), percentile("enterprise", 0.5))
-        .group_by(ranked.c.case_type))
-    found = {row[0]: Turnaround(*row) for row in rows}
-    return [found[code] for code in CASE_TYPES if code in found]
+def _percentiles(value, shares, scope: Scope):
+    return _nearest_ranks(value, CaseTurnaround.case_type, shares, CaseTurnaround.closed_on.between(
+        scope.first, scope.last), *_types_clause(CaseTurnaround, scope))
+
+
+def _nearest_ranks(value, group, shares, *where):
+    """Rows (`group`'s value, rows counted, the nearest-rank percentile of `value` at each share) of the rows of
+    `value`'s table that meet `where`, counted from how many rows hold each value (a few hundred), not by ranking
+    every row."""
+    took = select(group.label("grouping"), value.label("value"), func.count().label("rows")).where(
+        *where).group_by(group, value).subquery()
+    by_group = {"partition_by": took.c.grouping}
+    running = select(took.c.grouping, took.c.value,
+                     func.sum(took.c.rows).over(**by_group, order_by=took.c.value).label("so_far"),
+                     func.sum(took.c.rows).over(**by_group).label("rows")).subquery()
+    return db.session.execute(select(
+        running.c.grouping, cast(func.max(running.c.rows), Integer),
+        *(func.min(case((running.c.so_far >= running.c.rows * share, running.c.value))) for share in shares))
+        .group_by(running.c.grouping)).all()
 
 
 # --- Deadline compliance ---------------------------------------------------------------------------------------
@@ -287,51 +287,21 @@ class Compliance:
         return self.within / self.finished if self.finished else 0.0
 
 
-def _stage_post(type_column, stage_column):
-    """The code of the post owning a stage of a type, in a query."""
-    return case(*((and_(type_column == t.code, stage_column == s.code), s.post)
-                  for t in CASE_TYPES.values() for s in t.stages if s.post), else_=None)
-
-
-def _allowance(type_column, stage_column, keyed: dict):
-    """The working days a stage of a type allows, in a query; where it depends on the case (`allowance_by`), on
-    the column of `keyed` so named. Stages counted in hours are not judged in working days (None)."""
-    whens = []
-    for t in CASE_TYPES.values():
-        for s in t.stages:
-            at = and_(type_column == t.code, stage_column == s.code)
-            if isinstance(s.allowance, dict):
-                whens += [(and_(at, keyed[s.allowance_by] == key), days) for key, days in s.allowance.items()
-                          if isinstance(days, int)]
-            elif isinstance(s.allowance, int):
-                whens.append((at, s.allowance))
-    return case(*whens, else_=None)
-
-
 def compliance(scope: Scope) -> list[Compliance]:
     """Stints at stages run to the center's deadline that ended in the period, per owning post, type and month."""
-    moved = (select(CaseEvent.case_id).where(CaseEvent.kind == EventKind.TRANSITION,
-                                              _between(CaseEvent.created_at, scope.first, scope.last)))
-    cases = (select(Case.id, Case.case_type, Case.patent_kind, Case.channel).where(Case.id.in_(moved),
-                                                                                   *_flow_scope(scope))
-             .cte("moved_cases"))
-    stints, days = _stints(cases), _days(scope)
-    entered, left = aliased(days, name="entered_day"), aliased(days, name="left_day")
-    post = _stage_post(stints.c.case_type, stints.c.stage)
-    allowance = _allowance(stints.c.case_type, stints.c.stage,
-                           {"patent_kind": stints.c.patent_kind, "channel": stints.c.channel})
-    within = func.sum(case((left.c.number - entered.c.number <= allowance, 1), else_=0))
-    judged = [_between(stints.c.left_at, scope.first, scope.last),
-              stages_where(stints.c.case_type, stints.c.stage, lambda kind: kind.center_deadline),
-              ~stages_where(stints.c.case_type, stints.c.next_stage, lambda kind: kind.pauses_clock)]
+    judged = [StageStint.left_on.between(scope.first, scope.last), StageStint.within.is_not(None),
+              *_types_clause(StageStint, scope)]
     if scope.posts is not None:
-        judged.append(post.in_(scope.post_codes))
+        judged.append(StageStint.post.in_(scope.post_codes))
+    per_day = (select(StageStint.post, StageStint.case_type, StageStint.left_on, func.count().label("finished"),
+                      func.count(case((StageStint.within.is_(True), 1))).label("within"))
+               .where(*judged).group_by(StageStint.post, StageStint.case_type, StageStint.left_on).subquery())
+    days = day_table(scope.period_days)
     rows = db.session.execute(
-        select(post, stints.c.case_type, left.c.month, func.count(), within)
-        .join(entered, entered.c.day == center_date(stints.c.entered_at))
-        .join(left, left.c.day == center_date(stints.c.left_at))
-        .where(*judged).group_by(post, stints.c.case_type, left.c.month)
-        .order_by(post, stints.c.case_type, left.c.month))
+        select(per_day.c.post, per_day.c.case_type, days.c.month, _total(per_day.c.finished),
+               _total(per_day.c.within))
+        .join(days, days.c.day == per_day.c.left_on).group_by(per_day.c.post, per_day.c.case_type, days.c.month)
+        .order_by(per_day.c.post, per_day.c.case_type, days.c.month))
     return [Compliance(*row) for row in rows]
 
 
@@ -370,12 +340,11 @@ class EnterprisePasses:
         return rate is not None and 1 - rate > failure_threshold
 
 
-def _pre_examination_events(actions, scope: Scope, first: date | None = None):
-    return (select(CaseEvent.case_id, CaseEvent.action, CaseEvent.created_at, Case.created_at.label("submitted_at"),
-                   Case.organisation_id)
-            .join(Case, Case.id == CaseEvent.case_id)
-            .where(Case.case_type == PRE_EXAMINATION, CaseEvent.action.in_(actions),
-                   _between(CaseEvent.created_at, first or scope.first, scope.last)))
+def _decisions(scope: Scope, first: date | None = None) -> list:
+    """The stays at the fast channel's stages that ended in its decision (passed, or not accepted), from `first`
+    (by default the period's first day) to the period's end."""
+    return [StageStint.case_type == PRE_EXAMINATION, StageStint.next_stage.in_((PASSED, NOT_ACCEPTED)),
+            StageStint.left_on.between(first or scope.first, scope.last)]
 
 
 def pre_examination(scope: Scope) -> PreExamination | None:
@@ -384,34 +353,16 @@ def pre_examination(scope: Scope) -> PreExamination | None:
         return None
     received = db.session.execute(select(func.count()).where(
         Case.case_type == PRE_EXAMINATION, _between(Case.created_at, scope.first, scope.last))).scalar_one()
-    days = _days(scope)
-    decisions = _pre_examination_events((PASS, NOT_ACCEPT), scope).subquery()
-    submitted, decided = aliased(days, name="submitted_day"), aliased(days, name="decided_day")
-    waited = (decided.c.number - submitted.c.number).label("waited")
-    ranked = (select(decisions.c.action, waited, func.row_number().over(order_by=waited).label("rank"),
-                     func.count().over().label("n"))
-              .join(submitted, submitted.c.day == center_date(decisions.c.submitted_at))
-              .join(decided, decided.c.day == center_date(decisions.c.created_at)).subquery())
-    passed, refused, decision_median = db.session.execute(select(
-        func.count(case((ranked.c.action == PASS, 1))), func.count(case((ranked.c.action == NOT_ACCEPT, 1))),
-        _nearest_rank(ranked.c.waited, ranked.c.rank, ranked.c.n, 0.5))).one()
-    granted, grant_median = _grants(scope, days)
-    return PreExamination(received, passed, refused, decision_median, granted, grant_median)
-
-
-def _grants(scope: Scope, days) -> tuple[int, int | None]:
-    grants = _pre_examination_events((GRANT,), scope).subquery()
-    forwarded_at = (select(func.max(CaseEvent.created_at)).where(CaseEvent.case_id == grants.c.case_id,
-                                                                  CaseEvent.action == FORWARD,
-                                                                  CaseEvent.created_at <= grants.c.created_at)
-                    .scalar_subquery())
-    forwarded, granted = aliased(days, name="forwarded_day"), aliased(days, name="granted_day")
-    took = (granted.c.serial - forwarded.c.serial).label("took")
-    ranked = (select(took, func.row_number().over(order_by=took).label("rank"), func.count().over().label("n"))
-              .select_from(grants).join(granted, granted.c.day == center_date(grants.c.created_at))
-              .join(forwarded, forwarded.c.day == center_date(forwarded_at)).subquery())
-    count = db.session.execute(select(func.count()).select_from(grants)).scalar_one()
-    return count, db.session.scalar(select(_nearest_rank(ranked.c.took, ranked.c.rank, ranked.c.n, 0.5)))
+    decided = dict(db.session.execute(select(StageStint.next_stage, func.count()).where(*_decisions(scope))
+                                      .group_by(StageStint.next_stage)).tuples().all())
+    (_, _, decision_median), = _nearest_ranks(StageStint.since_submission, StageStint.case_type, (0.5,),
+                                              *_decisions(scope)) or [(None, 0, None)]
+    (_, granted, grant_median), = _nearest_ranks(
+        calendar_days(StageStint.entered_on, StageStint.left_on), StageStint.case_type, (0.5,),
+        StageStint.case_type == PRE_EXAMINATION, StageStint.stage == FORWARDED, StageStint.next_stage == GRANTED,
+        StageStint.left_on.between(scope.first, scope.last)) or [(None, 0, None)]
+    return PreExamination(received, decided.get(PASSED, 0), decided.get(NOT_ACCEPTED, 0), decision_median,
+                          granted, grant_median)
 
 
 def pre_examination_per_enterprise(scope: Scope) -> list[EnterprisePasses]:
@@ -422,11 +373,10 @@ def pre_examination_per_enterprise(scope: Scope) -> list[EnterprisePasses]:
     requests = (select(Case.organisation_id, func.count().label("requests"))
                 .where(Case.case_type == PRE_EXAMINATION, _between(Case.created_at, first, scope.last))
                 .group_by(Case.organisation_id).subquery())
-    events = _pre_examination_events((PASS, NOT_ACCEPT), scope, first).subquery()
-    decisions = (select(events.c.organisation_id,
-                        func.count(case((events.c.action == PASS, 1))).label("passed"),
-                        func.count(case((events.c.action == NOT_ACCEPT, 1))).label("refused"))
-                 .group_by(events.c.organisation_id).subquery())
+    decisions = (select(StageStint.organisation_id,
+                        func.count(case((StageStint.next_stage == PASSED, 1))).label("passed"),
+                        func.count(case((StageStint.next_stage == NOT_ACCEPTED, 1))).label("refused"))
+                 .where(*_decisions(scope, first)).group_by(StageStint.organisation_id).subquery())
     rows = db.session.execute(
         select(Organisation, func.coalesce(requests.c.requests, 0), func.coalesce(decisions.c.passed, 0),
                func.coalesce(decisions.c.refused, 0))
@@ -454,23 +404,22 @@ class Satisfaction:
 
 def satisfaction(scope: Scope) -> list[Satisfaction]:
     """The enterprises' answers given in the period (1 to 5), per case type, owning post and month: the post is the
-    one owning the stage the case closed from, at its latest closing before the answer."""
-    closing = aliased(CaseEvent, name="closing")
-    last_closing = (select(func.max(closing.id)).where(
-        closing.case_id == SatisfactionAnswer.case_id, closing.kind == EventKind.TRANSITION,
-        closing.created_at <= SatisfactionAnswer.answered_at,
-        stages_where(Case.case_type, closing.to_stage, lambda kind: not kind.open)).scalar_subquery())
-    answers = (select(Case.case_type, CaseEvent.from_stage, SatisfactionAnswer.score, SatisfactionAnswer.answered_at)
-               .join(Case, Case.id == SatisfactionAnswer.case_id).join(CaseEvent, CaseEvent.case_id == Case.id)
-               .where(CaseEvent.id == last_closing, _between(SatisfactionAnswer.answered_at, scope.first, scope.last),
-                      *_flow_scope(scope))
+    one owning the stage the case closed from, at its latest closing before the answer (kept with the answer)."""
+    given = [_between(SatisfactionAnswer.answered_at, scope.first, scope.last),
+             *_types_clause(SatisfactionAnswer, scope)]
+    if scope.posts is not None:
+        given.append(SatisfactionAnswer.post.in_(scope.post_codes))
+    answered_on = center_date(SatisfactionAnswer.answered_at)
+    per_day = (select(SatisfactionAnswer.case_type, SatisfactionAnswer.post, answered_on.label("day"),
+                      func.count().label("answers"), func.sum(SatisfactionAnswer.score).label("score_total"))
+               .where(*given).group_by(SatisfactionAnswer.case_type, SatisfactionAnswer.post, answered_on)
                .subquery())
-    post, days = _stage_post(answers.c.case_type, answers.c.from_stage), _days(scope)
+    days = day_table(scope.period_days)
     rows = db.session.execute(
-        select(answers.c.case_type, post, days.c.month, func.count(), func.sum(answers.c.score))
-        .join(days, days.c.day == center_date(answers.c.answered_at))
-        .where(*([post.in_(scope.post_codes)] if scope.posts is not None else []))
-        .group_by(answers.c.case_type, post, days.c.month).order_by(answers.c.case_type, post, days.c.month))
+        select(per_day.c.case_type, per_day.c.post, days.c.month, _total(per_day.c.answers),
+               _total(per_day.c.score_total))
+        .join(days, days.c.day == per_day.c.day).group_by(per_day.c.case_type, per_day.c.post, days.c.month)
+        .order_by(per_day.c.case_type, per_day.c.post, days.c.month))
     return [Satisfaction(*row) for row in rows]
 
 
@@ -497,20 +446,25 @@ def units(scope: Scope) -> list[UnitFigures]:
     holding = (select(Case.delegated_unit_id, func.count().label("count"))
                .where(Case.closed_at.is_(None), Case.delegated_unit_id.is_not(None), *_now_scope(scope))
                .group_by(Case.delegated_unit_id).subquery())
-    reported = (select(CaseEvent.unit_id, func.max(CaseEvent.created_at).label("at"))
-                .where(CaseEvent.kind == EventKind.PROGRESS_REPORT).group_by(CaseEvent.unit_id).subquery())
-    days = _days(scope)
-    report_day, today = aliased(days, name="report_day"), aliased(days, name="today")
+    last_report = (select(CaseEvent.created_at).where(CaseEvent.unit_id == DemonstrationUnit.id,
+                                                      CaseEvent.kind == EventKind.PROGRESS_REPORT)
+                   .order_by(CaseEvent.created_at.desc()).limit(1).scalar_subquery())
     rows = db.session.execute(
         select(DemonstrationUnit, func.coalesce(delegated.c.count, 0), func.coalesce(holding.c.count, 0),
-               report_day.c.day, today.c.number - report_day.c.number)
+               last_report)
         .outerjoin(delegated, delegated.c.unit_id == DemonstrationUnit.id)
         .outerjoin(holding, holding.c.delegated_unit_id == DemonstrationUnit.id)
-        .outerjoin(reported, reported.c.unit_id == DemonstrationUnit.id)
-        .outerjoin(report_day, report_day.c.day == center_date(reported.c.at))
-        .join(today, today.c.day == literal(scope.today))
         .where(DemonstrationUnit.active).order_by(DemonstrationUnit.name_zh))
-    return [UnitFigures(*row) for row in rows]
+    return [UnitFigures(unit, delegated, holding, *_report_age(reported_at, scope.today))
+            for unit, delegated, holding, reported_at in rows]
+
+
+def _report_age(reported_at: datetime | None, today: date) -> tuple[date | None, int | None]:
+    """The day of a unit's last report and the working days since (the units are a handful: counted one by one)."""
+    if reported_at is None:
+        return None, None
+    day = reported_at.astimezone(CENTER_ZONE).date()
+    return day, working_days_between(day, today)
 
 
 # --- Everything at once ----------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from ..accounts.models import User
 from ..audit.operations import record
 from ..calendar import forget_schedules
 from ..cases.operations import recount_deadlines
+from ..cases.stints import recount_between
 from ..database import utcnow
 from ..extensions import db
 from .models import CalendarDay, CalendarYear, ScheduleSource
@@ -62,6 +63,7 @@ def _change(year: int, actor: User | None, source: ScheduleSource, file_name: st
     db.session.flush()
     forget_schedules()
     moved = recount_deadlines(date(year, 1, 1), date(year, 12, 31), actor)
+    recount_between(date(year, 1, 1), date(year, 12, 31))  # the working days each stay and case took
     record("calendar.changed", "calendar", str(year), actor=actor, before=before, after={
         **_described(schedule), "due_dates_moved": {reference: [old.isoformat(), new.isoformat()]
                                                     for reference, (old, new) in moved.items()}})

@@ -31,6 +31,7 @@ import pytest
 
 from ipcenter.calendar import CENTER_ZONE
 from ipcenter.cases.models import Case, CaseEvent, EventKind, SatisfactionAnswer
+from ipcenter.cases.stints import recount as recount_stints
 from ipcenter.extensions import db
 from ipcenter.working_calendar.models import DayKind
 from ipcenter.working_calendar.notice import ListedDay
@@ -104,9 +105,10 @@ def october(center, monkeypatch):
     cases.e = _case(center, "ZS-2026-900005", "consultation", one, [(11, 2, SUBMITTED, None, None, "answering")],
                     post=center.posts["consultation"])
     db.session.add_all([
-        SatisfactionAnswer(case=cases.b, answered_by=two, score=2, comment="希望先电话沟通", answered_at=at(10, 19)),
-        SatisfactionAnswer(case=cases.c, answered_by=one, score=4, answered_at=at(10, 23)),
-        SatisfactionAnswer(case=cases.a, answered_by=one, score=5,
-                           answered_at=datetime(2026, 11, 1, 0, 30, tzinfo=CENTER_ZONE))])
+        SatisfactionAnswer.about(cases.b, two, 2, "希望先电话沟通", at(10, 19)),
+        SatisfactionAnswer.about(cases.c, one, 4, answered_at=at(10, 23)),
+        SatisfactionAnswer.about(cases.a, one, 5, answered_at=datetime(2026, 11, 1, 0, 30, tzinfo=CENTER_ZONE))])
+    db.session.flush()
+    recount_stints()  # written dated, not walked: counted as the engine counts each step
     db.session.commit()
     return cases

@@ -11,7 +11,7 @@ from sqlalchemy import Date, Integer, column, values
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from ..calendar import CENTER_ZONE, is_working_day
+from ..calendar import CENTER_ZONE, center_schedules, is_working_day
 
 
 class center_date(FunctionElement):  # noqa: N801 (an SQL function, named as SQL names them)
@@ -32,6 +32,25 @@ def _center_date_sqlite(element, compiler, **kw) -> str:
     return f"date({compiler.process(element.clauses, **kw)}, '+8 hours')"
 
 
+class calendar_days(FunctionElement):  # noqa: N801
+    """The calendar days from one date column to a later one."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(calendar_days, "postgresql")
+def _calendar_days_postgresql(element, compiler, **kw) -> str:
+    earlier, later = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({later} - {earlier})"
+
+
+@compiles(calendar_days, "sqlite")
+def _calendar_days_sqlite(element, compiler, **kw) -> str:
+    earlier, later = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
 @dataclass(frozen=True)
 class Day:
     day: date
@@ -41,11 +60,13 @@ class Day:
     month: date  # the first of its month
 
 
-def days_spanning(first: date, last: date) -> list[Day]:
+def days_spanning(first: date, last: date, schedules: dict[int, dict[date, bool]] | None = None) -> list[Day]:
+    """Each day from `first` to `last`, counted on the center's schedules (read now, unless given)."""
     days, number = [], 0
+    schedules = center_schedules() if schedules is None else schedules
     for offset in range((last - first).days + 1):
         day = first + timedelta(days=offset)
-        number += is_working_day(day)
+        number += is_working_day(day, schedules)
         days.append(Day(day, number, offset, day - timedelta(days=day.weekday()), day.replace(day=1)))
     return days
 

@@ -1,0 +1,178 @@
+"""How long each case spent at each stage and in all: the timeline counted in working days, kept for the figures.
+
+A *stint* is a case's stay at one stage, from the timeline entry that brought it there to the one that took it
+on; a *turnaround* is a closed case's stay from submission to closing. Both are counted here, by one rule, from
+the timeline and the working calendar (the center's schedules, the package, Monday to Friday beyond), and kept
+in two narrow tables the dashboard and the monthly report add up: so a figure over a million cases reads
+indexed rows instead of ranking every timeline entry and looking up every date. They are counted again
+
+- for a case at each step the engine takes (`cases.operations`),
+- for the cases across the dates of a schedule the center changes (`working_calendar.operations`),
+- for every case by `flask cases recount-stints`, and by whatever writes timelines without the engine (the
+  demo's history, the migration that made the tables, the benchmark's fill).
+"""
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.orm import Mapped, aliased, mapped_column
+
+from ..calendar import CENTER_ZONE, center_schedules, center_today, read_schedules
+from ..extensions import Model, db
+from ..working_calendar.days import center_date, day_table, days_spanning
+from .models import Case, CaseEvent, EventKind, stages_where
+from .workflow import CASE_TYPES
+
+STAGE_CHANGES = (EventKind.SUBMITTED, EventKind.TRANSITION)  # the timeline entries that enter a stage
+
+
+class StageStint(Model):
+    """A finished stay of a case at a stage (the stage it is at now is not finished: not here)."""
+
+    __tablename__ = "stage_stints"
+    __table_args__ = (
+        # Deadline compliance: the stints finished in a period, per post, type and whether within the allowance.
+        Index("ix_stage_stints_left", "left_on", "post", "case_type", "within"),
+        # Where stays led in a period: the cases accepted, the fast channel's decisions (per enterprise too) and
+        # grants; on PostgreSQL from the index alone.
+        Index("ix_stage_stints_led_to", "next_stage", "left_on", postgresql_include=[
+            "case_type", "stage", "case_id", "organisation_id", "entered_on", "since_submission"]),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    case_type: Mapped[str] = mapped_column(String(30))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))  # the enterprise's case
+    stage: Mapped[str] = mapped_column(String(40))
+    next_stage: Mapped[str] = mapped_column(String(40))
+    post: Mapped[str | None] = mapped_column(String(40))  # the code of the post owning the stage
+    entered_on: Mapped[date] = mapped_column(Date)  # center dates
+    left_on: Mapped[date] = mapped_column(Date)
+    working_days: Mapped[int] = mapped_column(Integer)  # after the day it entered, up to the day it left
+    since_submission: Mapped[int] = mapped_column(Integer)  # working days from the case's submission to leaving
+    # Judged against the stage's allowance in working days: whether it kept it. None when not judged: a stage
+    # without the center's deadline, one counted in hours, or a stay the enterprise's pause cut short (the
+    # stay after the pause is judged).
+    within: Mapped[bool | None] = mapped_column(Boolean)
+    waiting: Mapped[bool] = mapped_column(Boolean)  # the enterprise's time: the stage asked it something
+
+
+class CaseTurnaround(Model):
+    """A closed case's working days from submission to closing, and of them the enterprise's."""
+
+    __tablename__ = "case_turnarounds"
+    __table_args__ = (Index("ix_case_turnarounds_closed", "closed_on", "case_type", "working_days",
+                            "enterprise_days"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    case_type: Mapped[str] = mapped_column(String(30))
+    submitted_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date] = mapped_column(Date)
+    working_days: Mapped[int] = mapped_column(Integer)
+    enterprise_days: Mapped[int] = mapped_column(Integer)
+
+
+def stage_post(type_column, stage_column):
+    """The code of the post owning a stage of a type, in a query."""
+    return case(*((and_(type_column == t.code, stage_column == s.code), s.post)
+                  for t in CASE_TYPES.values() for s in t.stages if s.post), else_=None)
+
+
+def stage_allowance(type_column, stage_column, keyed: dict):
+    """The working days a stage of a type allows, in a query; where it depends on the case (`allowance_by`), on
+    the column of `keyed` so named. Stages counted in hours are not judged in working days (None)."""
+    whens = []
+    for t in CASE_TYPES.values():
+        for s in t.stages:
+            at = and_(type_column == t.code, stage_column == s.code)
+            if isinstance(s.allowance, dict):
+                whens += [(and_(at, keyed[s.allowance_by] == key), days) for key, days in s.allowance.items()
+                          if isinstance(days, int)]
+            elif isinstance(s.allowance, int):
+                whens.append((at, s.allowance))
+    return case(*whens, else_=None)
+
+
+def recount(case_ids=None, bind=None) -> None:
+    """Count again the stints and turnarounds of the cases `case_ids` (a list or a query of ids; None: every
+    case), through `bind` (a connection; None: the app's session)."""
+    bind = db.session if bind is None else bind
+    chosen = (lambda column: column.in_(case_ids)) if case_ids is not None else (lambda column: true())
+    bind.execute(delete(StageStint).where(chosen(StageStint.case_id)))
+    bind.execute(delete(CaseTurnaround).where(chosen(CaseTurnaround.case_id)))
+    first, last = bind.execute(select(func.min(Case.created_at), select(func.max(CaseEvent.created_at)).where(
+        chosen(CaseEvent.case_id)).scalar_subquery()).where(chosen(Case.id))).one()
+    if first is None or last is None:
+        return
+    schedules = center_schedules() if bind is db.session else read_schedules(bind)
+    days = day_table(days_spanning(first.astimezone(CENTER_ZONE).date(),
+                                   max(last.astimezone(CENTER_ZONE).date(), center_today()), schedules))
+    bind.execute(_stints_insert(chosen, days))
+    bind.execute(_turnarounds_insert(chosen, days))
+
+
+def _stints_insert(chosen, days):
+    following = {"partition_by": CaseEvent.case_id, "order_by": CaseEvent.id}
+    stays = (select(CaseEvent.case_id, Case.case_type, Case.organisation_id, Case.patent_kind, Case.channel,
+                    center_date(Case.created_at).label("submitted_on"), CaseEvent.to_stage.label("stage"),
+                    center_date(CaseEvent.created_at).label("entered_on"),
+                    center_date(func.lead(CaseEvent.created_at).over(**following)).label("left_on"),
+                    func.lead(CaseEvent.to_stage).over(**following).label("next_stage"))
+             .join(Case, Case.id == CaseEvent.case_id)
+             .where(CaseEvent.kind.in_(STAGE_CHANGES), chosen(CaseEvent.case_id)).subquery("stays"))
+    entered, left = aliased(days, name="entered_day"), aliased(days, name="left_day")
+    submitted = aliased(days, name="submitted_day")
+    working = left.c.number - entered.c.number
+    judged = and_(stages_where(stays.c.case_type, stays.c.stage, lambda kind: kind.center_deadline),
+                  ~stages_where(stays.c.case_type, stays.c.next_stage, lambda kind: kind.pauses_clock))
+    allowance = stage_allowance(stays.c.case_type, stays.c.stage,
+                                {"patent_kind": stays.c.patent_kind, "channel": stays.c.channel})
+    columns = {
+        "case_id": stays.c.case_id, "case_type": stays.c.case_type, "organisation_id": stays.c.organisation_id,
+        "stage": stays.c.stage,
+        "next_stage": stays.c.next_stage, "post": stage_post(stays.c.case_type, stays.c.stage),
+        "entered_on": stays.c.entered_on, "left_on": stays.c.left_on, "working_days": working,
+        "since_submission": left.c.number - submitted.c.number,
+        "within": case((judged, working <= allowance), else_=None),
+        "waiting": stages_where(stays.c.case_type, stays.c.stage, lambda kind: kind.asks_enterprise),
+    }
+    return insert(StageStint).from_select(list(columns), select(*columns.values())
+                                          .join(entered, entered.c.day == stays.c.entered_on)
+                                          .join(left, left.c.day == stays.c.left_on)
+                                          .join(submitted, submitted.c.day == stays.c.submitted_on))
+
+
+def _turnarounds_insert(chosen, days):
+    waited = (select(StageStint.case_id, func.sum(StageStint.working_days).label("days"))
+              .where(StageStint.waiting, chosen(StageStint.case_id)).group_by(StageStint.case_id).subquery())
+    submitted, closed = aliased(days, name="submitted_day"), aliased(days, name="closed_day")
+    columns = {
+        "case_id": Case.id, "case_type": Case.case_type, "submitted_on": submitted.c.day,
+        "closed_on": closed.c.day, "working_days": closed.c.number - submitted.c.number,
+        "enterprise_days": func.coalesce(waited.c.days, 0),
+    }
+    return insert(CaseTurnaround).from_select(list(columns), select(*columns.values())
+                                              .join(submitted, submitted.c.day == center_date(Case.created_at))
+                                              .join(closed, closed.c.day == center_date(Case.closed_at))
+                                              .outerjoin(waited, waited.c.case_id == Case.id)
+                                              .where(Case.closed_at.is_not(None), chosen(Case.id)))
+
+
+def recount_between(first: date, last: date) -> None:
+    """After the working calendar changed from `first` to `last`: the cases whose counts may span those dates."""
+    start, end = (datetime.combine(day, time(), CENTER_ZONE) for day in (first, last + timedelta(days=1)))
+    recount(select(Case.id).where(Case.created_at < end, or_(Case.closed_at.is_(None), Case.closed_at >= start)))
