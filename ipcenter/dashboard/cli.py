@@ -9,8 +9,8 @@ from flask_babel import force_locale
 from ..audit.operations import record_command
 from ..calendar import center_today
 from ..extensions import db
-from .figures import Scope
 from .report import report_file
+from .scope import Scope
 
 reports_cli = AppGroup("reports", help="The center's reports to its supervising bureau.")
 

@@ -1,6 +1,7 @@
 """The figures a protection center is judged by, each one SQL query over a `Scope` (dates, case type, posts).
 
-The dashboard shows them and the monthly report writes them: both read these functions, so a chart, its table
+The dashboard shows them and the monthly report writes them: both read these functions (the fast pre-examination
+channel's in `pre_examination.py`), so a chart, its table
 and the report's cell are one number. The working days each case spent at each stage and in all are counted as
 the engine goes (`cases/stints.py`): the figures add those rows up, a million cases in well under a second.
 Definitions:
@@ -21,86 +22,26 @@ Definitions:
   stints at its own stages; answers about closings from its stages.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from functools import cached_property
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Integer, and_, case, cast, func, or_, select, tuple_
+from sqlalchemy import case, func, select, tuple_
 
 from ..accounts.models import User
 from ..calendar import CENTER_ZONE, working_days_between
 from ..cases.models import Case, CaseEvent, EventKind, SatisfactionAnswer
 from ..cases.stints import CaseTurnaround, StageStint
-from ..cases.workflow import CASE_TYPES, FAST_PRE_EXAMINATION
+from ..cases.workflow import CASE_TYPES
 from ..extensions import db
-from ..organisations.models import DemonstrationUnit, Organisation, Post
-from ..working_calendar.days import Day, calendar_days, center_date, day_table, days_spanning
+from ..organisations.models import DemonstrationUnit, Post
+from ..working_calendar.days import center_date, day_table, days_spanning
+from .pre_examination import EnterprisePasses, PreExamination, pre_examination, pre_examination_per_enterprise
+from .scope import Scope, between, nearest_ranks, total, types_clause
 
 WEEKS = 26
-PRE_EXAMINATION = FAST_PRE_EXAMINATION.code
-# Where the fast channel's decisions (pass, not accept) and its grant lead, and where the grant is awaited.
-_LEADS_TO = {transition.action: transition.target for transition in FAST_PRE_EXAMINATION.transitions}
-PASSED, NOT_ACCEPTED, FORWARDED, GRANTED = (_LEADS_TO[action] for action in ("pass", "not_accept", "forward",
-                                                                            "record_grant"))
-
-
-@dataclass(frozen=True)
-class Scope:
-    first: date
-    last: date  # both included, center dates
-    today: date
-    case_type: str | None = None
-    posts: tuple[Post, ...] | None = None  # None: every post
-
-    @property
-    def post_codes(self) -> list[str]:
-        return [post.code for post in self.posts or ()]
-
-    @cached_property
-    def period_days(self) -> list[Day]:
-        """The period's days, counted once for every figure of the scope."""
-        return days_spanning(self.first, self.last)
-
-    @property
-    def previous_month(self) -> str:
-        """The month to offer for the monthly report, as YYYY-MM: the period's own if it is one whole month, else
-        the month before the period's last day's (the report most often asked for)."""
-        whole = self.first.day == 1 and (self.last + timedelta(days=1)).day == 1 and self.first.month == self.last.month
-        return (self.first if whole else self.last.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
-
-    @property
-    def types(self) -> list[str]:
-        """The case types in scope: the one chosen, or those passing through the chosen posts."""
-        codes = [self.case_type] if self.case_type else list(CASE_TYPES)
-        if self.posts is None:
-            return codes
-        return [code for code in codes if any(stage.post in self.post_codes for stage in CASE_TYPES[code].stages)]
-
-
-def utc_bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    """The instants the center's days `first` to `last` run between (the end excluded)."""
-    return (datetime.combine(first, time(), CENTER_ZONE),
-            datetime.combine(last + timedelta(days=1), time(), CENTER_ZONE))
-
-
-def twelve_months_to(last: date) -> date:
-    """The first day of the twelve months ending with `last`."""
-    following = last + timedelta(days=1)
-    return following.replace(year=following.year - 1) if (following.month, following.day) != (2, 29) else date(
-        following.year - 1, 3, 1)
-
-
-def _between(column, first: date, last: date):
-    start, end = utc_bounds(first, last)
-    return and_(column >= start, column < end)
-
-
-def _types_clause(model, scope: Scope) -> list:
-    """The case types in scope, as a condition on `model`'s case_type (none when every type is)."""
-    return [] if len(scope.types) == len(CASE_TYPES) else [model.case_type.in_(scope.types)]
 
 
 def _flow_scope(scope: Scope) -> list:
-    return _types_clause(Case, scope)
+    return types_clause(Case, scope)
 
 
 def _now_scope(scope: Scope) -> list:
@@ -108,16 +49,6 @@ def _now_scope(scope: Scope) -> list:
     if scope.posts is not None:
         clauses.append(Case.post_id.in_([post.id for post in scope.posts]))
     return clauses
-
-
-def _total(counts):
-    """A sum of counts, as a whole number (PostgreSQL sums counts as numerics)."""
-    return cast(func.sum(counts), Integer)
-
-
-def _nearest_rank(value, rank, count, share: float):
-    """The aggregate picking the nearest-rank percentile of rows ranked by `value` (rank 1 the smallest)."""
-    return func.min(case((rank >= count * share, value)))
 
 
 # --- Now -------------------------------------------------------------------------------------------------------
@@ -177,9 +108,9 @@ def weekly(scope: Scope) -> list[Week]:
 
     def per_week(column) -> dict[date, int]:
         per_day = (select(center_date(column).label("day"), func.count().label("count"))
-                   .where(_between(column, first, scope.last), *_flow_scope(scope))
+                   .where(between(column, first, scope.last), *_flow_scope(scope))
                    .group_by(center_date(column)).subquery())
-        return dict(db.session.execute(select(days.c.week, _total(per_day.c.count)).join(
+        return dict(db.session.execute(select(days.c.week, total(per_day.c.count)).join(
             days, days.c.day == per_day.c.day).group_by(days.c.week)).tuples().all())
 
     received, closed = per_week(Case.created_at), per_week(Case.closed_at)
@@ -201,7 +132,7 @@ def counts_per_type(scope: Scope) -> dict[str, TypeCounts]:
     received = _count_per_type(Case.created_at, scope)
     closed = dict(db.session.execute(
         select(CaseTurnaround.case_type, func.count()).where(
-            CaseTurnaround.closed_on.between(scope.first, scope.last), *_types_clause(CaseTurnaround, scope))
+            CaseTurnaround.closed_on.between(scope.first, scope.last), *types_clause(CaseTurnaround, scope))
         .group_by(CaseTurnaround.case_type)).tuples().all())
     taken_up = [(t.code, t.initial_stage, code) for t in CASE_TYPES.values() for code in _work_after_intake(t)]
     accepted = dict(db.session.execute(
@@ -209,7 +140,7 @@ def counts_per_type(scope: Scope) -> dict[str, TypeCounts]:
         .where(StageStint.next_stage.in_({code for *_, code in taken_up}),
                StageStint.left_on.between(scope.first, scope.last),
                tuple_(StageStint.case_type, StageStint.stage, StageStint.next_stage).in_(taken_up),
-               *_types_clause(StageStint, scope)).group_by(StageStint.case_type)).tuples().all())
+               *types_clause(StageStint, scope)).group_by(StageStint.case_type)).tuples().all())
     return {code: TypeCounts(code, received.get(code, 0), accepted.get(code, 0) if _work_after_intake(
         CASE_TYPES[code]) else received.get(code, 0), closed.get(code, 0)) for code in scope.types}
 
@@ -222,7 +153,7 @@ def _work_after_intake(case_type) -> list[str]:
 
 def _count_per_type(column, scope: Scope) -> dict[str, int]:
     return dict(db.session.execute(
-        select(Case.case_type, func.count()).where(_between(column, scope.first, scope.last), *_flow_scope(scope))
+        select(Case.case_type, func.count()).where(between(column, scope.first, scope.last), *_flow_scope(scope))
         .group_by(Case.case_type)).tuples().all())
 
 
@@ -252,24 +183,8 @@ def turnaround(scope: Scope) -> list[Turnaround]:
 
 
 def _percentiles(value, shares, scope: Scope):
-    return _nearest_ranks(value, CaseTurnaround.case_type, shares, CaseTurnaround.closed_on.between(
-        scope.first, scope.last), *_types_clause(CaseTurnaround, scope))
-
-
-def _nearest_ranks(value, group, shares, *where):
-    """Rows (`group`'s value, rows counted, the nearest-rank percentile of `value` at each share) of the rows of
-    `value`'s table that meet `where`, counted from how many rows hold each value (a few hundred), not by ranking
-    every row."""
-    took = select(group.label("grouping"), value.label("value"), func.count().label("rows")).where(
-        *where).group_by(group, value).subquery()
-    by_group = {"partition_by": took.c.grouping}
-    running = select(took.c.grouping, took.c.value,
-                     func.sum(took.c.rows).over(**by_group, order_by=took.c.value).label("so_far"),
-                     func.sum(took.c.rows).over(**by_group).label("rows")).subquery()
-    return db.session.execute(select(
-        running.c.grouping, cast(func.max(running.c.rows), Integer),
-        *(func.min(case((running.c.so_far >= running.c.rows * share, running.c.value))) for share in shares))
-        .group_by(running.c.grouping)).all()
+    return nearest_ranks(value, CaseTurnaround.case_type, shares, CaseTurnaround.closed_on.between(
+        scope.first, scope.last), *types_clause(CaseTurnaround, scope))
 
 
 # --- Deadline compliance ---------------------------------------------------------------------------------------
@@ -290,7 +205,7 @@ class Compliance:
 def compliance(scope: Scope) -> list[Compliance]:
     """Stints at stages run to the center's deadline that ended in the period, per owning post, type and month."""
     judged = [StageStint.left_on.between(scope.first, scope.last), StageStint.within.is_not(None),
-              *_types_clause(StageStint, scope)]
+              *types_clause(StageStint, scope)]
     if scope.posts is not None:
         judged.append(StageStint.post.in_(scope.post_codes))
     per_day = (select(StageStint.post, StageStint.case_type, StageStint.left_on, func.count().label("finished"),
@@ -298,93 +213,11 @@ def compliance(scope: Scope) -> list[Compliance]:
                .where(*judged).group_by(StageStint.post, StageStint.case_type, StageStint.left_on).subquery())
     days = day_table(scope.period_days)
     rows = db.session.execute(
-        select(per_day.c.post, per_day.c.case_type, days.c.month, _total(per_day.c.finished),
-               _total(per_day.c.within))
+        select(per_day.c.post, per_day.c.case_type, days.c.month, total(per_day.c.finished),
+               total(per_day.c.within))
         .join(days, days.c.day == per_day.c.left_on).group_by(per_day.c.post, per_day.c.case_type, days.c.month)
         .order_by(per_day.c.post, per_day.c.case_type, days.c.month))
     return [Compliance(*row) for row in rows]
-
-
-# --- Fast pre-examination --------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class PreExamination:
-    received: int
-    passed: int
-    refused: int
-    decision_median: int | None  # working days from submission to the decision
-    granted: int
-    grant_median: int | None  # calendar days from forwarding to the grant
-
-    @property
-    def pass_rate(self) -> float | None:
-        decided = self.passed + self.refused
-        return self.passed / decided if decided else None
-
-
-@dataclass(frozen=True)
-class EnterprisePasses:
-    organisation: Organisation
-    requests: int
-    passed: int
-    refused: int
-
-    @property
-    def pass_rate(self) -> float | None:
-        decided = self.passed + self.refused
-        return self.passed / decided if decided else None
-
-    def over(self, failure_threshold: float) -> bool:
-        """Refused more than the threshold's share of its decisions (the province suspends above one half)."""
-        rate = self.pass_rate
-        return rate is not None and 1 - rate > failure_threshold
-
-
-def _decisions(scope: Scope, first: date | None = None) -> list:
-    """The stays at the fast channel's stages that ended in its decision (passed, or not accepted), from `first`
-    (by default the period's first day) to the period's end."""
-    return [StageStint.case_type == PRE_EXAMINATION, StageStint.next_stage.in_((PASSED, NOT_ACCEPTED)),
-            StageStint.left_on.between(first or scope.first, scope.last)]
-
-
-def pre_examination(scope: Scope) -> PreExamination | None:
-    """The fast channel's figures; None when the scope leaves its type out."""
-    if PRE_EXAMINATION not in scope.types:
-        return None
-    received = db.session.execute(select(func.count()).where(
-        Case.case_type == PRE_EXAMINATION, _between(Case.created_at, scope.first, scope.last))).scalar_one()
-    decided = dict(db.session.execute(select(StageStint.next_stage, func.count()).where(*_decisions(scope))
-                                      .group_by(StageStint.next_stage)).tuples().all())
-    (_, _, decision_median), = _nearest_ranks(StageStint.since_submission, StageStint.case_type, (0.5,),
-                                              *_decisions(scope)) or [(None, 0, None)]
-    (_, granted, grant_median), = _nearest_ranks(
-        calendar_days(StageStint.entered_on, StageStint.left_on), StageStint.case_type, (0.5,),
-        StageStint.case_type == PRE_EXAMINATION, StageStint.stage == FORWARDED, StageStint.next_stage == GRANTED,
-        StageStint.left_on.between(scope.first, scope.last)) or [(None, 0, None)]
-    return PreExamination(received, decided.get(PASSED, 0), decided.get(NOT_ACCEPTED, 0), decision_median,
-                          granted, grant_median)
-
-
-def pre_examination_per_enterprise(scope: Scope) -> list[EnterprisePasses]:
-    """Each enterprise's requests and decisions over the 12 months up to the period's end, the most requests first."""
-    if PRE_EXAMINATION not in scope.types:
-        return []
-    first = twelve_months_to(scope.last)
-    requests = (select(Case.organisation_id, func.count().label("requests"))
-                .where(Case.case_type == PRE_EXAMINATION, _between(Case.created_at, first, scope.last))
-                .group_by(Case.organisation_id).subquery())
-    decisions = (select(StageStint.organisation_id,
-                        func.count(case((StageStint.next_stage == PASSED, 1))).label("passed"),
-                        func.count(case((StageStint.next_stage == NOT_ACCEPTED, 1))).label("refused"))
-                 .where(*_decisions(scope, first)).group_by(StageStint.organisation_id).subquery())
-    rows = db.session.execute(
-        select(Organisation, func.coalesce(requests.c.requests, 0), func.coalesce(decisions.c.passed, 0),
-               func.coalesce(decisions.c.refused, 0))
-        .outerjoin(requests, requests.c.organisation_id == Organisation.id)
-        .outerjoin(decisions, decisions.c.organisation_id == Organisation.id)
-        .where(or_(requests.c.requests.is_not(None), decisions.c.passed.is_not(None)))
-        .order_by(func.coalesce(requests.c.requests, 0).desc(), Organisation.name_zh))
-    return [EnterprisePasses(*row) for row in rows]
 
 
 # --- Satisfaction ----------------------------------------------------------------------------------------------
@@ -405,8 +238,8 @@ class Satisfaction:
 def satisfaction(scope: Scope) -> list[Satisfaction]:
     """The enterprises' answers given in the period (1 to 5), per case type, owning post and month: the post is the
     one owning the stage the case closed from, at its latest closing before the answer (kept with the answer)."""
-    given = [_between(SatisfactionAnswer.answered_at, scope.first, scope.last),
-             *_types_clause(SatisfactionAnswer, scope)]
+    given = [between(SatisfactionAnswer.answered_at, scope.first, scope.last),
+             *types_clause(SatisfactionAnswer, scope)]
     if scope.posts is not None:
         given.append(SatisfactionAnswer.post.in_(scope.post_codes))
     answered_on = center_date(SatisfactionAnswer.answered_at)
@@ -416,8 +249,8 @@ def satisfaction(scope: Scope) -> list[Satisfaction]:
                .subquery())
     days = day_table(scope.period_days)
     rows = db.session.execute(
-        select(per_day.c.case_type, per_day.c.post, days.c.month, _total(per_day.c.answers),
-               _total(per_day.c.score_total))
+        select(per_day.c.case_type, per_day.c.post, days.c.month, total(per_day.c.answers),
+               total(per_day.c.score_total))
         .join(days, days.c.day == per_day.c.day).group_by(per_day.c.case_type, per_day.c.post, days.c.month)
         .order_by(per_day.c.case_type, per_day.c.post, days.c.month))
     return [Satisfaction(*row) for row in rows]
@@ -441,7 +274,7 @@ class UnitFigures:
 def units(scope: Scope) -> list[UnitFigures]:
     delegated = (select(CaseEvent.unit_id, func.count().label("count")).join(Case, Case.id == CaseEvent.case_id)
                  .where(CaseEvent.kind == EventKind.DELEGATED,
-                        _between(CaseEvent.created_at, scope.first, scope.last), *_flow_scope(scope))
+                        between(CaseEvent.created_at, scope.first, scope.last), *_flow_scope(scope))
                  .group_by(CaseEvent.unit_id).subquery())
     holding = (select(Case.delegated_unit_id, func.count().label("count"))
                .where(Case.closed_at.is_(None), Case.delegated_unit_id.is_not(None), *_now_scope(scope))

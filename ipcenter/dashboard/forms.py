@@ -9,7 +9,8 @@ from ..calendar import center_today
 from ..cases.agenda import QUIET
 from ..cases.workflow import CASE_TYPES
 from ..i18n import localized_name
-from .figures import WEEKS, Scope
+from .figures import WEEKS
+from .scope import Scope
 
 LONGEST_PERIOD = timedelta(days=366 * 5)
 FAILURE_THRESHOLD = 50  # per cent: the province suspends an enterprise whose failure rate exceeds half

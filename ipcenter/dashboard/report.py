@@ -22,8 +22,9 @@ from ..exports import cell_text
 from ..extensions import db
 from ..i18n import center_name, localized_name
 from ..organisations.models import Post
-from .figures import Board, Scope, board
+from .figures import Board, board
 from .forms import FAILURE_THRESHOLD
+from .scope import Scope
 
 HIGHLIGHT = PatternFill("solid", fgColor="FDE2E1")  # an enterprise refused more than the threshold
 
