@@ -28,12 +28,13 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union,
 )
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
-from ..calendar import CENTER_ZONE, center_schedules, center_today, read_schedules
+from ..calendar import CENTER_ZONE, center_schedules, read_schedules
 from ..extensions import Model, db
-from ..working_calendar.days import center_date, day_table, days_spanning
+from ..working_calendar.days import center_date, day_table, days_numbered
 from .models import Case, CaseEvent, EventKind, stages_where
 from .workflow import CASE_TYPES
 
@@ -114,15 +115,22 @@ def recount(case_ids=None, bind=None) -> None:
     chosen = (lambda column: column.in_(case_ids)) if case_ids is not None else (lambda column: true())
     bind.execute(delete(StageStint).where(chosen(StageStint.case_id)))
     bind.execute(delete(CaseTurnaround).where(chosen(CaseTurnaround.case_id)))
-    first, last = bind.execute(select(func.min(Case.created_at), select(func.max(CaseEvent.created_at)).where(
-        chosen(CaseEvent.case_id)).scalar_subquery()).where(chosen(Case.id))).one()
-    if first is None or last is None:
+    dates = _dates_counted(chosen, bind)
+    if not dates:
         return
     schedules = center_schedules() if bind is db.session else read_schedules(bind)
-    days = day_table(days_spanning(first.astimezone(CENTER_ZONE).date(),
-                                   max(last.astimezone(CENTER_ZONE).date(), center_today()), schedules))
+    days = day_table(days_numbered(dates, schedules))
     bind.execute(_stints_insert(chosen, days))
     bind.execute(_turnarounds_insert(chosen, days))
+
+
+def _dates_counted(chosen, bind) -> list[date]:
+    """The center dates the counts look up: the cases' submissions, stage changes and closings."""
+    dated = union(select(center_date(CaseEvent.created_at).label("day"))
+                  .where(CaseEvent.kind.in_(STAGE_CHANGES), chosen(CaseEvent.case_id)),
+                  select(center_date(Case.created_at)).where(chosen(Case.id)),
+                  select(center_date(Case.closed_at)).where(Case.closed_at.is_not(None), chosen(Case.id))).subquery()
+    return sorted(bind.execute(select(dated.c.day)).scalars())
 
 
 def _stints_insert(chosen, days):

@@ -71,6 +71,13 @@ def days_spanning(first: date, last: date, schedules: dict[int, dict[date, bool]
     return days
 
 
+def days_numbered(dates: list[date], schedules: dict[int, dict[date, bool]] | None = None) -> list[Day]:
+    """Just the days `dates` (in order), numbered as `days_spanning` numbers them from the first: the table a query
+    joins on stays as small as the dates it looks up, however many years they span."""
+    wanted = set(dates)
+    return [day for day in days_spanning(dates[0], dates[-1], schedules) if day.day in wanted]
+
+
 def day_table(days: list[Day], name: str = "days"):
     """Days (`days_spanning`) as a table (day, number, serial, week, month) to join on."""
     table = values(column("day", Date), column("number", Integer), column("serial", Integer), column("week", Date),
