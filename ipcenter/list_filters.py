@@ -1,5 +1,5 @@
-"""Every list's page number and the links that keep its filters, and the filters of the managers' lists: one
-enum column chosen from a menu, and free text."""
+"""Every list's page number and the links that keep its filters, the filters of the managers' lists (one enum
+column chosen from a menu, and free text), and the forms such filters are read with."""
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -8,11 +8,22 @@ from urllib.parse import urlencode
 from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
+from flask_wtf.i18n import translations
 from sqlalchemy import or_
+from wtforms import Form
 
 from .extensions import db
 
 PAGE_SIZE = 50
+
+
+class FilterForm(Form):
+    """A form read from the address (GET: bookmarkable, no token), its own messages ("Not a valid date value.")
+    in the reader's language as Flask-WTF's forms have them."""
+
+    class Meta:
+        def get_translations(self, form):
+            return translations
 LAST_PAGE = 10_000  # beyond any list the center keeps; a larger offset overflows the database's integers
 URL_FOR_SAFE = "!$'()*,/:;?@"  # what url_for leaves unquoted in a query string (Werkzeug's choice): the same links
 

@@ -1,9 +1,10 @@
 """The audit log's filters (GET, bookmarkable)."""
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, Form, SelectField, StringField, ValidationError
+from wtforms import DateField, SelectField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from ..list_filters import FilterForm
 from .models import ACTIONS, OBJECT_KINDS
 
 
@@ -11,7 +12,7 @@ def _choices(every, labels: dict) -> list[SelectChoice]:
     return [SelectChoice("", every), *(SelectChoice(code, label) for code, label in labels.items())]
 
 
-class AuditFilterForm(Form):
+class AuditFilterForm(FilterForm):
     who = StringField(_l("User or address"), validators=[Optional(), Length(max=254)])
     action = SelectField(_l("Action"), default="", choices=_choices(_l("Every action"), ACTIONS))
     kind = SelectField(_l("Object"), default="", choices=_choices(_l("Every kind of object"), OBJECT_KINDS))

@@ -5,7 +5,7 @@ enterprise refused more than half the time)."""
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, or_, select, tuple_
 
 from ..cases.models import Case
 from ..cases.stints import StageStint
@@ -16,10 +16,15 @@ from ..working_calendar.days import calendar_days
 from .scope import Scope, between, nearest_ranks, twelve_months_to
 
 PRE_EXAMINATION = FAST_PRE_EXAMINATION.code
-# Where the fast channel's decisions (pass, not accept) and its grant lead, and where the grant is awaited.
-_LEADS_TO = {transition.action: transition.target for transition in FAST_PRE_EXAMINATION.transitions}
-PASSED, NOT_ACCEPTED, FORWARDED, GRANTED = (_LEADS_TO[action] for action in ("pass", "not_accept", "forward",
-                                                                            "record_grant"))
+_STEPS = {transition.action: transition for transition in FAST_PRE_EXAMINATION.transitions}
+PASSED, NOT_ACCEPTED, GRANTED = (_STEPS[action].target for action in ("pass", "not_accept", "record_grant"))
+
+
+def _step_stays(*actions: str) -> list[tuple[str, str]]:
+    """The (stage, next stage) of the stays the steps `actions` end: a decision, not a return to the stage it led
+    to (a case that passed, was asked for materials and came back has passed once)."""
+    return [(source, _STEPS[action].target) for action in actions
+            for source in FAST_PRE_EXAMINATION.sources_of(_STEPS[action])]
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ def _decisions(scope: Scope, first: date | None = None) -> list:
     """The stays at the fast channel's stages that ended in its decision (passed, or not accepted), from `first`
     (by default the period's first day) to the period's end."""
     return [StageStint.case_type == PRE_EXAMINATION, StageStint.next_stage.in_((PASSED, NOT_ACCEPTED)),
+            tuple_(StageStint.stage, StageStint.next_stage).in_(_step_stays("pass", "not_accept")),
             StageStint.left_on.between(first or scope.first, scope.last)]
 
 
@@ -74,7 +80,8 @@ def pre_examination(scope: Scope) -> PreExamination | None:
                                               *_decisions(scope)) or [(None, 0, None)]
     (_, granted, grant_median), = nearest_ranks(
         calendar_days(StageStint.entered_on, StageStint.left_on), StageStint.case_type, (0.5,),
-        StageStint.case_type == PRE_EXAMINATION, StageStint.stage == FORWARDED, StageStint.next_stage == GRANTED,
+        StageStint.case_type == PRE_EXAMINATION, StageStint.next_stage == GRANTED,
+        tuple_(StageStint.stage, StageStint.next_stage).in_(_step_stays("record_grant")),
         StageStint.left_on.between(scope.first, scope.last)) or [(None, 0, None)]
     return PreExamination(received, decided.get(PASSED, 0), decided.get(NOT_ACCEPTED, 0), decision_median,
                           granted, grant_median)

@@ -13,7 +13,7 @@ from ..permissions import can, requires
 from ..throttling import setting, signed_in_user
 from ..working_calendar.queries import calendar_notice
 from .figures import board
-from .forms import DashboardForm
+from .forms import DashboardForm, last_month
 from .report import post_names, report_file
 
 bp = Blueprint("dashboard", __name__)
@@ -26,13 +26,18 @@ def _form() -> DashboardForm:
     return DashboardForm(request.args, posts, every_post)
 
 
+def _refused(form: DashboardForm):
+    """The page with each filter's problem beside it (a report asked with them too: made once they are mended)."""
+    return render_template("dashboard/show.html", form=form, board=None, report_month=last_month()), 400
+
+
 @bp.route("/dashboard")
 @requires("dashboard.view")
 @kept_while_unchanged()
 def show():
     form = _form()
     if not form.validate():
-        return render_template("dashboard/show.html", form=form, board=None, report_month=""), 400
+        return _refused(form)
     scope = form.scope()
     return render_template("dashboard/show.html", form=form, board=board(scope), post_names=post_names(),
                            case_types=CASE_TYPES, report_month=scope.previous_month,
@@ -47,8 +52,7 @@ def report(file_format):
     if file_format not in FORMATS:
         abort(404)
     if not form.validate():
-        problems = [f"{form[name].label.text}: {error}" for name, errors in form.errors.items() for error in errors]
-        return Response("\n".join(problems) + "\n", 400, mimetype="text/plain")
+        return _refused(form)
     scope = form.scope()
     body = report_file(scope, file_format, form.failure_threshold, form.quiet_days)
     record("center_report.downloaded", "center_report",

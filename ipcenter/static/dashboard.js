@@ -8,7 +8,14 @@
   document.querySelectorAll("canvas[data-table]").forEach(function (canvas) {
     var table = document.getElementById(canvas.dataset.table);
     if (!table || typeof Chart === "undefined") { return; }
-    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    // The body's rows of figures (each headed by a <th>); a table saying it has none gets no chart.
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows).filter(function (row) {
+      return row.cells[0].tagName === "TH";
+    });
+    if (!rows.length) { canvas.parentElement.hidden = true; return; }
+    if (canvas.dataset.horizontal) {  // a bar and its label per row, however many rows
+      canvas.parentElement.style.height = Math.max(250, rows.length * 22 + 60) + "px";
+    }
     var headers = table.tHead.rows[0].cells;
     var datasets = canvas.dataset.columns.split(",").map(function (column, index) {
       column = parseInt(column, 10);
@@ -20,14 +27,21 @@
         fill: false
       };
     });
+    var labels = rows.map(function (row) { return row.cells[0].textContent.trim(); });
+    var valueAxis = canvas.dataset.horizontal ? "x" : "y", labelAxis = canvas.dataset.horizontal ? "y" : "x";
+    var scales = {};
+    // Counts are whole numbers; a label too long for the axis is shortened (the table beside has it whole).
+    scales[valueAxis] = {beginAtZero: true, max: canvas.dataset.max ? parseFloat(canvas.dataset.max) : undefined,
+                         ticks: {precision: 0}};
+    scales[labelAxis] = {ticks: {autoSkip: !canvas.dataset.horizontal, callback: function (value) {
+      var label = labels[value] || "";
+      return label.length > 24 ? label.slice(0, 23) + "…" : label;
+    }}};
     new Chart(canvas, {
       type: canvas.dataset.chart,
-      data: {labels: rows.map(function (row) { return row.cells[0].textContent.trim(); }), datasets: datasets},
-      options: {
-        responsive: true, maintainAspectRatio: false, animation: false,
-        indexAxis: canvas.dataset.horizontal ? "y" : "x",
-        scales: {y: {beginAtZero: true, max: canvas.dataset.max ? parseFloat(canvas.dataset.max) : undefined}}
-      }
+      data: {labels: labels, datasets: datasets},
+      options: {responsive: true, maintainAspectRatio: false, animation: false,
+                indexAxis: canvas.dataset.horizontal ? "y" : "x", scales: scales}
     });
   });
 })();

@@ -14,6 +14,7 @@ from ..database import utcnow
 from ..extensions import db
 from .models import CalendarDay, CalendarYear, ScheduleSource
 from .notice import ListedDay, ScheduleRefused, check_day
+from .package import packaged_days
 
 
 def replace_schedule(year: int, days: list[ListedDay], actor: User | None, *, file_name: str | None = None
@@ -32,7 +33,8 @@ def add_day(year: int, listed: ListedDay, actor: User) -> dict[str, tuple[date, 
     if db.session.get(CalendarDay, listed.day) is not None:
         raise ScheduleRefused(_l("%(date)s is listed already: remove it first to change it.",
                                  date=listed.day.isoformat()), field="day")
-    return _change(year, actor, ScheduleSource.ENTERED, None, lambda kept: kept.days.append(_row(listed)))
+    return _change(year, actor, ScheduleSource.ENTERED, None, lambda kept: kept.days.append(_row(listed)),
+                   from_package=True)
 
 
 def remove_days(year: int, first: date, last: date, actor: User) -> dict[str, tuple[date, date]] | None:
@@ -51,14 +53,19 @@ def listed_days(year: int) -> list[ListedDay] | None:
     return None if schedule is None else _listed(schedule)
 
 
-def _change(year: int, actor: User | None, source: ScheduleSource, file_name: str | None, change
-            ) -> dict[str, tuple[date, date]]:
+def _change(year: int, actor: User | None, source: ScheduleSource, file_name: str | None, change,
+            from_package: bool = False) -> dict[str, tuple[date, date]]:
+    """Make `change` to the year's schedule, made first if the center has none; `from_package`: made from the
+    package's listing of the year (a single day added to the official holidays, not in place of them)."""
     schedule = db.session.get(CalendarYear, year)
     before = _described(schedule) if schedule is not None else None
     if schedule is None:
         schedule = CalendarYear(year=year)
         db.session.add(schedule)
+        if from_package:
+            schedule.days.extend(_row(listed) for listed in packaged_days(year))
     schedule.source, schedule.file_name, schedule.entered_by, schedule.entered_at = source, file_name, actor, utcnow()
+    db.session.flush()
     change(schedule)
     db.session.flush()
     forget_schedules()

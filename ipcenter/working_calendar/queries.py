@@ -2,19 +2,18 @@
 import calendar as month_calendar
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-import chinese_calendar
 from sqlalchemy import func, select
 
-from ..calendar import first_provisional_year, is_provisional_year, is_working_day, known_to_package
+from ..calendar import first_provisional_year, is_provisional_year, is_working_day
 from ..cases.models import Case
 from ..extensions import db
-from .models import LAST_YEAR, DayKind
+from .models import LAST_YEAR
 from .notice import ListedDay
 from .operations import listed_days
+from .package import packaged_days
 
-PACKAGE_NAMES = {holiday.value: holiday.chinese for holiday in chinese_calendar.Holiday}
 NOVEMBER = 11  # from the first of it the next year's schedule is expected (published in late autumn)
 
 
@@ -30,17 +29,7 @@ def year_schedule(year: int) -> list[ListedDay]:
     kept = listed_days(year)
     if kept is not None:
         return kept
-    if not known_to_package(year):
-        return []
-    return [listed for listed in map(_packaged_day, _days_of(year)) if listed is not None]
-
-
-def _packaged_day(day: date) -> ListedDay | None:
-    on_holiday, name = chinese_calendar.get_holiday_detail(day)
-    if name is None or (not on_holiday and day.weekday() < 5):
-        return None  # an ordinary day (a holiday's weekday neighbour is named by the package, but worked)
-    kind = DayKind.HOLIDAY if on_holiday else DayKind.MAKE_UP_WORKDAY
-    return ListedDay(day, kind, PACKAGE_NAMES.get(name, name), name)
+    return packaged_days(year)
 
 
 def month_weeks(year: int, schedule: list[ListedDay]) -> list[tuple[date, list[list[ShownDay | None]]]]:
@@ -52,13 +41,6 @@ def month_weeks(year: int, schedule: list[ListedDay]) -> list[tuple[date, list[l
                   for day in week] for week in month_calendar.Calendar().monthdatescalendar(year, month)]
         months.append((date(year, month, 1), weeks))
     return months
-
-
-def _days_of(year: int):
-    day = date(year, 1, 1)
-    while day.year == year:
-        yield day
-        day += timedelta(days=1)
 
 
 @dataclass(frozen=True)

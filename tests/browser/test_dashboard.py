@@ -49,3 +49,18 @@ def test_staff_on_a_phone_read_their_posts_figures(page, live_server, center, oc
     expect(page.locator("#compliance-per-post tbody tr")).to_have_count(1)
     expect(page.locator("#pre-examination-per-enterprise tbody tr.table-danger")).to_have_count(1)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_table_with_nothing_to_chart_has_no_chart_and_the_charts_after_it_are_drawn(page, live_server, center,
+                                                                                    october):  # noqa: F811
+    failures = []
+    page.on("pageerror", lambda error: failures.append(str(error)))
+    log_in(page, live_server, center.manager)
+    # September, fast pre-examination: no such case open now, nothing finished or rated in the month.
+    page.goto(f"{live_server}/dashboard?first=2026-09-01&last=2026-09-30&type=fast_pre_examination")
+    expect(page.locator("#open-by-stage tbody")).to_have_text("No open cases.")
+    for empty in ("open-by-stage", "compliance-per-post", "satisfaction-per-kind"):
+        expect(page.locator(f"canvas[data-table='{empty}']")).to_be_hidden()
+    assert page.locator("canvas[data-table='weekly']").evaluate("canvas => Chart.getChart(canvas) !== undefined")
+    expect(page.locator("#compliance-per-month tbody")).to_have_text("No stage was finished in the period.")
+    assert failures == []

@@ -1,4 +1,5 @@
 """Who reads the dashboard, of which posts; and what a mistyped filter is told."""
+import re
 from datetime import date
 
 import pytest
@@ -53,6 +54,9 @@ def test_a_visitor_is_asked_to_log_in(client):
     ("failure=150", "failure", "Number must be between 0 and 100"),
     ("quiet=abc", "quiet", "Not a valid integer value"),
     ("month=2026-13", "month", "Give a month as year and month"),
+    ("month=0001-01", "month", "Give a month as year and month"),
+    ("last=0001-12-31", "last", "Choose a date from 2000 to 2099."),
+    ("first=2099-12-30", "first", "Without an end the period ends today: choose a start no later than today."),
 ])
 def test_a_mistyped_filter_is_named_beside_its_field(client, login_as, center, query, field, message):
     login_as(center.manager)
@@ -60,8 +64,19 @@ def test_a_mistyped_filter_is_named_beside_its_field(client, login_as, center, q
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert f'id="{field}-error">{message}' in page
+    assert page.count('class="invalid-feedback') == 1  # one message, beside its field
+    # The report asked with the same filters: the page again, saying what to mend, and a month to offer.
     report = client.get(f"/dashboard/report.csv?{query}")
-    assert report.status_code == 400 and message in report.get_data(as_text=True)
+    assert report.status_code == 400 and report.mimetype == "text/html"
+    assert f'id="{field}-error">{message}' in report.get_data(as_text=True)
+    assert re.search(r'id="month" name="month" required\s+value="\d{4}-\d{2}"', report.get_data(as_text=True))
+
+
+def test_a_mistyped_filter_is_told_in_chinese_too(client, login_as, center):
+    center.manager.language = "zh"
+    login_as(center.manager)
+    page = client.get("/dashboard?quiet=abc&first=31/10/2026").get_data(as_text=True)
+    assert 'id="quiet-error">不是有效的整数' in page and 'id="first-error">不是有效的日期' in page
 
 
 def test_the_dashboard_and_the_report_speak_chinese(client, login_as, center, october):

@@ -77,12 +77,12 @@ def test_satisfaction_per_kind_post_and_month_in_the_center_s_months(october_pag
     assert rows_of(october_page, "satisfaction-per-kind") == {"Fast pre-examination and authorization": ["1", "2.00"],
                                                               "Consultation": ["1", "4.00"]}
     assert table(october_page, "satisfaction-per-month")[1:] == [
-        ["Consultation", "consultation post", "2026-10", "1", "4.00"],
-        ["Fast pre-examination and authorization", "pre_examination post", "2026-10", "1", "2.00"]]
+        ["Fast pre-examination and authorization", "pre_examination post", "2026-10", "1", "2.00"],
+        ["Consultation", "consultation post", "2026-10", "1", "4.00"]]
     page = client.get("/dashboard?first=2026-10-01&last=2026-11-26").get_data(as_text=True)
     assert rows_of(page, "satisfaction-per-kind") == {"Fast pre-examination and authorization": ["2", "3.50"],
                                                       "Consultation": ["1", "4.00"]}
-    assert table(page, "satisfaction-per-month")[3] == [
+    assert table(page, "satisfaction-per-month")[2] == [
         "Fast pre-examination and authorization", "pre_examination post", "2026-11", "1", "5.00"]
 
 
@@ -118,8 +118,8 @@ EXPECTED_PRE_EXAMINATION = [["Requests received", 1], ["Passed", 1], ["Refused",
                             ["Median days from forwarding to grant", 11]]
 EXPECTED_POSTS = [["consultation post", 1, 1, 1.0, 0], ["intake post", 3, 3, 1.0, 0],
                   ["pre_examination post", 5, 4, 0.8, 0], ["filing post", 0, 0, None, 1]]
-EXPECTED_SATISFACTION = [["Consultation", "consultation post", "2026-10", 1, 4.0],
-                         ["Fast pre-examination and authorization", "pre_examination post", "2026-10", 1, 2.0]]
+EXPECTED_SATISFACTION = [["Fast pre-examination and authorization", "pre_examination post", "2026-10", 1, 2.0],
+                         ["Consultation", "consultation post", "2026-10", 1, 4.0]]  # in the workflow's order
 
 
 def sheets(body: bytes) -> dict[str, list[list]]:
@@ -178,7 +178,7 @@ def test_cron_writes_the_same_report_in_chinese(runner, center, october, tmp_pat
     assert list(found.values())[3][1:] == [[f"{code}岗", *row[1:]] for code, row in zip(
         ("consultation", "intake", "pre_examination", "filing"), EXPECTED_POSTS, strict=True)]
     assert list(found)[5] == "6 满意度" and found["6 满意度"][1:] == [
-        ["咨询", "consultation岗", "2026-10", 1, 4.0], ["快速预审与授权", "pre_examination岗", "2026-10", 1, 2.0]]
+        ["快速预审与授权", "pre_examination岗", "2026-10", 1, 2.0], ["咨询", "consultation岗", "2026-10", 1, 4.0]]
 
 
 @pytest.mark.parametrize("month, message", [("2026-13", "is not a month"), ("October", "is not a month")])

@@ -5,8 +5,11 @@ from datetime import date
 
 from sqlalchemy import delete, select
 
+from ipcenter.calendar import center_today
 from ipcenter.cases.operations import advance_case, submit_case
 from ipcenter.cases.stints import CaseTurnaround, StageStint, recount
+from ipcenter.dashboard.pre_examination import pre_examination
+from ipcenter.dashboard.scope import Scope
 from ipcenter.extensions import db
 from ipcenter.working_calendar.models import DayKind
 from ipcenter.working_calendar.notice import ListedDay
@@ -39,7 +42,7 @@ def test_each_step_the_engine_takes_counts_the_stays_as_a_count_from_the_timelin
             ("forward", staff["pre_examination"], {"application_number": "202130123456.8"})]:
         advance_case(case, action, actor, **fields)
     db.session.commit()
-    today = date.today()
+    today = center_today()
     stints, turnaround = kept(case.id)
     assert [(stint.stage, stint.next_stage, stint.post, stint.within, stint.waiting) for stint in stints] == [
         ("intake", "pre_examination", "intake", True, False),
@@ -86,3 +89,16 @@ def test_flask_cases_recount_stints_counts_every_case_again(runner, center, octo
     # A: 7 stays, B: 2, C: 4, D: 1 (E has left none); A, B and C closed.
     assert result.output == "stays at stages: 14, closed cases: 3\n"
     assert kept(october.c.id)[1] == [(7, 4)]
+
+
+def test_a_case_asked_for_materials_after_passing_has_passed_once(center):
+    staff, enterprise = center.staff["pre_examination"], center.enterprise
+    case = submit_case(enterprise.organisation, enterprise, "fast_pre_examination", DETAILS["fast_pre_examination"])
+    advance_case(case, "accept", center.staff["intake"])
+    advance_case(case, "pass", staff)
+    advance_case(case, "request_materials", staff, comment="请提供产品照片")
+    advance_case(case, "provide_materials", enterprise, comment="已上传")
+    assert case.stage == "passed"
+    today = center_today()
+    figures = pre_examination(Scope(first=today.replace(day=1), last=today, today=today))
+    assert (figures.passed, figures.refused) == (1, 0)

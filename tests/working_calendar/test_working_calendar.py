@@ -167,6 +167,18 @@ def test_a_single_day_form_is_checked_beside_its_fields(center, client, login_as
     assert db.session.scalar(select(CalendarDay)) is None
 
 
+def test_a_day_added_to_a_year_the_package_knows_keeps_the_official_holidays(center, client, login_as):
+    login_as(center.manager)
+    response = client.submit("/calendar/2026/days", {"day": "2026-10-14", "kind": "1", "name_zh": "地方假日"})
+    assert response.status_code == 302
+    # 1-7 October off, Saturday the 10th worked (the package's National Day), and now the 14th off.
+    assert working_days_between(date(2026, 9, 30), date(2026, 10, 16)) == 7
+    kept = {row.day: row.name_zh for row in db.session.scalars(select(CalendarDay))}
+    assert kept[date(2026, 10, 1)] == "国庆节" and kept[date(2026, 10, 14)] == "地方假日" and len(kept) == 40
+    assert client.submit("/calendar/2026/days/2026-10-14/remove").status_code == 302
+    assert working_days_between(date(2026, 9, 30), date(2026, 10, 16)) == 8  # as the package counts
+
+
 def test_a_day_or_a_holidays_run_removed_counts_the_deadlines_again(center, client, login_as):
     case = made_on(MONDAY_BEFORE_SPRING_FESTIVAL, center)
     login_as(center.manager)
