@@ -11,6 +11,7 @@ indexed rows instead of ranking every timeline entry and looking up every date. 
 - for every case by `flask cases recount-stints`, and by whatever writes timelines without the engine (the
   demo's history, the migration that made the tables, the benchmark's fill).
 """
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import (
@@ -25,8 +26,8 @@ from sqlalchemy import (
     delete,
     func,
     insert,
-    or_,
     select,
+    text,
     true,
     union,
 )
@@ -34,9 +35,9 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from ..calendar import CENTER_ZONE, center_schedules, read_schedules
 from ..extensions import Model, db
-from ..working_calendar.days import center_date, day_table, days_numbered
+from ..working_days import center_date, day_table, days_numbered
 from .models import Case, CaseEvent, EventKind, stages_where
-from .workflow import CASE_TYPES
+from .workflow import CASE_TYPES, stage_allowance
 
 STAGE_CHANGES = (EventKind.SUBMITTED, EventKind.TRANSITION)  # the timeline entries that enter a stage
 
@@ -46,6 +47,8 @@ class StageStint(Model):
 
     __tablename__ = "stage_stints"
     __table_args__ = (
+        # A case's stays (counted again; a grant's forwarding), on PostgreSQL from the index alone.
+        Index("ix_stage_stints_case_id", "case_id", postgresql_include=["stage", "next_stage", "left_on"]),
         # Deadline compliance: the stints finished in a period, per post, type and whether within the allowance.
         Index("ix_stage_stints_left", "left_on", "post", "case_type", "within"),
         # Where stays led in a period: the cases accepted, the fast channel's decisions (per enterprise too) and
@@ -55,7 +58,7 @@ class StageStint(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     case_type: Mapped[str] = mapped_column(String(30))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))  # the enterprise's case
     stage: Mapped[str] = mapped_column(String(40))
@@ -93,26 +96,29 @@ def stage_post(type_column, stage_column):
                   for t in CASE_TYPES.values() for s in t.stages if s.post), else_=None)
 
 
-def stage_allowance(type_column, stage_column, keyed: dict):
-    """The working days a stage of a type allows, in a query; where it depends on the case (`allowance_by`), on
-    the column of `keyed` so named. Stages counted in hours are not judged in working days (None)."""
+def allowance_in_query(type_column, stage_column, keyed: dict):
+    """The working days a stage of a type allows, in a query, as `workflow.stage_allowance` gives them: where they
+    depend on the case (`allowance_by`), on the column of `keyed` so named, and the most the stage allows for a
+    case without that value. Stages counted in hours are not judged in working days (None)."""
     whens = []
     for t in CASE_TYPES.values():
         for s in t.stages:
             at = and_(type_column == t.code, stage_column == s.code)
+            allowed = stage_allowance(s, None)  # for a case without the value it depends on
             if isinstance(s.allowance, dict):
-                whens += [(and_(at, keyed[s.allowance_by] == key), days) for key, days in s.allowance.items()
-                          if isinstance(days, int)]
-            elif isinstance(s.allowance, int):
-                whens.append((at, s.allowance))
+                whens += [(and_(at, keyed[s.allowance_by] == key), days if isinstance(days, int) else None)
+                          for key, days in s.allowance.items()]
+            if isinstance(allowed, int):
+                whens.append((at, allowed))
     return case(*whens, else_=None)
 
 
-def recount(case_ids=None, bind=None) -> None:
-    """Count again the stints and turnarounds of the cases `case_ids` (a list or a query of ids; None: every
-    case), through `bind` (a connection; None: the app's session)."""
+def recount(case_ids: Sequence[int] | None = None, bind=None) -> None:
+    """Count again the stints and turnarounds of the cases `case_ids` (None: every case), through `bind` (a
+    connection; None: the app's session)."""
     bind = db.session if bind is None else bind
     chosen = (lambda column: column.in_(case_ids)) if case_ids is not None else (lambda column: true())
+    _lock(case_ids, bind)
     bind.execute(delete(StageStint).where(chosen(StageStint.case_id)))
     bind.execute(delete(CaseTurnaround).where(chosen(CaseTurnaround.case_id)))
     dates = _dates_counted(chosen, bind)
@@ -122,6 +128,18 @@ def recount(case_ids=None, bind=None) -> None:
     days = day_table(days_numbered(dates, schedules))
     bind.execute(_stints_insert(chosen, days))
     bind.execute(_turnarounds_insert(chosen, days))
+
+
+def _lock(case_ids, bind) -> None:
+    """On PostgreSQL, hold the cases (every case: the tables) until the transaction ends, so that two counts of
+    one case (a step and a calendar change) take turns: the second deletes what the first wrote. SQLite has one
+    writer at a time."""
+    if (getattr(bind, "dialect", None) or bind.get_bind().dialect).name != "postgresql":
+        return
+    if case_ids is None:
+        bind.execute(text("LOCK TABLE stage_stints, case_turnarounds IN SHARE ROW EXCLUSIVE MODE"))
+    else:
+        bind.execute(select(Case.id).where(Case.id.in_(case_ids)).with_for_update(key_share=True))
 
 
 def _dates_counted(chosen, bind) -> list[date]:
@@ -147,8 +165,8 @@ def _stints_insert(chosen, days):
     working = left.c.number - entered.c.number
     judged = and_(stages_where(stays.c.case_type, stays.c.stage, lambda kind: kind.center_deadline),
                   ~stages_where(stays.c.case_type, stays.c.next_stage, lambda kind: kind.pauses_clock))
-    allowance = stage_allowance(stays.c.case_type, stays.c.stage,
-                                {"patent_kind": stays.c.patent_kind, "channel": stays.c.channel})
+    allowance = allowance_in_query(stays.c.case_type, stays.c.stage,
+                                   {"patent_kind": stays.c.patent_kind, "channel": stays.c.channel})
     columns = {
         "case_id": stays.c.case_id, "case_type": stays.c.case_type, "organisation_id": stays.c.organisation_id,
         "stage": stays.c.stage,
@@ -181,6 +199,13 @@ def _turnarounds_insert(chosen, days):
 
 
 def recount_between(first: date, last: date) -> None:
-    """After the working calendar changed from `first` to `last`: the cases whose counts may span those dates."""
-    start, end = (datetime.combine(day, time(), CENTER_ZONE) for day in (first, last + timedelta(days=1)))
-    recount(select(Case.id).where(Case.created_at < end, or_(Case.closed_at.is_(None), Case.closed_at >= start)))
+    """After the working calendar changed on days from `first` to `last`: the cases whose counts look across them,
+    those submitted by `last` that left a stage on or after `first` (a stay's days since submission count them)."""
+    end = datetime.combine(last + timedelta(days=1), time(), CENTER_ZONE)
+    case_ids = db.session.scalars(select(StageStint.case_id).join(Case, Case.id == StageStint.case_id)
+                                  .where(StageStint.left_on >= first, Case.created_at < end).distinct()).all()
+    for start in range(0, len(case_ids), RECOUNTED_AT_ONCE):
+        recount(case_ids[start:start + RECOUNTED_AT_ONCE])
+
+
+RECOUNTED_AT_ONCE = 5000  # cases per statement: well under PostgreSQL's 65,535 parameters

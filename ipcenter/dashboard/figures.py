@@ -33,7 +33,7 @@ from ..cases.stints import CaseTurnaround, StageStint
 from ..cases.workflow import CASE_TYPES
 from ..extensions import db
 from ..organisations.models import DemonstrationUnit, Post
-from ..working_calendar.days import center_date, day_table, days_spanning
+from ..working_days import center_date, day_table, days_spanning
 from .pre_examination import EnterprisePasses, PreExamination, pre_examination, pre_examination_per_enterprise
 from .scope import Scope, between, nearest_ranks, total, types_clause
 
@@ -105,17 +105,23 @@ def weekly(scope: Scope) -> list[Week]:
     last_monday = scope.last - timedelta(days=scope.last.weekday())
     first = last_monday - timedelta(weeks=WEEKS - 1)
     days = day_table(days_spanning(first, scope.last))
-
-    def per_week(column) -> dict[date, int]:
-        per_day = (select(center_date(column).label("day"), func.count().label("count"))
-                   .where(between(column, first, scope.last), *_flow_scope(scope))
-                   .group_by(center_date(column)).subquery())
-        return dict(db.session.execute(select(days.c.week, total(per_day.c.count)).join(
-            days, days.c.day == per_day.c.day).group_by(days.c.week)).tuples().all())
-
-    received, closed = per_week(Case.created_at), per_week(Case.closed_at)
+    submitted_on = center_date(Case.created_at)
+    received = _per_week(select(submitted_on.label("day"), func.count().label("count"))
+                         .where(between(Case.created_at, first, scope.last), *_flow_scope(scope))
+                         .group_by(submitted_on), days)
+    closed = _per_week(select(CaseTurnaround.closed_on.label("day"), func.count().label("count"))
+                       .where(CaseTurnaround.closed_on.between(first, scope.last),
+                              *types_clause(CaseTurnaround, scope))
+                       .group_by(CaseTurnaround.closed_on), days)
     mondays = [first + timedelta(weeks=n) for n in range(WEEKS)]
     return [Week(monday, received.get(monday, 0), closed.get(monday, 0)) for monday in mondays]
+
+
+def _per_week(per_day, days) -> dict[date, int]:
+    """Counts per day (a query of day and count) summed per week: the days first, so few rows meet the calendar."""
+    counted = per_day.subquery()
+    return dict(db.session.execute(select(days.c.week, total(counted.c.count)).join(
+        days, days.c.day == counted.c.day).group_by(days.c.week)).tuples().all())
 
 
 @dataclass(frozen=True)
@@ -168,7 +174,13 @@ class Turnaround:
     total_median: int
     total_p90: int
     enterprise_median: int  # the enterprise's own time: apart, the center is judged on the rest
-    enterprise_p90: int
+
+
+# The working days each percentile is of, and at which shares (field name: (value, share)).
+PERCENTILES = {
+    "center_median": ("center", 0.5), "center_p90": ("center", 0.9), "total_median": ("total", 0.5),
+    "total_p90": ("total", 0.9), "enterprise_median": ("enterprise", 0.5),
+}
 
 
 def turnaround(scope: Scope) -> list[Turnaround]:
@@ -177,14 +189,13 @@ def turnaround(scope: Scope) -> list[Turnaround]:
                 "total": CaseTurnaround.working_days, "enterprise": CaseTurnaround.enterprise_days}
     found: dict[str, dict] = {}
     for name, value in measures.items():
-        for case_type, closed, median, p90 in _percentiles(value, (0.5, 0.9), scope):
-            found.setdefault(case_type, {"closed": closed}).update({f"{name}_median": median, f"{name}_p90": p90})
+        fields = [field for field, (measure, _) in PERCENTILES.items() if measure == name]
+        shares = [PERCENTILES[field][1] for field in fields]
+        for case_type, closed, *percentiles in nearest_ranks(
+                value, CaseTurnaround.case_type, shares, CaseTurnaround.closed_on.between(scope.first, scope.last),
+                *types_clause(CaseTurnaround, scope)):
+            found.setdefault(case_type, {"closed": closed}).update(zip(fields, percentiles, strict=True))
     return [Turnaround(code, **found[code]) for code in CASE_TYPES if code in found]
-
-
-def _percentiles(value, shares, scope: Scope):
-    return nearest_ranks(value, CaseTurnaround.case_type, shares, CaseTurnaround.closed_on.between(
-        scope.first, scope.last), *types_clause(CaseTurnaround, scope))
 
 
 # --- Deadline compliance ---------------------------------------------------------------------------------------

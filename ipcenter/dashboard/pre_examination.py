@@ -5,14 +5,15 @@ enterprise refused more than half the time)."""
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, or_, select, tuple_
+from sqlalchemy import and_, case, func, or_, select, tuple_
+from sqlalchemy.orm import aliased
 
 from ..cases.models import Case
 from ..cases.stints import StageStint
 from ..cases.workflow import FAST_PRE_EXAMINATION
 from ..extensions import db
 from ..organisations.models import Organisation
-from ..working_calendar.days import calendar_days
+from ..working_days import days_between
 from .scope import Scope, between, nearest_ranks, twelve_months_to
 
 PRE_EXAMINATION = FAST_PRE_EXAMINATION.code
@@ -76,15 +77,30 @@ def pre_examination(scope: Scope) -> PreExamination | None:
         Case.case_type == PRE_EXAMINATION, between(Case.created_at, scope.first, scope.last))).scalar_one()
     decided = dict(db.session.execute(select(StageStint.next_stage, func.count()).where(*_decisions(scope))
                                       .group_by(StageStint.next_stage)).tuples().all())
-    (_, _, decision_median), = nearest_ranks(StageStint.since_submission, StageStint.case_type, (0.5,),
-                                              *_decisions(scope)) or [(None, 0, None)]
-    (_, granted, grant_median), = nearest_ranks(
-        calendar_days(StageStint.entered_on, StageStint.left_on), StageStint.case_type, (0.5,),
-        StageStint.case_type == PRE_EXAMINATION, StageStint.next_stage == GRANTED,
-        tuple_(StageStint.stage, StageStint.next_stage).in_(_step_stays("record_grant")),
-        StageStint.left_on.between(scope.first, scope.last)) or [(None, 0, None)]
+    decision_median = _median(nearest_ranks(StageStint.since_submission, StageStint.case_type, (0.5,),
+                                            *_decisions(scope)))
+    grants = _grants(scope)
+    took = nearest_ranks(grants.c.took, grants.c.case_type, (0.5,))
     return PreExamination(received, decided.get(PASSED, 0), decided.get(NOT_ACCEPTED, 0), decision_median,
-                          granted, grant_median)
+                          took[0][1] if took else 0, _median(took))
+
+
+def _median(percentiles: list) -> int | None:
+    """The median of `nearest_ranks`' one row (one type), if there were any."""
+    return percentiles[0][2] if percentiles else None
+
+
+def _grants(scope: Scope):
+    """The grants recorded in the period, each with the calendar days (the patent office's) since the case was
+    forwarded to it: since the latest forwarding before the grant, whatever pause came between."""
+    forwarding = aliased(StageStint, name="forwarding")
+    return (select(StageStint.case_type, days_between(func.max(forwarding.left_on), StageStint.left_on).label("took"))
+            .join(forwarding, and_(forwarding.case_id == StageStint.case_id, forwarding.left_on <= StageStint.left_on,
+                                   tuple_(forwarding.stage, forwarding.next_stage).in_(_step_stays("forward"))))
+            .where(StageStint.case_type == PRE_EXAMINATION, StageStint.next_stage == GRANTED,
+                   tuple_(StageStint.stage, StageStint.next_stage).in_(_step_stays("record_grant")),
+                   StageStint.left_on.between(scope.first, scope.last))
+            .group_by(StageStint.case_id, StageStint.case_type, StageStint.left_on).subquery())
 
 
 def pre_examination_per_enterprise(scope: Scope) -> list[EnterprisePasses]:

@@ -10,7 +10,7 @@ from ..calendar import CENTER_ZONE
 from ..cases.workflow import CASE_TYPES
 from ..extensions import db
 from ..organisations.models import Post
-from ..working_calendar.days import Day, days_spanning
+from ..working_days import Day, days_spanning
 
 
 @dataclass(frozen=True)
@@ -75,17 +75,15 @@ def total(counts):
     return cast(func.sum(counts), Integer)
 
 
-def nearest_ranks(value, group, shares, *where):
-    """Rows (`group`'s value, rows counted, the nearest-rank percentile of `value` at each share) of the rows of
-    `value`'s table that meet `where`, counted from how many rows hold each value (a few hundred), not by ranking
-    every row."""
+def nearest_ranks(value, group, shares, *where) -> list:
+    """Rows (`group`'s value, rows counted, the nearest-rank percentile of `value` at each share) of the rows that
+    meet `where`, counted from how many rows hold each value (a few hundred), not by ranking every row."""
     took = select(group.label("grouping"), value.label("value"), func.count().label("rows")).where(
         *where).group_by(group, value).subquery()
-    by_group = {"partition_by": took.c.grouping}
     running = select(took.c.grouping, took.c.value,
-                     func.sum(took.c.rows).over(**by_group, order_by=took.c.value).label("so_far"),
-                     func.sum(took.c.rows).over(**by_group).label("rows")).subquery()
-    return db.session.execute(select(
+                     func.sum(took.c.rows).over(partition_by=took.c.grouping, order_by=took.c.value).label("so_far"),
+                     func.sum(took.c.rows).over(partition_by=took.c.grouping).label("rows")).subquery()
+    return list(db.session.execute(select(
         running.c.grouping, cast(func.max(running.c.rows), Integer),
         *(func.min(case((running.c.so_far >= running.c.rows * share, running.c.value))) for share in shares))
-        .group_by(running.c.grouping)).all()
+        .group_by(running.c.grouping)))

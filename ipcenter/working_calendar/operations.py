@@ -12,7 +12,7 @@ from ..cases.operations import recount_deadlines
 from ..cases.stints import recount_between
 from ..database import utcnow
 from ..extensions import db
-from .models import CalendarDay, CalendarYear, ScheduleSource
+from .models import CalendarDay, CalendarYear, DayKind, ScheduleSource
 from .notice import ListedDay, ScheduleRefused, check_day
 from .package import packaged_days
 
@@ -59,6 +59,7 @@ def _change(year: int, actor: User | None, source: ScheduleSource, file_name: st
     package's listing of the year (a single day added to the official holidays, not in place of them)."""
     schedule = db.session.get(CalendarYear, year)
     before = _described(schedule) if schedule is not None else None
+    counted_before = _counted_days(year)
     if schedule is None:
         schedule = CalendarYear(year=year)
         db.session.add(schedule)
@@ -70,11 +71,21 @@ def _change(year: int, actor: User | None, source: ScheduleSource, file_name: st
     db.session.flush()
     forget_schedules()
     moved = recount_deadlines(date(year, 1, 1), date(year, 12, 31), actor)
-    recount_between(date(year, 1, 1), date(year, 12, 31))  # the working days each stay and case took
+    counted_after = _counted_days(year)
+    changed = sorted(day for day in counted_before.keys() | counted_after.keys()
+                     if counted_before.get(day) != counted_after.get(day))
+    if changed:
+        recount_between(changed[0], changed[-1])  # the working days each stay and case took across them
     record("calendar.changed", "calendar", str(year), actor=actor, before=before, after={
         **_described(schedule), "due_dates_moved": {reference: [old.isoformat(), new.isoformat()]
                                                     for reference, (old, new) in moved.items()}})
     return moved
+
+
+def _counted_days(year: int) -> dict[date, DayKind]:
+    """The holidays and make-up working days the year is counted with: the center's, else the package's."""
+    kept = listed_days(year)
+    return {listed.day: listed.kind for listed in (kept if kept is not None else packaged_days(year))}
 
 
 def _replace_days(schedule: CalendarYear, days: list[ListedDay]) -> None:

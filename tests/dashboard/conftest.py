@@ -51,7 +51,7 @@ def at(month: int, day: int) -> datetime:
     return datetime.combine(date(2026, month, day), time(10), CENTER_ZONE)
 
 
-def _case(center, reference, case_type, enterprise, timeline, **columns) -> Case:
+def dated_case(center, reference, case_type, enterprise, timeline, **columns) -> Case:
     """A case with its timeline: (month, day, kind, action, from, to), the first its submission."""
     (month, day, *_), last = timeline[0], timeline[-1]
     case = Case(reference=reference, case_type=case_type, organisation=enterprise.organisation,
@@ -71,7 +71,7 @@ def october(center, monkeypatch):
     replace_schedule(2026, SCHEDULE_2026, None)
     one, two = center.enterprise, center.other_enterprise
     cases = SimpleNamespace()
-    cases.a = _case(center, "ZS-2026-900001", "fast_pre_examination", one, [
+    cases.a = dated_case(center, "ZS-2026-900001", "fast_pre_examination", one, [
         (9, 30, SUBMITTED, None, None, "intake"),
         (10, 8, TRANSITION, "accept", "intake", "pre_examination"),
         (10, 9, TRANSITION, "request_corrections", "pre_examination", "corrections_requested"),
@@ -81,19 +81,19 @@ def october(center, monkeypatch):
         (10, 26, TRANSITION, "record_grant", "forwarded", "granted"),
         (10, 27, TRANSITION, "close", "granted", "closed")],
         closed_at=at(10, 27), outcome="granted")
-    cases.b = _case(center, "ZS-2026-900002", "fast_pre_examination", two, [
+    cases.b = dated_case(center, "ZS-2026-900002", "fast_pre_examination", two, [
         (10, 8, SUBMITTED, None, None, "intake"),
         (10, 9, TRANSITION, "accept", "intake", "pre_examination"),
         (10, 16, TRANSITION, "not_accept", "pre_examination", "not_accepted")],
         closed_at=at(10, 16), outcome="not_accepted")
-    cases.c = _case(center, "ZS-2026-900003", "consultation", one, [
+    cases.c = dated_case(center, "ZS-2026-900003", "consultation", one, [
         (10, 13, SUBMITTED, None, None, "answering"),
         (10, 14, TRANSITION, "request_materials", "answering", "awaiting_materials"),
         (10, 20, TRANSITION, "provide_materials", "awaiting_materials", "answering"),
         (10, 21, TRANSITION, "answer", "answering", "answered"),
         (10, 22, TRANSITION, "close", "answered", "closed")],
         closed_at=at(10, 22), outcome="answered")
-    cases.d = _case(center, "ZS-2026-900004", "patent_filing", two, [
+    cases.d = dated_case(center, "ZS-2026-900004", "patent_filing", two, [
         (10, 20, SUBMITTED, None, None, "intake"),
         (10, 21, TRANSITION, "accept", "intake", "drafting")],
         post=center.posts["filing"], assignee=center.staff["filing"], due_date=TODAY - timedelta(days=3),
@@ -102,7 +102,7 @@ def october(center, monkeypatch):
         CaseEvent(case=cases.d, kind=EventKind.DELEGATED, unit=center.unit, public=False, created_at=at(10, 22)),
         CaseEvent(case=cases.d, kind=EventKind.PROGRESS_REPORT, unit=center.unit, percent=30, public=True,
                   created_at=at(10, 23), actor=center.reporter)])
-    cases.e = _case(center, "ZS-2026-900005", "consultation", one, [(11, 2, SUBMITTED, None, None, "answering")],
+    cases.e = dated_case(center, "ZS-2026-900005", "consultation", one, [(11, 2, SUBMITTED, None, None, "answering")],
                     post=center.posts["consultation"])
     db.session.add_all([
         SatisfactionAnswer.about(cases.b, two, 2, "希望先电话沟通", at(10, 19)),

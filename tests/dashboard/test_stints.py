@@ -3,9 +3,12 @@ every step, equal to a count from the timeline, counted again when the center ch
 `flask cases recount-stints`."""
 from datetime import date
 
+import pytest
 from sqlalchemy import delete, select
 
+from ipcenter.accounts.models import User
 from ipcenter.calendar import center_today
+from ipcenter.cases.models import Case
 from ipcenter.cases.operations import advance_case, submit_case
 from ipcenter.cases.stints import CaseTurnaround, StageStint, recount
 from ipcenter.dashboard.pre_examination import pre_examination
@@ -15,6 +18,8 @@ from ipcenter.working_calendar.models import DayKind
 from ipcenter.working_calendar.notice import ListedDay
 from ipcenter.working_calendar.operations import add_day
 from tests.cases.conftest import DETAILS
+from tests.cases.test_concurrency import run_together
+from tests.dashboard.conftest import SUBMITTED, TRANSITION, dated_case
 from tests.dashboard.test_figures import OCTOBER, rows_of
 
 STINT_COLUMNS = (StageStint.stage, StageStint.next_stage, StageStint.post, StageStint.entered_on,
@@ -102,3 +107,40 @@ def test_a_case_asked_for_materials_after_passing_has_passed_once(center):
     today = center_today()
     figures = pre_examination(Scope(first=today.replace(day=1), last=today, today=today))
     assert (figures.passed, figures.refused) == (1, 0)
+
+
+def test_a_stage_whose_allowance_depends_on_what_the_case_lacks_is_judged_by_the_most_it_allows(center):
+    # Forwarded to the patent office, the fast channel allows 10 to 66 working days by the patent's kind; a case
+    # without one has the most, as its due date had.
+    case = dated_case(center, "ZS-2026-900009", "fast_pre_examination", center.enterprise, [
+        (10, 8, SUBMITTED, None, None, "forwarded"),
+        (10, 30, TRANSITION, "record_grant", "forwarded", "granted")], patent_kind=None)
+    db.session.flush()
+    recount([case.id])
+    assert [(stint.stage, stint.within) for stint in kept(case.id)[0]] == [("forwarded", True)]
+
+
+def test_a_step_and_a_count_of_every_case_at_once_leave_each_stay_once(app, center):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("concurrent writers are a PostgreSQL matter; SQLite serialises every write")
+    enterprise = center.enterprise
+    cases = [submit_case(enterprise.organisation, enterprise, "consultation", DETAILS["consultation"])
+             for _ in range(3)]
+    for case in cases:
+        advance_case(case, "answer", center.staff["consultation"], comment="保护期十五年")
+    db.session.commit()
+    case_id, staff_id = cases[0].id, center.staff["consultation"].id
+
+    def step(barrier):
+        barrier.wait()
+        advance_case(db.session.get(Case, case_id), "close", db.session.get(User, staff_id))
+
+    def count_every_case(barrier):
+        barrier.wait()
+        recount()
+
+    assert run_together(app, [step, count_every_case]) == [None, None]
+    db.session.expire_all()
+    stays = db.session.execute(select(StageStint.case_id, StageStint.stage)).all()
+    assert sorted(stays) == sorted([(case.id, "answering") for case in cases] + [(case_id, "answered")])
+    assert db.session.scalars(select(CaseTurnaround.case_id)).all() == [case_id]

@@ -11,7 +11,7 @@ from sqlalchemy import Date, Integer, column, values
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from ..calendar import CENTER_ZONE, center_schedules, is_working_day
+from .calendar import CENTER_ZONE, center_schedules, is_working_day
 
 
 class center_date(FunctionElement):  # noqa: N801 (an SQL function, named as SQL names them)
@@ -32,21 +32,21 @@ def _center_date_sqlite(element, compiler, **kw) -> str:
     return f"date({compiler.process(element.clauses, **kw)}, '+8 hours')"
 
 
-class calendar_days(FunctionElement):  # noqa: N801
-    """The calendar days from one date column to a later one."""
+class days_between(FunctionElement):  # noqa: N801
+    """In a query: the calendar days from one date to a later one."""
 
     type = Integer()
     inherit_cache = True
 
 
-@compiles(calendar_days, "postgresql")
-def _calendar_days_postgresql(element, compiler, **kw) -> str:
+@compiles(days_between, "postgresql")
+def _days_between_postgresql(element, compiler, **kw) -> str:
     earlier, later = (compiler.process(clause, **kw) for clause in element.clauses)
     return f"({later} - {earlier})"
 
 
-@compiles(calendar_days, "sqlite")
-def _calendar_days_sqlite(element, compiler, **kw) -> str:
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element, compiler, **kw) -> str:
     earlier, later = (compiler.process(clause, **kw) for clause in element.clauses)
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
@@ -55,7 +55,6 @@ def _calendar_days_sqlite(element, compiler, **kw) -> str:
 class Day:
     day: date
     number: int  # working days from the first day of the span up to and including this one
-    serial: int  # days from the first day of the span
     week: date  # the Monday of its week
     month: date  # the first of its month
 
@@ -67,7 +66,7 @@ def days_spanning(first: date, last: date, schedules: dict[int, dict[date, bool]
     for offset in range((last - first).days + 1):
         day = first + timedelta(days=offset)
         number += is_working_day(day, schedules)
-        days.append(Day(day, number, offset, day - timedelta(days=day.weekday()), day.replace(day=1)))
+        days.append(Day(day, number, day - timedelta(days=day.weekday()), day.replace(day=1)))
     return days
 
 
@@ -79,7 +78,7 @@ def days_numbered(dates: list[date], schedules: dict[int, dict[date, bool]] | No
 
 
 def day_table(days: list[Day], name: str = "days"):
-    """Days (`days_spanning`) as a table (day, number, serial, week, month) to join on."""
-    table = values(column("day", Date), column("number", Integer), column("serial", Integer), column("week", Date),
-                   column("month", Date), name=name)
-    return table.data([(d.day, d.number, d.serial, d.week, d.month) for d in days]).cte(name)
+    """Days (`days_spanning`) as a table (day, number, week, month) to join on."""
+    table = values(column("day", Date), column("number", Integer), column("week", Date), column("month", Date),
+                   name=name)
+    return table.data([(d.day, d.number, d.week, d.month) for d in days]).cte(name)
