@@ -122,3 +122,12 @@ def test_on_postgresql_a_case_is_found_from_the_indexes_not_by_reading_every_cas
     connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # a few test cases are read faster one by one
     plan = "\n".join(line for (line,) in connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params))
     assert f"Bitmap Index Scan on {index}" in plan
+
+
+def test_a_closed_case_is_nobodys_work_and_is_not_called_unassigned(client, login_as, center, cases):
+    login_as(center.staff["consultation"])
+    page = client.get("/cases/find?q=商标").get_data(as_text=True)
+    row = page.split(f'data-reference="{cases["old"].reference}"')[1].split("</tr>")[0]
+    assert "Unassigned" not in row
+    open_row = client.get("/cases/find?q=仿冒").get_data(as_text=True).split('data-reference="')[1].split("</tr>")[0]
+    assert "Unassigned" in open_row

@@ -196,3 +196,10 @@ def test_the_workflow_page_draws_the_type(client, fair):
 def test_a_type_naming_a_stage_it_does_not_have_is_refused_when_defined():
     with pytest.raises(ValueError, match="fair_complaint names stages it does not have: complaint_setled"):
         replace(FAIR_COMPLAINT, main_path=("complaint_received", "complaint_setled"))
+
+
+def test_each_kind_of_request_is_started_by_a_link_that_names_it(client, login_as, fair):
+    login_as(fair.enterprise)
+    chooser = client.get("/cases/new").get_data(as_text=True)
+    names = re.findall(r'id="choose-[^"]+"[^>]*aria-label="([^"]+)">Start<', chooser)
+    assert "Start a request: Trade-fair complaint" in names and len(names) == len(set(names)) > 1
