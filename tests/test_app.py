@@ -194,3 +194,11 @@ def test_a_script_that_imports_the_package_can_use_every_model():
     finished = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parents[1], capture_output=True,
                               text=True)
     assert finished.returncode == 0, finished.stderr
+
+
+def test_a_browser_asking_for_favicon_ico_is_sent_to_the_icon_every_page_names(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.headers["Location"] == "/static/favicon.svg"
+    assert '<link rel="icon" type="image/svg+xml" href="/static/favicon.svg">' in client.get("/login").get_data(
+        as_text=True)
+    assert client.get("/static/favicon.svg").mimetype == "image/svg+xml"

@@ -37,11 +37,16 @@ def within_reach(form, field) -> None:
         raise ValidationError(_l("Choose a date from 2000 to 2099."))
 
 
+def month_within_reach(form, field) -> None:
+    if not field.errors and not EARLIEST.year <= int(field.data[:4]) <= LATEST.year:
+        raise ValidationError(_l("Choose a month from 2000 to 2099."))
+
+
 class DashboardForm(FilterForm):
     """Read from the address (a GET form: bookmarkable, no token)."""
 
-    month = StringField(_l("Month"), validators=[Optional(), Regexp(r"^20\d{2}-(0[1-9]|1[0-2])$", message=_l(
-        "Give a month as year and month, e.g. 2026-10."))])
+    month = StringField(_l("Month"), validators=[Optional(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l(
+        "Give a month as year and month, e.g. 2026-10.")), month_within_reach])
     first = DateField(_l("From"), validators=[Optional(), within_reach])
     last = DateField(_l("To"), validators=[Optional(), within_reach])
     type = SelectField(_l("Kind of request"), default="")

@@ -25,6 +25,12 @@ def switch_language(code):
     return redirect(local_path(request.form.get("next"), url_for("main.home")))
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Where a browser looks for the icon of a page that names none (a file opened in a tab)."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 @bp.route("/healthz")
 def health():
     db.session.execute(select(1))

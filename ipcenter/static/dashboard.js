@@ -35,7 +35,7 @@
                          ticks: {precision: 0}};
     scales[labelAxis] = {ticks: {autoSkip: !canvas.dataset.horizontal, callback: function (value) {
       var label = labels[value] || "";
-      return label.length > 24 ? label.slice(0, 23) + "…" : label;
+      return label.length > 26 ? label.slice(0, 11) + "…" + label.slice(-14) : label;  // both ends tell rows apart
     }}};
     new Chart(canvas, {
       type: canvas.dataset.chart,

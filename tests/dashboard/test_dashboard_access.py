@@ -54,7 +54,8 @@ def test_a_visitor_is_asked_to_log_in(client):
     ("failure=150", "failure", "Number must be between 0 and 100"),
     ("quiet=abc", "quiet", "Not a valid integer value"),
     ("month=2026-13", "month", "Give a month as year and month"),
-    ("month=0001-01", "month", "Give a month as year and month"),
+    ("month=0001-01", "month", "Choose a month from 2000 to 2099."),
+    ("month=abc", "month", "Give a month as year and month"),
     ("last=0001-12-31", "last", "Choose a date from 2000 to 2099."),
     ("first=2099-12-30", "first", "Without an end the period ends today: choose a start no later than today."),
 ])
@@ -65,6 +66,7 @@ def test_a_mistyped_filter_is_named_beside_its_field(client, login_as, center, q
     page = response.get_data(as_text=True)
     assert f'id="{field}-error">{message}' in page
     assert page.count('class="invalid-feedback') == 1  # one message, beside its field
+    assert '"None"' not in page
     # The report asked with the same filters: the page again, saying what to mend, and a month to offer.
     report = client.get(f"/dashboard/report.csv?{query}")
     assert report.status_code == 400 and report.mimetype == "text/html"
