@@ -4,9 +4,12 @@ case never opens to them, nor do its files, lists or exports."""
 import io
 import re
 
+from flask_babel import format_date
+
 from ipcenter.cases.models import Case
 from ipcenter.complaints.operations import latest_link
 from ipcenter.extensions import db
+from ipcenter.i18n import local_time
 from tests.cases.conftest import make_case
 from tests.complaints.conftest import EVIDENCE, NOTE, OPINION, PDF, answer_form, attachment_named, link_path
 
@@ -22,6 +25,10 @@ def test_the_respondent_s_users_find_the_complaint_on_their_home_page_once_notif
     listed = re.search(r'<ul class="list-group mb-3" id="complaints-against">(.*?)</ul>', home, re.S).group(1)
     assert "Complaints against your enterprise (1)" in home
     assert f'href="/complaints/{parties.case.reference}/respond"' in listed and "Your answer is awaited" in listed
+    case = db.session.get(Case, parties.case.id)
+    deadline = (f"Answer by {local_time(case.due_at, 'short')} (China time)." if case.due_at
+                else f"Answer due by {format_date(case.due_date, 'medium')}")
+    assert f'id="answer-by-{case.reference}">{deadline}' in listed  # the deadline, on the home page too
     assert untold.reference not in home  # the center has not told it of that one yet
     assert f"/cases/{parties.case.reference}" not in home
     assert client.get(f"/complaints/{untold.reference}/respond").status_code == 404
