@@ -16,7 +16,8 @@ Then the app's test client (the app bound to that database, KEPT_PAGES=0: every 
 from the kept pages) signs in as each user and requests each page a warm-up twice, then --repeat times, and prints
 per page the median and 90th percentile of the time the app took (in process: no network) and its SQL queries,
 beside the issue's target. The yardsticks, in the same run: a bare Flask + Jinja page (bench/bare_page.py) and
-the app's /healthz (one query).
+the app's /healthz (one query). Then what the dashboard's time is made of, figure by figure, and what a workflow
+step adds at this size (counting its case's stays again).
 
     .venv/bin/python bench/million.py                  # fill once (~5 min), then measure (~1 min)
     .venv/bin/python bench/million.py --repeat 50 --refill
@@ -41,6 +42,7 @@ from bare_page import app as bare_app
 from served import Instance, flask, login_form
 from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
+from werkzeug.datastructures import MultiDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -273,6 +275,40 @@ def print_table(rows: list[tuple], args) -> None:
                         for i, (cell, width) in enumerate(zip(row, widths))).rstrip())
 
 
+def breakdown(instance: Instance, repeat: int) -> None:
+    """What the dashboard's time is made of (each figure of its default period, the median of `repeat` runs), and
+    what a workflow step adds (counting one case's stays again: recent cases and the oldest, rolled back)."""
+    from ipcenter.cases.stints import recount
+    from ipcenter.dashboard import figures, pre_examination
+    from ipcenter.dashboard.forms import DashboardForm
+
+    os.environ.update(instance.environment())
+    app = create_app()
+    with app.test_request_context("/dashboard"):
+        scope = DashboardForm(MultiDict(), [], every_post=True).scope()  # the default period
+        print(f"\nthe dashboard's figures, {scope.first} to {scope.last} (median ms of {repeat}):")
+        for module, name in [(figures, name) for name in (
+                "open_by_stage", "overdue_per_post", "overdue_per_assignee", "overdue_per_type", "weekly",
+                "counts_per_type", "turnaround", "compliance", "units", "satisfaction")] + [
+                (pre_examination, "pre_examination"), (pre_examination, "pre_examination_per_enterprise")]:
+            print(f"  {name:32s} {_median_ms(lambda: getattr(module, name)(scope), repeat):8.1f}")
+        for label, order in (("recent closed cases", Case.id.desc()), ("the oldest cases", Case.id)):
+            chosen = db.session.scalars(select(Case.id).where(Case.closed_at.is_not(None)).order_by(order)
+                                        .limit(repeat)).all()
+            took = [_median_ms(lambda case_id=case_id: recount([case_id]), 1) for case_id in chosen]
+            print(f"a step's recount of its case's stays, {label}: {statistics.median(took):.1f} ms median")
+        db.session.rollback()
+
+
+def _median_ms(run, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=1_000_000)
@@ -289,6 +325,7 @@ def main() -> None:
         print(prepare(args, instance), flush=True)
         if not args.fill_only:
             print_table(measure(instance, args), args)
+            breakdown(instance, args.repeat)
 
 
 if __name__ == "__main__":
