@@ -45,7 +45,7 @@ def _flow_scope(scope: Scope) -> list:
 
 
 def _now_scope(scope: Scope) -> list:
-    clauses = [Case.case_type.in_(scope.types)]
+    clauses = types_clause(Case, scope)
     if scope.posts is not None:
         clauses.append(Case.post_id.in_([post.id for post in scope.posts]))
     return clauses

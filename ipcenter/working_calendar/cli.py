@@ -8,8 +8,7 @@ from flask_babel import force_locale
 from ..extensions import db
 from .models import FIRST_YEAR, LAST_YEAR
 from .notice import ScheduleRefused, read_schedule, written_schedule
-from .operations import replace_schedule
-from .queries import year_schedule
+from .operations import replace_schedule, year_schedule
 
 calendar_cli = AppGroup("calendar", help="The working calendar: each year's holidays and make-up working days.")
 

@@ -83,9 +83,15 @@ def _change(year: int, actor: User | None, source: ScheduleSource, file_name: st
 
 
 def _counted_days(year: int) -> dict[date, DayKind]:
-    """The holidays and make-up working days the year is counted with: the center's, else the package's."""
+    return {listed.day: listed.kind for listed in year_schedule(year)}
+
+
+def year_schedule(year: int) -> list[ListedDay]:
+    """The year's holidays and make-up days: the center's when entered, else the package's (else none)."""
     kept = listed_days(year)
-    return {listed.day: listed.kind for listed in (kept if kept is not None else packaged_days(year))}
+    if kept is not None:
+        return kept
+    return packaged_days(year)
 
 
 def _replace_days(schedule: CalendarYear, days: list[ListedDay]) -> None:

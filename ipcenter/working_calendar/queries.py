@@ -11,8 +11,6 @@ from ..cases.models import Case
 from ..extensions import db
 from .models import LAST_YEAR
 from .notice import ListedDay
-from .operations import listed_days
-from .package import packaged_days
 
 NOVEMBER = 11  # from the first of it the next year's schedule is expected (published in late autumn)
 
@@ -22,14 +20,6 @@ class ShownDay:
     day: date
     working: bool
     listed: ListedDay | None  # a holiday or make-up working day, as the schedule names it
-
-
-def year_schedule(year: int) -> list[ListedDay]:
-    """The year's holidays and make-up days: the center's when entered, else the package's (else none)."""
-    kept = listed_days(year)
-    if kept is not None:
-        return kept
-    return packaged_days(year)
 
 
 def month_weeks(year: int, schedule: list[ListedDay]) -> list[tuple[date, list[list[ShownDay | None]]]]:

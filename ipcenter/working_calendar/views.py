@@ -14,8 +14,8 @@ from ..submission_keys import sent_once
 from .forms import DayForm, ScheduleForm
 from .models import FIRST_YEAR, LAST_YEAR, CalendarYear
 from .notice import ScheduleRefused, read_schedule, runs, written_schedule
-from .operations import add_day, remove_days, replace_schedule
-from .queries import month_weeks, year_schedule
+from .operations import add_day, remove_days, replace_schedule, year_schedule
+from .queries import month_weeks
 
 bp = Blueprint("working_calendar", __name__, url_prefix="/calendar")
 
