@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from ipcenter.calendar import center_today
 from ipcenter.cases.operations import delegate_case
 from ipcenter.extensions import db
-from tests.browser.conftest import log_in, submit
+from tests.browser.conftest import forget_login, log_in, submit
 from tests.cases.conftest import make_case
 
 pytestmark = pytest.mark.browser
@@ -38,7 +38,7 @@ def test_the_enterprise_and_the_unit_see_what_is_asked_of_them(page, browser, li
     expect(page.locator("#heading-asked")).to_contain_text("(1)")
     expect(page.locator(f"[data-reference='{asked.reference}']").first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    page.context.clear_cookies()
+    forget_login(page)
     log_in(page, live_server, center.reporter)
     expect(page.locator(f"[data-reference='{delegated.reference}']")).to_contain_text("请出具侵权比对意见")
     assert page.evaluate("document.documentElement.scrollWidth") <= width

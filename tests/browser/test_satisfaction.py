@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from ipcenter.cases.operations import advance_case
 from ipcenter.extensions import db
 from ipcenter.mail import write_queued_mail
-from tests.browser.conftest import ARTIFACTS, log_in, submit
+from tests.browser.conftest import ARTIFACTS, forget_login, log_in, submit
 from tests.cases.conftest import make_case
 from tests.conftest import PASSWORD
 
@@ -51,7 +51,7 @@ def test_the_enterprise_rates_from_the_emails_link_and_staff_read_it(page, live_
     expect(page.locator("#satisfaction-score")).to_contain_text(f"4 / 5 · {SATISFIED[language]}")
     expect(page.locator("#satisfaction-form")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    page.context.clear_cookies()  # logged out (on a phone the menu is folded away)
+    forget_login(page)
 
     log_in(page, live_server, center.staff["consultation"])
     page.goto(f"{live_server}/cases/{case.reference}")
