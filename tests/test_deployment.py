@@ -85,8 +85,10 @@ def test_workers_stop_with_a_killed_master_and_a_restart_serves_again(tmp_path):
         master = start(port, tmp_path)
         assert wait_until(lambda: serves(port), 20), "the restart did not serve"
     finally:
-        os.killpg(master.pid, signal.SIGTERM)
-        master.wait(30)
+        # Not SIGTERM: a worker still starting when it arrives misses it, and the master waits out its graceful
+        # timeout (seen once in CI). A graceful stop is not what this test is about.
+        os.killpg(master.pid, signal.SIGKILL)
+        master.wait()
         for pid in workers if "workers" in locals() else ():
             if alive(pid):  # only if the test failed: leave no server behind
                 os.kill(pid, signal.SIGKILL)
