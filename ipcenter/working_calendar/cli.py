@@ -7,7 +7,7 @@ from flask_babel import force_locale
 
 from ..extensions import db
 from .models import FIRST_YEAR, LAST_YEAR
-from .notice import ScheduleRefused, read_schedule, written_schedule
+from .notice import ScheduleRefused, read_schedule, schedule_text, written_schedule
 from .operations import replace_schedule, year_schedule
 
 calendar_cli = AppGroup("calendar", help="The working calendar: each year's holidays and make-up working days.")
@@ -18,11 +18,9 @@ calendar_cli = AppGroup("calendar", help="The working calendar: each year's holi
 @click.option("--year", type=click.IntRange(FIRST_YEAR, LAST_YEAR),
               help="The year the file must list (default: the year of its first date).")
 def import_command(file, year):
-    """Replace a year's schedule by the FILE's (UTF-8; nothing is saved if a line is wrong)."""
+    """Replace a year's schedule by the FILE's (UTF-8 or GB18030; nothing is saved if a line is wrong)."""
     try:
-        year, days = read_schedule(file.read_text(encoding="utf-8"), year)
-    except UnicodeDecodeError:
-        raise click.ClickException(f"{file}: not UTF-8 text; save it as UTF-8 and try again.") from None
+        year, days = read_schedule(schedule_text(file.read_bytes()), year)
     except ScheduleRefused as refusal:
         where = f"{file}:{refusal.line}" if refusal.line else str(file)
         with force_locale("en"):  # as every command speaks

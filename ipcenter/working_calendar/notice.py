@@ -43,6 +43,19 @@ class ScheduleRefused(ValueError):
                                                          message=message))
 
 
+def schedule_text(raw: bytes) -> str:
+    """A schedule file's text: UTF-8, else GB18030 (GBK's superset: what Excel and Notepad save on a Chinese
+    Windows). Raises ScheduleRefused for a file that is neither, such as a picture or a Word document."""
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:  # a binary file can happen to decode; text files hold no NUL
+            return text
+    raise ScheduleRefused(_l("The file is not text: save the schedule as plain text or CSV and try again."))
+
+
 def read_schedule(text: str, year: int | None = None) -> tuple[int, list[ListedDay]]:
     """The year and the days a schedule's text lists, all checked (`year`: the year it must be; by default the
     year of its first date). Raises ScheduleRefused naming the first wrong line."""

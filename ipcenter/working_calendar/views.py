@@ -13,7 +13,7 @@ from ..permissions import can, requires
 from ..submission_keys import sent_once
 from .forms import DayForm, ScheduleForm
 from .models import FIRST_YEAR, LAST_YEAR, CalendarYear
-from .notice import ScheduleRefused, read_schedule, runs, written_schedule
+from .notice import ScheduleRefused, read_schedule, runs, schedule_text, written_schedule
 from .operations import add_day, remove_days, replace_schedule, year_schedule
 from .queries import month_weeks
 
@@ -65,12 +65,10 @@ def save_schedule(year):
         upload = form.file.data
         field = form.file if upload else form.text
         try:
-            text = upload.read().decode("utf-8") if upload else form.text.data or ""
-            _, days = read_schedule(text, _in_range(year))
+            text = schedule_text(upload.read()) if upload else form.text.data or ""
+            days = read_schedule(text, _in_range(year))[1]
             return _saved(year, replace_schedule(year, days, current_user,
                                                  file_name=upload.filename if upload else None))
-        except UnicodeDecodeError:
-            field.errors.append(_("The file is not UTF-8 text: save it as UTF-8 (plain text or CSV) and try again."))
         except ScheduleRefused as refusal:
             field.errors.append(str(refusal))
     return _year_page(year, DayForm(formdata=None), form), 400

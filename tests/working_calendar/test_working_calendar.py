@@ -65,12 +65,13 @@ def test_a_manager_enters_the_spring_festival_and_the_case_due_across_it_moves(c
     assert before.due_date == date(2026, 12, 8)
     moved = [event for event in timeline(across) if event.kind == EventKind.DEADLINE_MOVED]
     assert [(event.detail, event.actor_id, event.public) for event in moved] == [
-        ("2027-02-08 → 2027-02-14", center.manager.id, False)]  # the center's own date: not the enterprise's news
+        ("2027-02-08 → 2027-02-14", center.manager.id, True)]  # the enterprise reads the due date too: and why
     assert not any(event.kind == EventKind.DEADLINE_MOVED for event in timeline(before))
 
-    login_as(center.staff["retrieval"])
-    page = client.get(f"/cases/{across.reference}").get_data(as_text=True)
-    assert "Due date moved: the working calendar changed" in page and "2027-02-08 → 2027-02-14" in page
+    for reader in (center.staff["retrieval"], center.enterprise):
+        login_as(reader)
+        page = client.get(f"/cases/{across.reference}").get_data(as_text=True)
+        assert "Due date moved: the working calendar changed" in page and "2027-02-08 → 2027-02-14" in page
 
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "calendar.changed")).one()
     assert (entry.actor_id, entry.object_kind, entry.object_id, entry.before) == (center.manager.id, "calendar",
@@ -132,6 +133,22 @@ def test_a_file_imported_on_the_page_is_saved_with_its_name(center, client, logi
     assert schedule.file_name == "通知2027.csv" and len(schedule.days) == 11  # 1 + 8 holidays, 2 make-up days
 
 
+def test_a_file_saved_on_a_chinese_windows_is_read_and_a_picture_is_refused_beside_the_field(center, client,
+                                                                                             login_as):
+    login_as(center.manager)
+    picture = (io.BytesIO(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01"), "通知.png")
+    response = client.submit("/calendar/2027/schedule", {"file": picture})
+    assert response.status_code == 400
+    assert ('The file is not text: save the schedule as plain text or CSV and try again.'
+            in response.get_data(as_text=True))
+    assert db.session.scalar(select(CalendarDay)) is None
+
+    upload = (io.BytesIO(SCHEDULE_2027.encode("gbk")), "通知2027.csv")  # Excel's "CSV" on a Chinese Windows
+    response = client.submit("/calendar/2027/schedule", {"file": upload}, follow_redirects=True)
+    assert response.status_code == 200
+    assert [day.name_zh for day in db.session.get(CalendarYear, 2027).days][-2:] == ["春节调休", "春节调休"]
+
+
 def test_flask_calendar_import_saves_a_good_file_and_refuses_a_bad_one_whole(center, runner, tmp_path):
     case = made_on(MONDAY_BEFORE_SPRING_FESTIVAL, center)
     bad = tmp_path / "2027-bad.txt"
@@ -142,7 +159,7 @@ def test_flask_calendar_import_saves_a_good_file_and_refuses_a_bad_one_whole(cen
     assert db.session.scalar(select(CalendarDay)) is None
 
     good = tmp_path / "2027.txt"
-    good.write_text(SCHEDULE_2027, encoding="utf-8")
+    good.write_text(SCHEDULE_2027, encoding="gb18030")
     result = runner.invoke(args=["calendar", "import", str(good)])
     assert result.exit_code == 0, result.output
     assert "2027: 9 holidays and 2 make-up working days saved; due dates moved on 1 open cases." in result.output
