@@ -300,8 +300,8 @@ def _counted_due_date(case: Case) -> date | None:
 
 def recount_deadlines(first: date, last: date, actor: User | None) -> dict[str, tuple[date, date]]:
     """After the working calendar changed between `first` and `last`: the due dates of open cases counted across
-    those days, counted again as they were first counted; each case whose due date moved says so on its timeline
-    (to the enterprise too when the date is the enterprise's to answer). {reference: (old, new)}"""
+    those days, counted again as they were first counted; each case whose due date moved says so on its timeline,
+    to the enterprise too (it reads the due date on its case). {reference: (old, new)}"""
     counted_across = select(Case).where(Case.closed_at.is_(None), Case.due_date >= first,
                                         Case.due_counted_from <= last).order_by(Case.id)
     moved = {}
@@ -310,7 +310,7 @@ def recount_deadlines(first: date, last: date, actor: User | None) -> dict[str, 
         if old is None or new is None or new == old:
             continue
         _record(case, actor, kind=EventKind.DEADLINE_MOVED, detail=f"{old.isoformat()} → {new.isoformat()}",
-                public=case.current_stage.kind.asks_enterprise)
+                public=True)
         case.due_date = new
         moved[case.reference] = (old, new)
         _flush(case)  # a case someone changed meanwhile refuses the whole change: nothing is half recounted
@@ -368,6 +368,9 @@ def assign_case(case: Case, assignee: User | None, actor: User, expected_version
         raise CaseRefused(_l("A closed case cannot be assigned."))
     if assignee is not None and not may_be_assigned(assignee, case):
         raise CaseRefused(_l("%(name)s is not on the post that owns this stage.", name=assignee.display_name))
+    if assignee == case.assignee:  # nothing to record, nobody to tell
+        raise CaseRefused(_l("The case is assigned to %(name)s already.", name=assignee.display_name) if assignee
+                          else _l("The case is not assigned to anyone."))
     before = {"assignee_id": case.assignee.id if case.assignee else None}
     case.assignee = assignee
     event = _record(case, actor, kind=EventKind.ASSIGNED, subject_user=assignee, public=False)

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from ipcenter.cases.models import Case
+from ipcenter.cases.operations import add_note
 from ipcenter.extensions import db
 from tests.browser.conftest import ARTIFACTS, log_in, submit
 from tests.cases.conftest import make_case
@@ -153,3 +154,16 @@ def test_the_per_page_menu_is_wide_enough_to_read(tab, live_server, center, who,
         page.goto(live_server + url)
         text, room = page.evaluate(PER_PAGE_FITS)
         assert text <= room, f"“100 per page” needs {text:.0f} px, the menu has {room:.0f} px at {viewport['width']}"
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_a_long_unbroken_note_wraps_on_a_phone_instead_of_widening_the_case_page(tab, live_server, center, language):
+    address = "https://www.example.cn/" + "a1b2c3" * 100  # a pasted search address, 600 characters without a space
+    case = make_case(center, "consultation", title="灯" * 3 + "X" * 120, description=address)
+    add_note(case, center.staff["consultation"], f"见 {address}")
+    db.session.commit()
+    page = tab(PHONE, language)
+    log_in(page, live_server, center.staff["consultation"])
+    page.goto(f"{live_server}/cases/{case.reference}")
+    expect(page.locator(".timeline-entry").first).to_contain_text("a1b2c3a1b2c3")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -3,7 +3,7 @@ alone, done in a transaction of its own, and the summary says what was done and 
 from sqlalchemy import func, select
 
 from ipcenter.audit.models import AuditEntry
-from ipcenter.cases.models import Case
+from ipcenter.cases.models import Case, EventKind
 from ipcenter.extensions import db
 from tests.cases.conftest import make_case
 
@@ -34,6 +34,14 @@ def test_a_manager_assigns_several_cases_to_a_colleague(client, login_as, center
     colleague = center.colleague["consultation"]
     acted(client, cases, "assign", assignee=colleague.id)
     assert {db.session.get(Case, case.id).assignee_id for case in cases} == {colleague.id}
+
+    cases.append(make_case(center, "consultation"))  # assigned again with a new one: the three are his already
+    answer = acted(client, cases, "assign", assignee=colleague.id)
+    page = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert f"Done for 1 case: {cases[3].reference}." in page
+    assert f"{cases[0].reference} — The case is assigned to {colleague.display_name} already." in page
+    assert [len([event for event in db.session.get(Case, case.id).events if event.kind == EventKind.ASSIGNED])
+            for case in cases] == [1, 1, 1, 1]
 
 
 def test_a_workflow_action_is_done_where_the_stage_allows_it_and_refused_elsewhere(client, login_as, center):
