@@ -1,17 +1,20 @@
 """The calendar page's forms: one day, or the whole year's schedule as text or as a file."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import DateInput
 
 from ..submission_keys import KeyedForm
 from .models import DayKind
-from .notice import NAME_EN_LENGTH, NAME_ZH_LENGTH, ListedDay
+from .notice import NAME_EN_LENGTH, NAME_ZH_LENGTH, ListedDay, ScheduleRefused, read_date
 
 
 class DayForm(KeyedForm):
-    day = DateField(_l("Date"), validators=[DataRequired(message=_l("Give the date as YYYY-MM-DD."))])
+    # Checked by the schedule's own reading (full-width digits, a day the month lacks); a date picker in browsers.
+    day = StringField(_l("Date"), validators=[DataRequired(message=_l("Give the date as YYYY-MM-DD."))],
+                      widget=DateInput())
     kind = SelectField(_l("Kind of day"), coerce=int)
     name_zh = StringField(_l("Name in Chinese (as in the notice)"),
                           validators=[DataRequired(), Length(max=NAME_ZH_LENGTH)])
@@ -22,14 +25,20 @@ class DayForm(KeyedForm):
         super().__init__(*args, **kwargs)
         self.kind.choices = [SelectChoice(int(kind), kind.label) for kind in DayKind]  # in the reader's language
 
+    def validate_day(self, field) -> None:
+        try:
+            read_date(field.data)
+        except ScheduleRefused as refusal:
+            raise ValidationError(str(refusal)) from None
+
     def listed_day(self) -> ListedDay:
         kind = next(kind for kind in DayKind if kind == self.kind.data)  # one of the choices: the form checked it
-        return ListedDay(self.day.data, kind, self.name_zh.data.strip(),
+        return ListedDay(read_date(self.day.data), kind, self.name_zh.data.strip(),
                          (self.name_en.data or "").strip() or None)
 
 
 class ScheduleForm(KeyedForm):
     text = TextAreaField(_l("The year's schedule, one line per holiday or make-up working day"),
                          validators=[Optional(), Length(max=20000)])
-    file = FileField(_l("Or import it from a file (UTF-8 text in the same form)"))
+    file = FileField(_l("Or import it from a file (text or CSV in the same form)"))
     submit = SubmitField(_l("Save the schedule"))

@@ -9,6 +9,7 @@
 a full-width comma (，) may stand for the comma; blank lines and lines starting with `#` are skipped.
 """
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -86,10 +87,10 @@ def _read_line(line: str) -> list[ListedDay]:
         raise ScheduleRefused(_l("Write START,END,name[,English name] for holidays or DATE,workday,name[,English "
                                  "name] for a make-up working day."))
     start, second, name_zh, name_en = *fields[:3], fields[3] if len(fields) == 4 else None
-    first = _date(start)
+    first = read_date(start)
     if second.lower() in WORKDAY_WORDS:
         return [ListedDay(first, DayKind.MAKE_UP_WORKDAY, name_zh, name_en or None)]
-    last = _date(second)
+    last = read_date(second)
     if last < first:
         raise ScheduleRefused(_l("The holidays end (%(end)s) before they start (%(start)s).", end=second, start=start))
     if (last - first).days >= LONGEST_HOLIDAY:
@@ -98,12 +99,15 @@ def _read_line(line: str) -> list[ListedDay]:
             for n in range((last - first).days + 1)]
 
 
-def _date(text: str) -> date:
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+def read_date(text: str) -> date:
+    """A date written YYYY-MM-DD, in full-width digits too (as a Chinese input method may type them)."""
+    written = unicodedata.normalize("NFKC", text).strip()
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", written):
         try:
-            return date.fromisoformat(text)
-        except ValueError:  # 2027-02-30
-            pass
+            return date.fromisoformat(written)
+        except ValueError:
+            raise ScheduleRefused(_l("%(text)s is not a day of the calendar (the month is shorter).",
+                                     text=written)) from None
     raise ScheduleRefused(_l("“%(text)s” is not a date: write it as YYYY-MM-DD, e.g. 2027-02-06.", text=text))
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..audit.operations import record
-from ..calendar import forget_schedules
+from ..calendar import forget_schedules, is_provisional_year
 from ..cases.operations import recount_deadlines
 from ..cases.stints import recount_between
 from ..database import utcnow
@@ -29,7 +29,13 @@ def replace_schedule(year: int, days: list[ListedDay], actor: User | None, *, fi
 
 
 def add_day(year: int, listed: ListedDay, actor: User) -> dict[str, tuple[date, date]]:
+    """One day added to the year's official schedule, the center's or the package's. A year neither knows is
+    entered whole first: a single day would make it count as official, its deadlines no longer provisional."""
     check_day(listed, year)
+    if is_provisional_year(year):
+        raise ScheduleRefused(_l("Enter the whole schedule of %(year)d first (“Enter or import the whole year”), "
+                                 "as the State Council’s notice gives it; single days can then be added to it.",
+                                 year=year), field="day")
     if db.session.get(CalendarDay, listed.day) is not None:
         raise ScheduleRefused(_l("%(date)s is listed already: remove it first to change it.",
                                  date=listed.day.isoformat()), field="day")

@@ -41,8 +41,7 @@ def test_a_deadline_counted_across_new_year_takes_2027s_new_years_day_once_it_is
     assert working_days_between(MONDAY_BEFORE_NEW_YEAR, date(2027, 1, 4)) == 5
 
     login_as(center.manager)
-    response = client.submit("/calendar/2027/days", {"day": "2027-01-01", "kind": "1", "name_zh": "元旦",
-                                                     "name_en": "New Year's Day"})
+    response = client.submit("/calendar/2027/schedule", {"text": "2027-01-01,2027-01-01,元旦,New Year's Day"})
     assert response.status_code == 302
 
     assert db.session.get(Case, case.id).due_date == date(2027, 1, 5)
@@ -108,7 +107,8 @@ def test_the_schedule_text_is_refused_with_the_line_and_nothing_is_saved(center,
 
 
 @pytest.mark.parametrize("line, message", [
-    ("2027-02-30,2027-03-01,春节", "Line 2: “2027-02-30” is not a date"),
+    ("2027-02-30,2027-03-01,春节", "Line 2: 2027-02-30 is not a day of the calendar (the month is shorter)."),
+    ("2027-02-2O,2027-03-01,春节", "Line 2: “2027-02-2O” is not a date"),
     ("2026-12-31,2026-12-31,元旦", "Line 2: 2026-12-31 is not in 2027."),
     ("2027-02-13,workday,春节调休", "Line 2: 2027-02-13 is already listed on line 1."),
     ("2027-02-07,2027-02-01,春节", "Line 2: The holidays end (2027-02-01) before they start (2027-02-07)."),
@@ -171,8 +171,26 @@ def test_flask_calendar_import_saves_a_good_file_and_refuses_a_bad_one_whole(cen
     assert "nothing changed" in runner.invoke(args=["calendar", "import", str(good)]).output
 
 
+def test_a_year_nobody_entered_is_entered_whole_before_a_single_day_is_added(center, client, login_as):
+    login_as(center.manager)
+    page = client.get("/calendar/2027").get_data(as_text=True)
+    assert 'id="day-form"' not in page and 'id="day-form-later"' in page
+    response = client.submit("/calendar/2027/days", {"day": "2027-02-06", "kind": "1", "name_zh": "春节"},
+                             page="/calendar/2026")  # a page left open before: told beside the date
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="day-form"' in page
+    assert "Enter the whole schedule of 2027 first" in page
+    assert db.session.get(CalendarYear, 2027) is None  # still provisional: one day is not the year's schedule
+
+    client.submit("/calendar/2027/schedule", {"text": SCHEDULE_2027})
+    assert 'id="day-form"' in client.get("/calendar/2027").get_data(as_text=True)
+    assert client.submit("/calendar/2027/days", {"day": "2027-05-03", "kind": "1", "name_zh": "劳动节"}
+                         ).status_code == 302
+
+
 def test_a_single_day_form_is_checked_beside_its_fields(center, client, login_as):
     login_as(center.manager)
+    client.submit("/calendar/2027/schedule", {"text": "2027-01-01,2027-01-01,元旦"})
     response = client.submit("/calendar/2027/days", {"day": "2027-02-10", "kind": "2", "name_zh": "调休"})
     assert response.status_code == 400
     assert "2027-02-10 is a weekday: a make-up working day is a Saturday or a Sunday." in response.get_data(
@@ -180,8 +198,16 @@ def test_a_single_day_form_is_checked_beside_its_fields(center, client, login_as
     response = client.submit("/calendar/2027/days", {"day": "2028-01-01", "kind": "1", "name_zh": "元旦"})
     assert response.status_code == 400 and "2028-01-01 is not in 2027." in response.get_data(as_text=True)
     response = client.submit("/calendar/2027/days", {"day": "not a date", "kind": "1", "name_zh": "元旦"})
+    assert response.status_code == 400 and "“not a date” is not a date: write it as YYYY-MM-DD" in response.get_data(
+        as_text=True)
+    response = client.submit("/calendar/2027/days", {"day": "2027-02-30", "kind": "1", "name_zh": "春节"})
     assert response.status_code == 400
-    assert db.session.scalar(select(CalendarDay)) is None
+    assert "2027-02-30 is not a day of the calendar (the month is shorter)." in response.get_data(as_text=True)
+    response = client.submit("/calendar/2027/days", {"day": "", "kind": "1", "name_zh": "春节"})
+    assert response.status_code == 400 and "Give the date as YYYY-MM-DD." in response.get_data(as_text=True)
+    response = client.submit("/calendar/2027/days", {"day": "２０２７－０２－０６", "kind": "1", "name_zh": "春节"})
+    assert response.status_code == 302  # typed by a Chinese input method: the same day
+    assert [day.day for day in db.session.scalars(select(CalendarDay))] == [date(2027, 1, 1), date(2027, 2, 6)]
 
 
 def test_a_day_added_to_a_year_the_package_knows_keeps_the_official_holidays(center, client, login_as):
@@ -249,7 +275,7 @@ def test_from_the_first_of_november_the_managers_dashboard_asks_for_next_years_h
     with mock.patch.object(agenda, "center_today", return_value=today):
         page = client.get("/").get_data(as_text=True)
         assert ('id="calendar-missing-2027"' in page) == warned
-        client.submit("/calendar/2027/days", {"day": "2027-01-01", "kind": "1", "name_zh": "元旦"})
+        client.submit("/calendar/2027/schedule", {"text": "2027-01-01,2027-01-01,元旦"})
         assert 'id="calendar-missing-2027"' not in client.get("/").get_data(as_text=True)
 
 
