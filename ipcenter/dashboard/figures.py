@@ -101,10 +101,10 @@ class Week:
 
 
 def weekly(scope: Scope) -> list[Week]:
-    """Received and closed in each of the WEEKS weeks up to the period's last day."""
-    last_monday = scope.last - timedelta(days=scope.last.weekday())
-    first = last_monday - timedelta(weeks=WEEKS - 1)
-    days = day_table(days_spanning(first, scope.last))
+    """Received and closed in each week of the period (by default its last WEEKS weeks), each week by its Monday;
+    the first and the last week counted only over their days in the period, so that the weeks add up to it."""
+    first, monday = scope.first, scope.first - timedelta(days=scope.first.weekday())
+    days = day_table(days_spanning(monday, scope.last))
     submitted_on = center_date(Case.created_at)
     received = _per_week(select(submitted_on.label("day"), func.count().label("count"))
                          .where(between(Case.created_at, first, scope.last), *_flow_scope(scope))
@@ -113,7 +113,7 @@ def weekly(scope: Scope) -> list[Week]:
                        .where(CaseTurnaround.closed_on.between(first, scope.last),
                               *types_clause(CaseTurnaround, scope))
                        .group_by(CaseTurnaround.closed_on), days)
-    mondays = [first + timedelta(weeks=n) for n in range(WEEKS)]
+    mondays = [monday + timedelta(weeks=n) for n in range((scope.last - monday).days // 7 + 1)]
     return [Week(monday, received.get(monday, 0), closed.get(monday, 0)) for monday in mondays]
 
 

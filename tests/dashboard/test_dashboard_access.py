@@ -97,5 +97,5 @@ def test_from_november_the_dashboard_asks_the_manager_for_next_years_holidays(cl
     monkeypatch.setattr("ipcenter.dashboard.forms.center_today", lambda: date(2026, 11, 2))
     login_as(center.manager)
     assert 'id="calendar-missing-2027"' in client.get("/dashboard").get_data(as_text=True)
-    client.submit("/calendar/2027/days", {"day": "2027-01-01", "kind": "1", "name_zh": "元旦"})
+    client.submit("/calendar/2027/schedule", {"text": "2027-01-01,2027-01-01,元旦"})
     assert 'id="calendar-missing-2027"' not in client.get("/dashboard").get_data(as_text=True)
