@@ -3,8 +3,8 @@ reader sees the cases."""
 from flask_babel import lazy_gettext as _l
 
 from ..calendar import center_today
-from ..exports import table_response
-from ..i18n import local_time, localized_name
+from ..exports import center_time, table_response
+from ..i18n import localized_name
 from ..permissions import can
 from .timeline import what_happened, written_by
 
@@ -18,7 +18,7 @@ HISTORY_COLUMNS = (_l("Reference"), _l("Kind of request"), _l("Title"), _l("Date
 def _row(case, requester: bool, internal: bool) -> list:
     row = [case.reference, case.workflow.name, case.title, localized_name(case.organisation),
            case.current_stage.name_for(requester), localized_name(case.post) if case.post else "", case.due_date,
-           local_time(case.created_at, "yyyy-MM-dd HH:mm"), local_time(case.closed_at, "yyyy-MM-dd HH:mm"),
+           center_time(case.created_at), center_time(case.closed_at),
            case.outcome_label, case.application_number, case.patent_number]
     if internal:
         row.append(case.assignee.display_name if case.assignee else "")
@@ -30,7 +30,7 @@ def cases_export(user, cases, file_format: str):
     internal = all(can(user, "case.internal", case) for case in cases)
     headers = [*COLUMNS, _l("Assignee")] if internal else COLUMNS
     rows = (_row(case, can(user, "case.requester", case), internal) for case in cases)
-    return table_response(f"cases-{center_today().isoformat()}", headers, rows, file_format)
+    return table_response(f"cases-{center_today().isoformat()}", headers, rows, file_format, _l("Cases"))
 
 
 def _history_row(event, requester: bool, internal: bool) -> list:
@@ -38,7 +38,7 @@ def _history_row(event, requester: bool, internal: bool) -> list:
     percent), author, comment and files."""
     case = event.case
     details = event.detail or (f"{event.percent}%" if event.percent is not None else "")
-    row = [case.reference, case.workflow.name, case.title, local_time(event.created_at, "yyyy-MM-dd HH:mm"),
+    row = [case.reference, case.workflow.name, case.title, center_time(event.created_at),
            what_happened(event, requester), details, written_by(event), event.comment or "",
            "\n".join(attachment.original_name for attachment in event.attachments)]
     if internal:
@@ -53,4 +53,4 @@ def history_export(user, organisation, events, file_format: str):
     headers = [*HISTORY_COLUMNS, _l("Shown to the enterprise")] if internal else HISTORY_COLUMNS
     rows = (_history_row(event, can(user, "case.requester", event.case), internal) for event in events)
     return table_response(f"history-{organisation.credit_code}-{center_today().isoformat()}", headers, rows,
-                          file_format)
+                          file_format, _l("Case history"))

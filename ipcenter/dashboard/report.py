@@ -6,19 +6,17 @@ title).
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
 
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Font, PatternFill
 from sqlalchemy import select
 
 from ..cases.agenda import QUIET
 from ..cases.workflow import CASE_TYPES
-from ..exports import cell_text
+from ..exports import cell_text, format_sheet, sheet_value
 from ..extensions import db
 from ..i18n import center_name, localized_name
 from ..organisations.models import Post
@@ -154,41 +152,14 @@ def report_xlsx(tables: list[Table], heading: str) -> bytes:
     for number, table in enumerate(tables, 1):
         sheet = book.create_sheet(f"{number} {table.title}"[:31])
         sheet.append([heading])
+        sheet["A1"].font = Font(bold=True, size=13)
         sheet.append([str(header) for header in table.headers])
         for index, row in enumerate(table.rows):
-            sheet.append([_cell(value) for value in row])
+            sheet.append([sheet_value(value) for value in row])
             if index in table.highlighted:
                 for cell in sheet[sheet.max_row]:
                     cell.fill = HIGHLIGHT
-        _format(sheet, table)
+        format_sheet(sheet, header_row=2, number_formats=table.number_formats, fraction_format="0.0%")
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def _cell(value):
-    """Numbers stay numbers (the bureau adds them up); text is written so no spreadsheet runs it."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, (int, float, date)):
-        return value
-    return cell_text(value)
-
-
-def _format(sheet, table: Table) -> None:
-    sheet["A1"].font = Font(bold=True, size=13)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "A3"
-    for column, header in enumerate(table.headers, 1):
-        values = [str(header), *(str(row[column - 1] or "") for row in table.rows)]
-        # A Chinese character takes about two columns' width.
-        width = max(sum(2 if ord(ch) > 0x2E7F else 1 for ch in value) for value in values)
-        sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 10), 48)
-    for row in sheet.iter_rows(min_row=3):
-        for column, cell in enumerate(row):
-            if isinstance(cell.value, float):
-                cell.number_format = table.number_formats.get(column, "0.0%")
-            elif isinstance(cell.value, date):
-                cell.number_format = "yyyy-mm-dd"

@@ -24,4 +24,4 @@ def export_response(user, hits, file_format: str):
     scored = can(user, "patent.scores")
     headers = [*COLUMNS, _l("Relevance score")] if scored else COLUMNS
     rows = ([*_row(hit.patent), round(hit.score, 4)] if scored else _row(hit.patent) for hit in hits)
-    return table_response(f"patents-{center_today().isoformat()}", headers, rows, file_format)
+    return table_response(f"patents-{center_today().isoformat()}", headers, rows, file_format, _l("Patents"))

@@ -1,6 +1,6 @@
 """A case list downloaded as a spreadsheet: what the filters select, in the reader's language, safe to open, and
 showing each reader only what its pages show."""
-import csv
+
 import io
 
 import pytest
@@ -8,16 +8,16 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from ipcenter.audit.models import AuditEntry
+from ipcenter.exports import center_time
 from ipcenter.extensions import db
 from tests.cases.conftest import make_case
+from tests.spreadsheets import table_rows
 
 
 def downloaded(client, path: str, file_format: str, **query) -> list[list[str]]:
     response = client.get(f"{path}/export.{file_format}", query_string=query)
     assert response.status_code == 200 and "attachment; filename=cases-" in response.headers["Content-Disposition"]
-    if file_format == "csv":
-        return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"), newline="")))
-    return [[cell.value or "" for cell in row] for row in load_workbook(io.BytesIO(response.data)).active.iter_rows()]
+    return table_rows(response, file_format)
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
@@ -57,3 +57,17 @@ def test_a_unit_downloads_only_what_is_delegated_to_it(client, login_as, center)
 def test_an_unknown_format_is_not_found(client, login_as, center):
     login_as(center.staff["consultation"])
     assert client.get("/cases/export.pdf").status_code == 404
+
+
+def test_in_the_xlsx_days_and_times_are_dates_and_the_columns_fit_their_chinese_text(client, login_as, center):
+    case = make_case(center, "consultation", title="关于古镇灯饰外观设计专利被仿冒的维权咨询")
+    center.enterprise.language = "zh"
+    db.session.commit()
+    login_as(center.enterprise)
+    sheet = load_workbook(io.BytesIO(client.get("/cases/export.xlsx").data)).active
+    assert sheet.title == "案件"
+    headers = [cell.value for cell in sheet[1]]
+    due, submitted = sheet[2][headers.index("到期")], sheet[2][headers.index("提交时间")]
+    assert (due.value.date(), due.number_format) == (case.due_date, "yyyy-mm-dd")
+    assert (submitted.value, submitted.number_format) == (center_time(case.created_at), "yyyy-mm-dd hh:mm")
+    assert sheet.column_dimensions["C"].width == 2 * len(case.title) + 2  # the title's column: two per character

@@ -1,11 +1,8 @@
 """An enterprise's whole case history as a file: every timeline entry of its cases, case by case and oldest first,
 for the managers (everything, marked where the enterprise never sees it) and for the enterprise itself (what its
 case pages show it, never an internal note); in the reader's language, safe to open, audited and throttled."""
-import csv
-import io
 
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from ipcenter.accounts.models import Role
@@ -16,6 +13,7 @@ from ipcenter.extensions import db
 from ipcenter.throttling import init_throttling
 from tests.cases.conftest import center, make_case  # noqa: F401  (the fixture)
 from tests.conftest import make_user
+from tests.spreadsheets import table_rows
 
 HEADERS = {
     "en": ["Reference", "Kind of request", "Title", "Date and time", "What happened", "Details", "By", "Comment",
@@ -29,9 +27,7 @@ def history(client, organisation_id: int, file_format: str = "csv") -> list[list
     response = client.get(f"/organisations/{organisation_id}/history.{file_format}")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment; filename=history-")
-    if file_format == "csv":
-        return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"), newline="")))
-    return [[cell.value or "" for cell in row] for row in load_workbook(io.BytesIO(response.data)).active.iter_rows()]
+    return table_rows(response, file_format)
 
 
 def when(event) -> str:

