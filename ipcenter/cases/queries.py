@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, literal, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -46,7 +47,11 @@ SORTS = {
 DATE_FILTERS = ("due_from", "due_to", "created_from", "created_to", "closed_from", "closed_to")
 SOON = 3  # working days: "due soon" on the home pages and in the lists they link to
 # The home pages' counts, each a list's.
-URGENCIES = ("overdue", "today", "soon", "asked", "under_way", "results", "to_rate")
+# The home pages' counts, each a filter of the lists that the list names when it is in force.
+URGENCIES = {"overdue": _l("Overdue"), "today": _l("Due today"), "soon": _l("Due within 3 working days"),
+             "asked": _l("The center waits for your answer"), "under_way": _l("Your open requests"),
+             "results": _l("Results of the last three months"),
+             "to_rate": _l("Closed requests: how satisfied are you?")}
 RESULTS_SHOWN_FOR = timedelta(days=90)
 
 
@@ -114,6 +119,10 @@ class CaseFilters:
                  "sort": self.sort if self.sort != default_sort else None,
                  "per_page": self.per_page if self.per_page != PAGE_SIZES[0] else None}
         return {name: str(value) for name, value in given.items() if value}
+
+    @property
+    def urgency_label(self):
+        return URGENCIES[self.urgency] if self.urgency else None
 
     @property
     def narrowed(self) -> bool:

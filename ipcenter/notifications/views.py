@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from .digest import next_digest_time
 from .forms import delivery_form
-from .models import Notification, groups_heard_by
+from .models import Delivery, Notification, groups_heard_by
 from .operations import choose_deliveries, delivery_choices, mark_read, notification_target
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -46,10 +46,13 @@ def open_case(notification_id):
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    form = delivery_form(groups_heard_by(current_user.role), delivery_choices(current_user))
+    chosen = delivery_choices(current_user)
+    form = delivery_form(groups_heard_by(current_user.role), chosen)
     if form.validate_on_submit():
         choose_deliveries(current_user, form.choices())
         flash(_("Your notification settings are saved."), "success")
         return redirect(url_for("notifications.settings"))
-    page = render_template("notifications/settings.html", form=form, next_digest=next_digest_time())
+    digested = Delivery.DIGEST in chosen.values()  # as saved: the time of a digest this user will get
+    next_digest = next_digest_time() if digested else None
+    page = render_template("notifications/settings.html", form=form, next_digest=next_digest)
     return page, 400 if form.is_submitted() else 200

@@ -16,6 +16,8 @@ pytestmark = pytest.mark.browser
 SAVED = {"zh": "通知设置已保存。", "en": "Your notification settings are saved."}
 NEXT = {"zh": r"下次每日摘要：\d{4}-\d\d-\d\d 08:00", "en": r"Next daily digest: \d{4}-\d\d-\d\d 08:00"}
 DIGEST = {"zh": "每日摘要邮件", "en": "Daily digest email"}
+NONE = {"zh": "您不会收到每日摘要：下面没有任何一类事件设为每日摘要。",
+        "en": "You get no daily digest: no kind of event below is set to it."}
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
@@ -37,12 +39,13 @@ def test_staff_put_new_work_on_the_digest(page, live_server, center, language, w
         page.click("#user-menu")
         with page.expect_navigation():
             page.click("#nav-notification-settings")
-    expect(page.locator("#next-digest")).to_have_text(re.compile(NEXT[language]))
+    expect(page.locator("#no-digest")).to_have_text(NONE[language])  # every kind is emailed at once
     expect(page.locator("#enterprise_record, #delegation")).to_have_count(0)
     page.locator("#new_work").get_by_label(DIGEST[language]).check()
     page.locator('#deadlines input[value="1"]').check()
     submit(page, "#save-settings")
     expect(page.locator(".alert-success")).to_contain_text(SAVED[language])
+    expect(page.locator("#next-digest")).to_have_text(re.compile(NEXT[language]))
     expect(page.locator('#new_work input[value="3"]')).to_be_checked()
     expect(page.locator('#deadlines input[value="1"]')).to_be_checked()
     expect(page.locator('#stage_changed input[value="2"]')).to_be_checked()

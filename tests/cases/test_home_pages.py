@@ -46,7 +46,10 @@ def test_staff_see_their_late_and_due_cases_and_each_count_leads_to_its_list(cli
     counts = {card: count_in(page, card) for card in ("count-overdue", "count-today", "count-soon",
                                                        "count-unassigned")}
     assert counts == {"count-overdue": 1, "count-today": 1, "count-soon": 1, "count-unassigned": 1}
-    assert references(client.get(link_of(page, "count-overdue"))) == [late_and_due["late"].reference]
+    overdue = client.get(link_of(page, "count-overdue"))
+    assert references(overdue) == [late_and_due["late"].reference]
+    finder = overdue.get_data(as_text=True).split('id="case-finder"')[1]
+    assert '<input type="hidden" name="urgency" value="overdue">' in finder and ">Overdue</span>" in finder
     assert references(client.get(link_of(page, "count-soon"))) == [late_and_due["soon"].reference]
     assert references(client.get(link_of(page, "count-unassigned"))) == [late_and_due["unassigned"].reference]
     listed = page.split('id="heading-overdue"')[1].split("News you have not read")[0]
@@ -105,6 +108,13 @@ def test_the_enterprise_sees_first_what_it_is_asked_then_its_open_cases_then_its
     for heading, case in (("asked", asked), ("open", open_case), ("results", answered)):
         link = re.search(rf'id="heading-{heading}"><a href="([^"]+)"', page).group(1).replace("&amp;", "&")
         assert references(client.get(link)) == [case.reference]  # the list the heading counts
+
+    listed = client.get(link).get_data(as_text=True)  # the results: the list says so, and keeps it when filtered
+    assert re.search(r'id="urgency-filter">Only: <span[^>]*>Results of the last three months</span>', listed)
+    assert '<input type="hidden" name="urgency" value="results">' in listed.split('id="case-filters"')[1]
+    every = re.search(r'id="urgency-filter-off" href="([^"]+)"', listed).group(1).replace("&amp;", "&")
+    assert "urgency" not in every and sorted(references(client.get(every))) == sorted(
+        case.reference for case in (asked, open_case, answered))
 
 
 def test_an_enterprise_with_nothing_yet_is_told_what_to_do(client, login_as, center):

@@ -132,16 +132,29 @@ def test_a_group_of_another_role_cannot_be_set(client, login_as, center):
     (datetime(2026, 11, 27, 9, 59, tzinfo=UTC), 18, "2026-11-27 18:00"),
     (datetime(2026, 12, 31, 10, 30, tzinfo=UTC), 18, "2027-01-01 18:00"),
 ])
-def test_the_page_shows_the_next_digest_in_the_centers_time(app, client, login_as, center, clock, now, hour, shown):
+def test_the_page_shows_the_next_digest_in_the_centers_time(app, client, login_as, center, choose, clock, now, hour,
+                                                            shown):
     app.config["DIGEST_HOUR"] = hour
+    choose(center.staff["intake"], deadlines=Delivery.DIGEST)
     clock(now)
     login_as(center.staff["intake"])
     page = client.get("/notifications/settings").get_data(as_text=True)
     assert re.search(r'<p id="next-digest"[^>]*>Next daily digest: ([^<]+)</p>', page).group(1) == shown
 
 
-def test_the_page_speaks_chinese(client, login_as, center):
+def test_no_digest_time_is_promised_to_whom_no_digest_is_sent(client, login_as, center, choose):
+    choose(center.staff["intake"], deadlines=Delivery.DIGEST)
+    login_as(center.staff["intake"])
+    assert 'id="next-digest"' in client.get("/notifications/settings").get_data(as_text=True)
+    response = client.submit("/notifications/settings", {"deadlines": int(Delivery.IN_APP)}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert 'id="next-digest"' not in page
+    assert "You get no daily digest: no kind of event below is set to it." in page
+
+
+def test_the_page_speaks_chinese(client, login_as, center, choose):
     center.enterprise.language = "zh"
+    choose(center.enterprise, stage_changed=Delivery.DIGEST)
     login_as(center.enterprise)
     page = client.get("/notifications/settings").get_data(as_text=True)
     assert "每日摘要邮件" in page and "下次每日摘要" in page
