@@ -60,6 +60,18 @@ def test_language_switcher_remembers_the_choice(client, login_as, users):
     assert db.session.get(User, users["staff"].id).language == "en"
 
 
+def test_the_language_chosen_on_the_login_page_is_the_one_read_after_logging_in(client, login_as, users):
+    users["staff"].language = "zh"
+    db.session.commit()
+    client.submit("/language/en", {"next": "/login"}, page="/login")
+    login_as(users["staff"])
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+    assert db.session.get(User, users["staff"].id).language == "en"  # the mail it gets too
+    client.submit("/logout", page="/")
+    login_as(users["staff"])  # nothing chosen this time: the preference speaks
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
 def test_language_switcher_refuses_foreign_next_links(client):
     response = client.submit("/language/zh", {"next": "//evil.example"}, page="/")
     assert response.headers["Location"] == "/"

@@ -48,13 +48,14 @@ def _safe_next(target: str | None) -> str:
 
 
 def start_session(user) -> None:
-    """A fresh session for this login: nothing from before carries over."""
+    """A fresh session for this login: nothing from before carries over but the language chosen before logging
+    in (on the login page), which is the user's latest word on it: it becomes their preference."""
     language = session.get("language")
     session.clear()
     login_user(user)
     session.permanent = True
     if language:
-        session["language"] = language
+        session["language"] = user.language = language
 
 
 def _login_page(form=None, unconfirmed=None):
