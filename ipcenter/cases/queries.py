@@ -146,6 +146,9 @@ class CasePage:
     has_next: bool = False
 
 
+CREDIT_CODE_PART = re.compile(r"[0-9A-Z]{6,18}")
+
+
 def case_search(text: str):
     """Cases holding every word of `text` in their reference, title, description or enterprise (name, credit
     code); or whose application or patent number holds its digits however they were typed (spaces, dots, with
@@ -158,9 +161,13 @@ def case_search(text: str):
 def _holding(word: str):
     # The enterprises are looked up first (a short table), so that their cases are found by the enterprise's index
     # beside the texts' indexes: a subquery there would have PostgreSQL read every case.
+    code = word.upper()
+    # Part of a credit code, six characters or more (its region, 914420; its own part, MA4WK7Q3XN): a shorter one
+    # (a year in a title) would bring in whole towns of enterprises.
+    by_code = containing(Organisation.credit_code, code) if CREDIT_CODE_PART.fullmatch(code) else (
+        Organisation.credit_code == code)
     enterprises = db.session.scalars(select(Organisation.id).where(or_(
-        containing(Organisation.name_zh, word), containing(Organisation.name_en, word),
-        Organisation.credit_code == word.upper())))
+        containing(Organisation.name_zh, word), containing(Organisation.name_en, word), by_code)))
     return or_(_held_in(SEARCHED_WORDS, word), Case.organisation_id.in_(list(enterprises)))
 
 

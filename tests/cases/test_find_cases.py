@@ -49,10 +49,12 @@ def test_staff_find_a_case_by_what_they_have_at_hand(client, login_as, center, c
     assert set(references(answer)) == {cases[name].reference for name in found}
 
 
-def test_an_enterprise_is_found_by_its_credit_code(client, login_as, center, cases):
+def test_an_enterprise_is_found_by_its_credit_code_whole_in_part_or_spaced(client, login_as, center, cases):
     login_as(center.staff["intake"])
-    assert references(client.get("/cases/find", query_string={"q": cases["other"].credit_code.lower()})) == [
-        cases["mingzhu"].reference]
+    code = cases["other"].credit_code
+    for typed in (code.lower(), code[-10:], f"{code[:6]} {code[6:]}"):  # its own part, after the region's
+        assert references(client.get("/cases/find", query_string={"q": typed})) == [cases["mingzhu"].reference]
+    assert references(client.get("/cases/find", query_string={"q": code[-5:]})) == []  # too short to be a code's
 
 
 def test_the_finder_narrows_by_assignee_post_and_dates_and_keeps_them_through_pages(client, login_as, center, cases):
