@@ -34,11 +34,15 @@ def with_colon(label) -> str:
     return f"{label}：" if current_language() == "zh" else f"{label}: "
 
 
-def spoken_list(values, labels=None, style: str = "standard") -> str:
-    """Values, or their labels, listed as the language writes a list: 附件、申请号和备注 / files, number and note
-    (style "standard-narrow", without the last "and": for labels that hold "and" themselves)."""
-    return format_list([str(labels[value] if labels else value) for value in values], style=style,
-                       locale=get_locale())
+def spoken_list(values, labels=None) -> str:
+    """Values, or their labels, listed as the language writes a list: 附件、申请号和备注 / files, number and note."""
+    return format_list([str(labels[value] if labels else value) for value in values], locale=get_locale())
+
+
+def listed_apart(labels) -> str:
+    """Labels that may hold "and" themselves, listed without one: 停止制造、销售、销毁库存 / Stop making and
+    selling; Destroy the stock."""
+    return ("、" if current_language() == "zh" else "; ").join(str(label) for label in labels)
 
 
 def center_name(language: str | None = None) -> str:

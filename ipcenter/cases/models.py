@@ -33,7 +33,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..calendar import center_today, first_provisional_year, working_days_between
 from ..database import IntEnum, LabelledEnum, UTCDateTime, enum_check, utcnow
 from ..extensions import Model
-from ..i18n import spoken_list
+from ..i18n import listed_apart
 from .vocabularies import (
     ASSESSMENTS,
     CHANNELS,
@@ -295,7 +295,7 @@ class Case(Model):
     def remedy_labels(self) -> str | None:
         """What a complaint asks, in the reader's language."""
         codes = (self.remedies or "").split(",")
-        return spoken_list([code for code in codes if code in REMEDIES], REMEDIES, "standard-narrow") or None
+        return listed_apart(REMEDIES[code] for code in codes if code in REMEDIES) or None
 
     @property
     def respondent_told(self) -> bool:

@@ -47,7 +47,7 @@ def test_a_fair_complaint_is_received_with_the_national_deadline(client, login_a
     assert case.external_deadline == add_working_days(center_today(), 10)  # a design: 10 working days
     assert [a.original_name for a in case.events[0].attachments] == ["展位照片.png"]
     page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
-    assert "Stop making and selling, Destroy the stock and moulds" in page and "Whole case due by" in page
+    assert "Stop making and selling; Destroy the stock and moulds" in page and "Whole case due by" in page
 
 
 def test_a_utility_model_complaint_has_thirty_working_days(client, login_as, center):

@@ -78,7 +78,7 @@ def test_the_link_opens_only_the_notice_addressed_to_the_respondent(client, cent
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     notice = re.search(r'<dl class="row mb-0" id="notice">(.*?)</dl>', page, re.S).group(1)
     for shown in (complaint.reference, organisation.name_en, "ZL202130123456.8 (Design)", complaint.title,
-                  complaint.description, "Stop making and selling, Damages", "Damages asked: 50000 yuan"):
+                  complaint.description, "Stop making and selling; Damages", "Damages asked: 50000 yuan"):
         assert shown in notice, shown
     assert "Guzhen IP Rapid-Protection Service Center" in page
     assert re.search(r'data-hours-left="2[23]">2[23] hours left', page)  # the fair's 24 hours, on the clock
