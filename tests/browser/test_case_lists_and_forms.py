@@ -167,3 +167,13 @@ def test_a_long_unbroken_note_wraps_on_a_phone_instead_of_widening_the_case_page
     page.goto(f"{live_server}/cases/{case.reference}")
     expect(page.locator(".timeline-entry").first).to_contain_text("a1b2c3a1b2c3")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.goto(f"{live_server}/notifications/")  # its news: the title in the message
+    expect(page.locator("#notifications")).to_contain_text("XXXXXXXX")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    desk = tab(DESKTOP, language)  # in a table the long title takes its own column's room, not the others'
+    log_in(desk, live_server, center.manager)
+    desk.goto(f"{live_server}/cases/find?q={case.reference}")
+    post = desk.locator(f"[data-reference='{case.reference}'] td[data-label]").nth(2)
+    assert post.bounding_box()["width"] > 80
+    assert desk.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
