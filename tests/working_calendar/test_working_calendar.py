@@ -1,6 +1,7 @@
 """The working calendar kept by the center: the package knows the holidays up to 2026; a manager enters 2027's,
 and the deadlines counted into 2027 move with them."""
 import io
+import re
 from datetime import date
 from unittest import mock
 
@@ -183,7 +184,8 @@ def test_a_year_nobody_entered_is_entered_whole_before_a_single_day_is_added(cen
     assert db.session.get(CalendarYear, 2027) is None  # still provisional: one day is not the year's schedule
 
     client.submit("/calendar/2027/schedule", {"text": SCHEDULE_2027})
-    assert 'id="day-form"' in client.get("/calendar/2027").get_data(as_text=True)
+    page = client.get("/calendar/2027").get_data(as_text=True)
+    assert 'id="day-form"' in page and re.search(r'<input[^>]* name="day"[^>]* type="date"', page)  # a picker
     assert client.submit("/calendar/2027/days", {"day": "2027-05-03", "kind": "1", "name_zh": "劳动节"}
                          ).status_code == 302
 
