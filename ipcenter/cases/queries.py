@@ -152,23 +152,31 @@ CREDIT_CODE_PART = re.compile(r"[0-9A-Z]{6,18}")
 def case_search(text: str):
     """Cases holding every word of `text` in their reference, title, description or enterprise (name, credit
     code); or whose application or patent number holds its digits however they were typed (spaces, dots, with
-    or without the check digit's dot; full-width is made half-width before)."""
+    or without the check digit's dot; full-width is made half-width before); or whose enterprise's credit code
+    holds them (9144 2000 MA4W K7Q3 XN, as a code is read out in groups)."""
     digits = re.sub(r"[\s.\-]", "", text).upper()
     in_words = and_(*(_holding(word) for word in text.split()))
-    return or_(in_words, _held_in(SEARCHED_NUMBERS, digits)) if digits else in_words
+    if not digits:
+        return in_words
+    return or_(in_words, _held_in(SEARCHED_NUMBERS, digits), _of_enterprises(_by_code(digits)))
 
 
 def _holding(word: str):
+    return or_(_held_in(SEARCHED_WORDS, word), _of_enterprises(or_(
+        containing(Organisation.name_zh, word), containing(Organisation.name_en, word), _by_code(word.upper()))))
+
+
+def _by_code(code: str):
+    """Part of a credit code, six characters or more (its region, 914420; its own part, MA4WK7Q3XN): a shorter
+    one (a year in a title) would bring in whole towns of enterprises."""
+    return containing(Organisation.credit_code, code) if CREDIT_CODE_PART.fullmatch(code) else (
+        Organisation.credit_code == code)
+
+
+def _of_enterprises(condition):
     # The enterprises are looked up first (a short table), so that their cases are found by the enterprise's index
     # beside the texts' indexes: a subquery there would have PostgreSQL read every case.
-    code = word.upper()
-    # Part of a credit code, six characters or more (its region, 914420; its own part, MA4WK7Q3XN): a shorter one
-    # (a year in a title) would bring in whole towns of enterprises.
-    by_code = containing(Organisation.credit_code, code) if CREDIT_CODE_PART.fullmatch(code) else (
-        Organisation.credit_code == code)
-    enterprises = db.session.scalars(select(Organisation.id).where(or_(
-        containing(Organisation.name_zh, word), containing(Organisation.name_en, word), by_code)))
-    return or_(_held_in(SEARCHED_WORDS, word), Case.organisation_id.in_(list(enterprises)))
+    return Case.organisation_id.in_(list(db.session.scalars(select(Organisation.id).where(condition))))
 
 
 def _held_in(searched, fragment: str):

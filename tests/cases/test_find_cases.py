@@ -52,7 +52,8 @@ def test_staff_find_a_case_by_what_they_have_at_hand(client, login_as, center, c
 def test_an_enterprise_is_found_by_its_credit_code_whole_in_part_or_spaced(client, login_as, center, cases):
     login_as(center.staff["intake"])
     code = cases["other"].credit_code
-    for typed in (code.lower(), code[-10:], f"{code[:6]} {code[6:]}"):  # its own part, after the region's
+    grouped = " ".join(code[n:n + 4] for n in range(0, 18, 4))  # read out in fours: 9144 2000 MA4W K7Q3 XN
+    for typed in (code.lower(), code[-10:], f"{code[:6]} {code[6:]}", grouped):  # its own part, after the region's
         assert references(client.get("/cases/find", query_string={"q": typed})) == [cases["mingzhu"].reference]
     assert references(client.get("/cases/find", query_string={"q": code[-5:]})) == []  # too short to be a code's
 
