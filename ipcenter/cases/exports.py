@@ -17,7 +17,8 @@ HISTORY_COLUMNS = (_l("Reference"), _l("Kind of request"), _l("Title"), _l("Date
 
 def _row(case, requester: bool, internal: bool) -> list:
     row = [case.reference, case.workflow.name, case.title, localized_name(case.organisation),
-           case.current_stage.name_for(requester), localized_name(case.post) if case.post else "", case.due_date,
+           case.current_stage.name_for(requester), localized_name(case.post) if case.post else "",
+           center_time(case.due_at) if case.due_at else case.due_date,  # a clock in hours: to the minute
            center_time(case.created_at), center_time(case.closed_at),
            case.outcome_label, case.application_number, case.patent_number]
     if internal:

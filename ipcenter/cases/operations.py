@@ -369,8 +369,7 @@ def assign_case(case: Case, assignee: User | None, actor: User, expected_version
     if assignee is not None and not may_be_assigned(assignee, case):
         raise CaseRefused(_l("%(name)s is not on the post that owns this stage.", name=assignee.display_name))
     if assignee == case.assignee:  # nothing to record, nobody to tell
-        raise CaseRefused(_l("The case is assigned to %(name)s already.", name=assignee.display_name) if assignee
-                          else _l("The case is not assigned to anyone."))
+        raise CaseRefused(_already_assigned(assignee, actor))
     before = {"assignee_id": case.assignee.id if case.assignee else None}
     case.assignee = assignee
     event = _record(case, actor, kind=EventKind.ASSIGNED, subject_user=assignee, public=False)
@@ -380,6 +379,14 @@ def assign_case(case: Case, assignee: User | None, actor: User, expected_version
     if assignee is not None:
         notify([assignee], "assigned", case, event, actor)
     return event
+
+
+def _already_assigned(assignee: User | None, actor: User):
+    if assignee is None:
+        return _l("The case is not assigned to anyone.")
+    if assignee == actor:
+        return _l("The case is yours already.")
+    return _l("The case is assigned to %(name)s already.", name=assignee.display_name)
 
 
 def delegate_case(case: Case, unit, actor: User, comment: str | None = None,

@@ -51,7 +51,7 @@ SOON = 3  # working days: "due soon" on the home pages and in the lists they lin
 URGENCIES = {"overdue": _l("Overdue"), "today": _l("Due today"), "soon": _l("Due within 3 working days"),
              "asked": _l("The center waits for your answer"), "under_way": _l("Your open requests"),
              "results": _l("Results of the last three months"),
-             "to_rate": _l("Closed requests: how satisfied are you?")}
+             "to_rate": _l("Closed requests waiting for your rating")}
 RESULTS_SHOWN_FOR = timedelta(days=90)
 
 

@@ -91,6 +91,8 @@ def _in_range(year: int) -> int:
 def _saved(year: int, moved) -> object:
     if moved is None:
         flash(_("Nothing changed."), "info")
+    elif not moved:
+        flash(_("The calendar of %(year)s is saved; no open case’s due date moved.", year=year), "success")
     else:
         flash(ngettext("The calendar of %(year)s is saved; the due date of %(num)d open case moved.",
                        "The calendar of %(year)s is saved; the due dates of %(num)d open cases moved.",

@@ -24,6 +24,8 @@ def test_staff_claim_several_cases_and_each_other_post_s_case_is_refused_with_it
     assert (f"Not done for 1 case: {other_post.reference} — Only the post that owns its stage may assign this "
             "case.") in page
     assert [db.session.get(Case, case.id).assignee_id for case in [*mine, other_post]] == [staff.id, staff.id, None]
+    again = client.get(acted(client, mine[:1], "claim").headers["Location"]).get_data(as_text=True)
+    assert f"Not done for 1 case: {mine[0].reference} — The case is yours already." in again
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "access.denied")) == 1
 

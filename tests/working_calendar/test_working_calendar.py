@@ -42,8 +42,13 @@ def test_a_deadline_counted_across_new_year_takes_2027s_new_years_day_once_it_is
     assert working_days_between(MONDAY_BEFORE_NEW_YEAR, date(2027, 1, 4)) == 5
 
     login_as(center.manager)
-    response = client.submit("/calendar/2027/schedule", {"text": "2027-01-01,2027-01-01,元旦,New Year's Day"})
-    assert response.status_code == 302
+    response = client.submit("/calendar/2027/schedule", {"text": "2027-01-01,2027-01-01,元旦,New Year's Day"},
+                             follow_redirects=True)
+    assert "the due date of 1 open case moved" in response.get_data(as_text=True)
+    response = client.submit("/calendar/2027/schedule", {"text": "2027-01-01,2027-01-01,元旦,New Year's Day\n"
+                                                                  "2027-12-31,2027-12-31,元旦前夕"},
+                             follow_redirects=True)  # a day no deadline is counted across
+    assert "The calendar of 2027 is saved; no open case’s due date moved." in response.get_data(as_text=True)
 
     assert db.session.get(Case, case.id).due_date == date(2027, 1, 5)
     assert add_working_days(MONDAY_BEFORE_NEW_YEAR, 5) == date(2027, 1, 5)
