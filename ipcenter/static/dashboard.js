@@ -33,9 +33,9 @@
     // Counts are whole numbers; a label too long for the axis is shortened (the table beside has it whole).
     scales[valueAxis] = {beginAtZero: true, max: canvas.dataset.max ? parseFloat(canvas.dataset.max) : undefined,
                          ticks: {precision: 0}};
+    var shortLabels = shortened(labels);
     scales[labelAxis] = {ticks: {autoSkip: !canvas.dataset.horizontal, callback: function (value) {
-      var label = labels[value] || "";
-      return label.length > 26 ? label.slice(0, 11) + "…" + label.slice(-14) : label;  // both ends tell rows apart
+      return shortLabels[value] || "";
     }}};
     new Chart(canvas, {
       type: canvas.dataset.chart,
@@ -44,4 +44,17 @@
                 indexAxis: canvas.dataset.horizontal ? "y" : "x", scales: scales}
     });
   });
+
+  // Labels over 26 characters keep both ends (the kind, the stage); where two would then read the same, more of
+  // their ends is kept until they differ.
+  function shortened(labels) {
+    var distinct = new Set(labels).size, result = labels;
+    for (var tail = 14; tail <= 80; tail += 4) {
+      result = labels.map(function (label) {
+        return label.length > 26 && label.length > tail + 12 ? label.slice(0, 11) + "…" + label.slice(-tail) : label;
+      });
+      if (new Set(result).size === distinct) break;
+    }
+    return result;
+  }
 })();

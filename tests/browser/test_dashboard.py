@@ -6,7 +6,9 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
+from ipcenter.extensions import db
 from tests.browser.conftest import log_in, submit
+from tests.cases.conftest import make_case
 from tests.dashboard.conftest import october  # noqa: F401 (the fixture)
 from tests.dashboard.test_figures import EXPECTED_KINDS
 
@@ -64,3 +66,15 @@ def test_a_table_with_nothing_to_chart_has_no_chart_and_the_charts_after_it_are_
     assert page.locator("canvas[data-table='weekly']").evaluate("canvas => Chart.getChart(canvas) !== undefined")
     expect(page.locator("#compliance-per-month tbody")).to_have_text("No stage was finished in the period.")
     assert failures == []
+
+
+def test_two_stages_whose_shortened_names_would_read_the_same_are_told_apart_on_the_chart(page, live_server,
+                                                                                         center):
+    for stage in ("pre_examination", "passed"):  # "Fast pre-ex…re-examination" both, once shortened
+        make_case(center, "fast_pre_examination", stage)
+    db.session.commit()
+    log_in(page, live_server, center.manager)
+    page.goto(f"{live_server}/dashboard")
+    labels = page.locator("canvas[data-table='open-by-stage']").evaluate(
+        "canvas => Chart.getChart(canvas).scales.y.ticks.map(tick => tick.label)")
+    assert len(labels) == 2 and len(set(labels)) == 2 and all("…" in label for label in labels), labels
