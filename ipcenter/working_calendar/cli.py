@@ -22,9 +22,9 @@ def import_command(file, year):
     try:
         year, days = read_schedule(schedule_text(file.read_bytes()), year)
     except ScheduleRefused as refusal:
-        where = f"{file}:{refusal.line}" if refusal.line else str(file)
         with force_locale("en"):  # as every command speaks
-            raise click.ClickException(f"{where}: {refusal.message}") from None
+            raise click.ClickException("\n".join(f"{file}:{each.line}: {each.message}" if each.line
+                                                  else f"{file}: {each.message}" for each in refusal.each())) from None
     moved = replace_schedule(year, days, None, file_name=file.name)
     db.session.commit()
     if moved is None:

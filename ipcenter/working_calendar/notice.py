@@ -21,6 +21,7 @@ SEPARATOR = re.compile(r"\s*[,，]\s*")
 WORKDAY_WORDS = {"workday", "上班"}
 LONGEST_HOLIDAY = 31  # days: a longer range is a mistyped date
 NAME_ZH_LENGTH, NAME_EN_LENGTH = 40, 60
+SHOWN_WRONG_LINES = 10
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,24 @@ class ScheduleRefused(ValueError):
         return message if self.line is None else str(_l("Line %(line)d: %(message)s", line=self.line,
                                                          message=message))
 
+    def each(self) -> list["ScheduleRefused"]:
+        """What is wrong, one refusal a line."""
+        return [self]
+
+
+class WrongLines(ScheduleRefused):
+    """Every wrong line of a schedule (up to SHOWN_WRONG_LINES), so that one pass mends them all."""
+
+    def __init__(self, refusals: list[ScheduleRefused]):
+        super().__init__(refusals[0].message, line=refusals[0].line)
+        self.refusals = refusals
+
+    def each(self) -> list[ScheduleRefused]:
+        shown = self.refusals[:SHOWN_WRONG_LINES]
+        if len(self.refusals) > len(shown):
+            shown.append(ScheduleRefused(_l("… and %(num)d more wrong lines.", num=len(self.refusals) - len(shown))))
+        return shown
+
 
 def schedule_text(raw: bytes) -> str:
     """A schedule file's text: UTF-8, else GB18030 (GBK's superset: what Excel and Notepad save on a Chinese
@@ -59,8 +78,9 @@ def schedule_text(raw: bytes) -> str:
 
 def read_schedule(text: str, year: int | None = None) -> tuple[int, list[ListedDay]]:
     """The year and the days a schedule's text lists, all checked (`year`: the year it must be; by default the
-    year of its first date). Raises ScheduleRefused naming the first wrong line."""
+    year of its first date). Raises WrongLines naming every wrong line."""
     days: dict[date, tuple[int, ListedDay]] = {}
+    wrong: list[ScheduleRefused] = []
     for number, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
         line = line.strip()
         if not line or line.startswith("#"):
@@ -75,7 +95,9 @@ def read_schedule(text: str, year: int | None = None) -> tuple[int, list[ListedD
                                              other=days[day.day][0]))
                 days[day.day] = (number, day)
         except ScheduleRefused as refusal:
-            raise ScheduleRefused(refusal.message, line=number) from None
+            wrong.append(ScheduleRefused(refusal.message, line=number))
+    if wrong:
+        raise WrongLines(wrong)
     if year is None or not days:  # an empty box is a mistake: every official year has its holidays
         raise ScheduleRefused(_l("The schedule lists no day."))
     return year, [listed for _, listed in sorted(days.values(), key=lambda entry: entry[1].day)]

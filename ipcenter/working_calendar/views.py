@@ -70,7 +70,7 @@ def save_schedule(year):
             return _saved(year, replace_schedule(year, days, current_user,
                                                  file_name=upload.filename if upload else None))
         except ScheduleRefused as refusal:
-            field.errors.append(str(refusal))
+            field.errors.extend(str(each) for each in refusal.each())
     return _year_page(year, DayForm(formdata=None), form), 400
 
 

@@ -128,6 +128,21 @@ def test_a_file_imported_on_the_page_is_checked_line_by_line(center, client, log
     assert db.session.scalar(select(CalendarDay)) is None
 
 
+def test_every_wrong_line_is_told_at_once_so_that_one_pass_mends_them(center, client, login_as, runner, tmp_path):
+    login_as(center.manager)
+    text = ("2027-02-06,2027-02-13,春节\n2027-02-30,2027-03-01,春节\n2027-05-03,workday,调休\n"
+            "2027-02-14,workday,春节调休\n")
+    page = client.submit("/calendar/2027/schedule", {"text": text}).get_data(as_text=True)
+    assert "Line 2: 2027-02-30 is not a day of the calendar" in page
+    assert "Line 3: 2027-05-03 is a weekday" in page and "Line 4" not in page
+    wrong = tmp_path / "2027.txt"
+    wrong.write_text("".join(f"2027-02-{day:02d},workday,调休\n" for day in range(1, 19)), encoding="utf-8")
+    output = runner.invoke(args=["calendar", "import", str(wrong)]).output  # fourteen weekdays as make-up days
+    assert f"{wrong}:1: 2027-02-01 is a weekday" in output and f"{wrong}:12: 2027-02-12 is a weekday" in output
+    assert f"{wrong}:15:" not in output and "… and 4 more wrong lines." in output  # after the first ten
+    assert db.session.scalar(select(CalendarDay)) is None
+
+
 def test_a_file_imported_on_the_page_is_saved_with_its_name(center, client, login_as):
     login_as(center.manager)
     upload = (io.BytesIO(("\ufeff" + SCHEDULE_2027).encode()), "通知2027.csv")
