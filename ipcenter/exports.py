@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from flask import Response
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -40,10 +41,10 @@ def cell_text(value) -> str:
 
 def sheet_value(value):
     """Numbers and dates stay themselves (the reader adds them up and sorts them); text is written so that no
-    spreadsheet runs it."""
+    spreadsheet runs it, without the control characters a sheet cannot hold (a vertical tab pasted from Word)."""
     if value is None or isinstance(value, (bool, int, float, date)):
         return value
-    return cell_text(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", cell_text(value))
 
 
 def format_sheet(sheet, header_row: int, number_formats: dict[int, str] | None = None,

@@ -15,7 +15,7 @@ from ipcenter.i18n import local_time
 from ipcenter.patents.models import Patent
 from ipcenter.translations_cli import is_translated
 from tests.cases.conftest import center, make_case  # noqa: F401  (the fixture, for cases in both languages)
-from tests.conftest import make_post, make_user
+from tests.conftest import PASSWORD, make_post, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES_BY_ROLE = {
@@ -70,6 +70,19 @@ def test_the_language_chosen_on_the_login_page_is_the_one_read_after_logging_in(
     client.submit("/logout", page="/")
     login_as(users["staff"])  # nothing chosen this time: the preference speaks
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
+def test_a_password_changed_keeps_the_language_of_the_profile(client, login_as, users):
+    client.submit("/language/en", {"next": "/login"}, page="/login")
+    login_as(users["staff"])
+    client.submit("/account", {"display_name": users["staff"].display_name, "language": "zh"},
+                  page="/account")
+    assert db.session.get(User, users["staff"].id).language == "zh"
+    response = client.submit("/account/password", {"current_password": PASSWORD, "password": "Another-2026-pass",
+                                                   "confirm": "Another-2026-pass"}, page="/account/password")
+    assert response.status_code == 302  # a new session, as after a login
+    assert db.session.get(User, users["staff"].id).language == "zh"
+    assert '<html lang="zh-CN">' in client.get("/").get_data(as_text=True)
 
 
 def test_language_switcher_refuses_foreign_next_links(client):

@@ -47,15 +47,14 @@ def _safe_next(target: str | None) -> str:
     return local_path(target, url_for("main.home"))
 
 
-def start_session(user) -> None:
-    """A fresh session for this login: nothing from before carries over but the language chosen before logging
-    in (on the login page), which is the user's latest word on it: it becomes their preference."""
-    language = session.get("language")
+def start_session(user, chosen_language: str | None = None) -> None:
+    """A fresh session for this login: nothing from before carries over. `chosen_language`: the language picked
+    on the login page, the user's latest word on it, which becomes their preference (and their mail's)."""
     session.clear()
     login_user(user)
     session.permanent = True
-    if language:
-        session["language"] = user.language = language
+    if chosen_language:
+        user.language = chosen_language
 
 
 def _login_page(form=None, unconfirmed=None):
@@ -84,7 +83,7 @@ def login():
         return _login_page(form, unconfirmed=user.email)
     login_log.info("login: account=%s address=%s", user.email, request.remote_addr)
     forget_login_failures()
-    start_session(user)
+    start_session(user, session.get("language"))
     return redirect(_safe_next(request.args.get("next")))
 
 

@@ -46,7 +46,6 @@ SORTS = {
 
 DATE_FILTERS = ("due_from", "due_to", "created_from", "created_to", "closed_from", "closed_to")
 SOON = 3  # working days: "due soon" on the home pages and in the lists they link to
-# The home pages' counts, each a list's.
 # The home pages' counts, each a filter of the lists that the list names when it is in force.
 URGENCIES = {"overdue": _l("Overdue"), "today": _l("Due today"), "soon": _l("Due within 3 working days"),
              "asked": _l("The center waits for your answer"), "under_way": _l("Your open requests"),
@@ -154,11 +153,12 @@ def case_search(text: str):
     code); or whose application or patent number holds its digits however they were typed (spaces, dots, with
     or without the check digit's dot; full-width is made half-width before); or whose enterprise's credit code
     holds them (9144 2000 MA4W K7Q3 XN, as a code is read out in groups)."""
-    digits = re.sub(r"[\s.\-]", "", text).upper()
-    in_words = and_(*(_holding(word) for word in text.split()))
+    digits, words = re.sub(r"[\s.\-]", "", text).upper(), text.split()
+    in_words = and_(*(_holding(word) for word in words))
     if not digits:
         return in_words
-    return or_(in_words, _held_in(SEARCHED_NUMBERS, digits), _of_enterprises(_by_code(digits)))
+    in_groups = [_of_enterprises(_by_code(digits))] if len(words) > 1 else []  # one word: looked up already
+    return or_(in_words, _held_in(SEARCHED_NUMBERS, digits), *in_groups)
 
 
 def _holding(word: str):

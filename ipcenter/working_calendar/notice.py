@@ -8,12 +8,14 @@
 `DATE,workday,中文名[,English name]` (or `上班`) a weekend day worked in their place. Dates are YYYY-MM-DD;
 a full-width comma (，) may stand for the comma; blank lines and lines starting with `#` are skipped.
 """
+import codecs
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from .models import DayKind
 
@@ -59,14 +61,18 @@ class WrongLines(ScheduleRefused):
     def each(self) -> list[ScheduleRefused]:
         shown = self.refusals[:SHOWN_WRONG_LINES]
         if len(self.refusals) > len(shown):
-            shown.append(ScheduleRefused(_l("… and %(num)d more wrong lines.", num=len(self.refusals) - len(shown))))
+            more = len(self.refusals) - len(shown)
+            shown.append(ScheduleRefused(lazy_ngettext("… and %(num)d more wrong line.", "… and %(num)d more wrong "
+                                                       "lines.", more)))
         return shown
 
 
 def schedule_text(raw: bytes) -> str:
     """A schedule file's text: UTF-8, else GB18030 (GBK's superset: what Excel and Notepad save on a Chinese
-    Windows). Raises ScheduleRefused for a file that is neither, such as a picture or a Word document."""
-    for encoding in ("utf-8", "gb18030"):
+    Windows), or UTF-16 with its byte-order mark (their "Unicode" text). Raises ScheduleRefused for a file that is
+    none of them, such as a picture or a Word document."""
+    marked = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    for encoding in ("utf-16",) if marked else ("utf-8", "gb18030"):
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
@@ -128,8 +134,9 @@ def read_date(text: str) -> date:
         try:
             return date.fromisoformat(written)
         except ValueError:
-            raise ScheduleRefused(_l("%(text)s is not a day of the calendar (the month is shorter).",
-                                     text=written)) from None
+            if 1 <= int(written[5:7]) <= 12 and int(written[8:]) >= 1:  # 2027-02-30, not 2027-13-01
+                raise ScheduleRefused(_l("%(text)s is not a day of the calendar (the month is shorter).",
+                                         text=written)) from None
     raise ScheduleRefused(_l("“%(text)s” is not a date: write it as YYYY-MM-DD, e.g. 2027-02-06.", text=text))
 
 

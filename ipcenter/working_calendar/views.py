@@ -6,7 +6,7 @@ from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..calendar import center_today, kept_by_center, known_to_package
+from ..calendar import center_today, is_provisional_year, kept_by_center, known_to_package
 from ..cases.operations import CaseChanged
 from ..extensions import db
 from ..permissions import can, requires
@@ -107,4 +107,5 @@ def _year_page(year: int, day_form: DayForm, schedule_form: ScheduleForm):
     return render_template("calendar/year.html", year=year, runs=runs(schedule), months=month_weeks(year, schedule),
                            weekdays=[format_date(date(2024, 1, 1 + n), "EEE") for n in range(7)],  # Mon 1 Jan
                            kept=db.session.get(CalendarYear, year) if kept_by_center(year) else None,
-                           packaged=known_to_package(year), day_form=day_form, schedule_form=schedule_form)
+                           packaged=known_to_package(year), provisional=is_provisional_year(year),
+                           day_form=day_form, schedule_form=schedule_form)

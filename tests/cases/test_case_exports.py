@@ -71,3 +71,11 @@ def test_in_the_xlsx_days_and_times_are_dates_and_the_columns_fit_their_chinese_
     assert (due.value.date(), due.number_format) == (case.due_date, "yyyy-mm-dd")
     assert (submitted.value, submitted.number_format) == (center_time(case.created_at), "yyyy-mm-dd hh:mm")
     assert sheet.column_dimensions["C"].width == 2 * len(case.title) + 2  # the title's column: two per character
+
+
+def test_a_control_character_pasted_into_a_title_does_not_break_the_xlsx(client, login_as, center):
+    make_case(center, "consultation", title="吊灯\x0b咨询")  # a vertical tab, as Word pastes a line break
+    login_as(center.staff["consultation"])
+    response = client.get("/cases/export.xlsx")
+    assert response.status_code == 200
+    assert load_workbook(io.BytesIO(response.data)).active["C2"].value == "吊灯咨询"

@@ -115,6 +115,7 @@ def test_the_schedule_text_is_refused_with_the_line_and_nothing_is_saved(center,
 @pytest.mark.parametrize("line, message", [
     ("2027-02-30,2027-03-01,春节", "Line 2: 2027-02-30 is not a day of the calendar (the month is shorter)."),
     ("2027-02-2O,2027-03-01,春节", "Line 2: “2027-02-2O” is not a date"),
+    ("2027-13-01,2027-13-02,春节", "Line 2: “2027-13-01” is not a date"),
     ("2026-12-31,2026-12-31,元旦", "Line 2: 2026-12-31 is not in 2027."),
     ("2027-02-13,workday,春节调休", "Line 2: 2027-02-13 is already listed on line 1."),
     ("2027-02-07,2027-02-01,春节", "Line 2: The holidays end (2027-02-01) before they start (2027-02-07)."),
@@ -140,6 +141,8 @@ def test_every_wrong_line_is_told_at_once_so_that_one_pass_mends_them(center, cl
     output = runner.invoke(args=["calendar", "import", str(wrong)]).output  # fourteen weekdays as make-up days
     assert f"{wrong}:1: 2027-02-01 is a weekday" in output and f"{wrong}:12: 2027-02-12 is a weekday" in output
     assert f"{wrong}:15:" not in output and "… and 4 more wrong lines." in output  # after the first ten
+    wrong.write_text("".join(f"2027-03-{day:02d},workday,调休\n" for day in range(1, 16)), encoding="utf-8")
+    assert "… and 1 more wrong line." in runner.invoke(args=["calendar", "import", str(wrong)]).output
     assert db.session.scalar(select(CalendarDay)) is None
 
 
@@ -164,6 +167,8 @@ def test_a_file_saved_on_a_chinese_windows_is_read_and_a_picture_is_refused_besi
             in response.get_data(as_text=True))
     assert db.session.scalar(select(CalendarDay)) is None
 
+    unicode_text = (io.BytesIO(SCHEDULE_2027.encode("utf-16")), "通知2027.txt")  # Notepad's "Unicode"
+    assert client.submit("/calendar/2027/schedule", {"file": unicode_text}).status_code == 302
     upload = (io.BytesIO(SCHEDULE_2027.encode("gbk")), "通知2027.csv")  # Excel's "CSV" on a Chinese Windows
     response = client.submit("/calendar/2027/schedule", {"file": upload}, follow_redirects=True)
     assert response.status_code == 200
