@@ -427,8 +427,8 @@ def _flash_bulk(outcome) -> None:
                        len(outcome.done), references=", ".join(outcome.done)), "success")
     if outcome.refused:
         flash(ngettext("Not done for %(num)d case: %(reasons)s", "Not done for %(num)d cases: %(reasons)s",
-                       len(outcome.refused), reasons=" ".join(f"{reference} — {why}"
-                                                              for reference, why in outcome.refused)), "warning")
+                       len(outcome.refused), reasons="".join(f"\n{reference} — {why}"  # a line each
+                                                             for reference, why in outcome.refused)), "warning")
 
 
 @bp.route("/cases/find")

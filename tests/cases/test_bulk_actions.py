@@ -21,11 +21,11 @@ def test_staff_claim_several_cases_and_each_other_post_s_case_is_refused_with_it
     assert answer.status_code == 302 and answer.headers["Location"] == "/workspace/?tab=all"
     page = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert f"Done for 2 cases: {mine[0].reference}, {mine[1].reference}." in page
-    assert (f"Not done for 1 case: {other_post.reference} — Only the post that owns its stage may assign this "
+    assert (f"Not done for 1 case: \n{other_post.reference} — Only the post that owns its stage may assign this "
             "case.") in page
     assert [db.session.get(Case, case.id).assignee_id for case in [*mine, other_post]] == [staff.id, staff.id, None]
     again = client.get(acted(client, mine[:1], "claim").headers["Location"]).get_data(as_text=True)
-    assert f"Not done for 1 case: {mine[0].reference} — The case is yours already." in again
+    assert f"Not done for 1 case: \n{mine[0].reference} — The case is yours already." in again
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "access.denied")) == 1
 
@@ -41,7 +41,9 @@ def test_a_manager_assigns_several_cases_to_a_colleague(client, login_as, center
     answer = acted(client, cases, "assign", assignee=colleague.id)
     page = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert f"Done for 1 case: {cases[3].reference}." in page
-    assert f"{cases[0].reference} — The case is assigned to {colleague.display_name} already." in page
+    refused = page.split('class="text-pre-line">Not done for 3 cases: ')[1].split("</span>")[0]
+    assert refused.splitlines()[1:] == [  # a line each
+        f"{case.reference} — The case is assigned to {colleague.display_name} already." for case in cases[:3]]
     assert [len([event for event in db.session.get(Case, case.id).events if event.kind == EventKind.ASSIGNED])
             for case in cases] == [1, 1, 1, 1]
 
