@@ -22,7 +22,7 @@ Definitions:
   stints at its own stages; answers about closings from its stages.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import case, func, select, tuple_
 
@@ -33,7 +33,7 @@ from ..cases.stints import CaseTurnaround, StageStint
 from ..cases.workflow import CASE_TYPES
 from ..extensions import db
 from ..organisations.models import DemonstrationUnit, Post
-from ..working_days import center_date, day_table, days_spanning
+from ..working_days import center_date, day_table
 from .pre_examination import EnterprisePasses, PreExamination, pre_examination, pre_examination_per_enterprise
 from .scope import Scope, between, nearest_ranks, total, types_clause
 
@@ -103,17 +103,16 @@ class Week:
 def weekly(scope: Scope) -> list[Week]:
     """Received and closed in each week of the period (by default its last WEEKS weeks), each week by its Monday;
     the first and the last week counted only over their days in the period, so that the weeks add up to it."""
-    first, monday = scope.first, scope.first - timedelta(days=scope.first.weekday())
-    days = day_table(days_spanning(monday, scope.last))
+    days = day_table(scope.period_days)  # each with its week's Monday
     submitted_on = center_date(Case.created_at)
     received = _per_week(select(submitted_on.label("day"), func.count().label("count"))
-                         .where(between(Case.created_at, first, scope.last), *_flow_scope(scope))
+                         .where(between(Case.created_at, scope.first, scope.last), *_flow_scope(scope))
                          .group_by(submitted_on), days)
     closed = _per_week(select(CaseTurnaround.closed_on.label("day"), func.count().label("count"))
-                       .where(CaseTurnaround.closed_on.between(first, scope.last),
+                       .where(CaseTurnaround.closed_on.between(scope.first, scope.last),
                               *types_clause(CaseTurnaround, scope))
                        .group_by(CaseTurnaround.closed_on), days)
-    mondays = [monday + timedelta(weeks=n) for n in range((scope.last - monday).days // 7 + 1)]
+    mondays = sorted({day.week for day in scope.period_days})
     return [Week(monday, received.get(monday, 0), closed.get(monday, 0)) for monday in mondays]
 
 
