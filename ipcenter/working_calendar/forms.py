@@ -1,4 +1,6 @@
 """The calendar page's forms: one day, or the whole year's schedule as text or as a file."""
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
@@ -20,6 +22,7 @@ class DayForm(KeyedForm):
                           validators=[DataRequired(), Length(max=NAME_ZH_LENGTH)])
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=NAME_EN_LENGTH)])
     submit = SubmitField(_l("Add the day"))
+    day_read: date  # set by validate_day
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,13 +30,14 @@ class DayForm(KeyedForm):
 
     def validate_day(self, field) -> None:
         try:
-            read_date(field.data)
+            self.day_read = read_date(field.data)
         except ScheduleRefused as refusal:
             raise ValidationError(str(refusal)) from None
 
     def listed_day(self) -> ListedDay:
+        """The day the form gives, once validated (its date as `validate_day` read it)."""
         kind = next(kind for kind in DayKind if kind == self.kind.data)  # one of the choices: the form checked it
-        return ListedDay(read_date(self.day.data), kind, self.name_zh.data.strip(),
+        return ListedDay(self.day_read, kind, self.name_zh.data.strip(),
                          (self.name_en.data or "").strip() or None)
 
 

@@ -32,15 +32,21 @@ def add_day(year: int, listed: ListedDay, actor: User) -> dict[str, tuple[date, 
     """One day added to the year's official schedule, the center's or the package's. A year neither knows is
     entered whole first: a single day would make it count as official, its deadlines no longer provisional."""
     check_day(listed, year)
-    if is_provisional_year(year):
-        raise ScheduleRefused(_l("Enter the whole schedule of %(year)d first (“Enter or import the whole year”), "
-                                 "as the State Council’s notice gives it; single days can then be added to it.",
-                                 year=year), field="day")
+    if (whole_first := whole_year_first(year)) is not None:
+        raise ScheduleRefused(whole_first, field="day")
     if db.session.get(CalendarDay, listed.day) is not None:
         raise ScheduleRefused(_l("%(date)s is listed already: remove it first to change it.",
                                  date=listed.day.isoformat()), field="day")
     return _change(year, actor, ScheduleSource.ENTERED, None, lambda kept: kept.days.append(_row(listed)),
                    from_package=True)
+
+
+def whole_year_first(year: int):
+    """Why no single day can be added to the year yet, if it is one neither the package nor the center knows."""
+    if not is_provisional_year(year):
+        return None
+    return _l("Enter the whole schedule of %(year)d first (“Enter or import the whole year”), as the State "
+              "Council’s notice gives it; single days can then be added to it.", year=year)
 
 
 def remove_days(year: int, first: date, last: date, actor: User) -> dict[str, tuple[date, date]] | None:

@@ -6,7 +6,7 @@ from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..calendar import center_today, is_provisional_year, kept_by_center, known_to_package
+from ..calendar import center_today, kept_by_center, known_to_package
 from ..cases.operations import CaseChanged
 from ..extensions import db
 from ..permissions import can, requires
@@ -14,7 +14,7 @@ from ..submission_keys import sent_once
 from .forms import DayForm, ScheduleForm
 from .models import FIRST_YEAR, LAST_YEAR, CalendarYear
 from .notice import ScheduleRefused, read_schedule, runs, schedule_text, written_schedule
-from .operations import add_day, remove_days, replace_schedule, year_schedule
+from .operations import add_day, remove_days, replace_schedule, whole_year_first, year_schedule
 from .queries import month_weeks
 
 bp = Blueprint("working_calendar", __name__, url_prefix="/calendar")
@@ -107,5 +107,5 @@ def _year_page(year: int, day_form: DayForm, schedule_form: ScheduleForm):
     return render_template("calendar/year.html", year=year, runs=runs(schedule), months=month_weeks(year, schedule),
                            weekdays=[format_date(date(2024, 1, 1 + n), "EEE") for n in range(7)],  # Mon 1 Jan
                            kept=db.session.get(CalendarYear, year) if kept_by_center(year) else None,
-                           packaged=known_to_package(year), provisional=is_provisional_year(year),
+                           packaged=known_to_package(year), whole_year_first=whole_year_first(year),
                            day_form=day_form, schedule_form=schedule_form)
